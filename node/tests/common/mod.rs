@@ -1,0 +1,128 @@
+//! Starts real `medchain-node` processes on free loopback ports and talks to them over RPC.
+
+#![allow(dead_code)]
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use subxt::rpcs::{rpc_params, RpcClient};
+
+/// The node binary cargo built for these tests.
+pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_medchain-node");
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|l| l.local_addr())
+		.map(|a| a.port())
+		.expect("the OS hands out a free loopback port")
+}
+
+/// A running node; killed when dropped, so a failing test leaves no process behind.
+pub struct Node {
+	pub name: String,
+	pub rpc_port: u16,
+	pub p2p_port: u16,
+	pub prometheus_port: u16,
+	child: Child,
+	log: PathBuf,
+}
+
+impl Node {
+	/// Starts the node with `args`, its data in `base`, listening on loopback only.
+	pub fn start(name: &str, base: &Path, args: &[&str]) -> Node {
+		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
+		let log = base.join(format!("{name}.log"));
+		let log_file = std::fs::File::create(&log).expect("log file in temp dir");
+		let child = Command::new(NODE_BIN)
+			.args(args)
+			.arg("--base-path")
+			.arg(base.join(name))
+			.args(["--rpc-port", &rpc_port.to_string()])
+			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
+			.args(["--prometheus-port", &prometheus_port.to_string()])
+			.args(["--no-telemetry", "--no-mdns", "--name", name])
+			.stdout(Stdio::null())
+			.stderr(log_file)
+			.spawn()
+			.expect("medchain-node starts");
+		Node { name: name.into(), rpc_port, p2p_port, prometheus_port, child, log }
+	}
+
+	pub fn rpc_url(&self) -> String {
+		format!("ws://127.0.0.1:{}", self.rpc_port)
+	}
+
+	/// The node's log so far, for failure messages.
+	pub fn log_tail(&self) -> String {
+		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+		let lines: Vec<&str> = log.lines().collect();
+		lines[lines.len().saturating_sub(40)..].join("\n")
+	}
+
+	/// Connects to the node's RPC, retrying while it starts.
+	pub async fn rpc(&mut self) -> RpcClient {
+		let deadline = Instant::now() + Duration::from_secs(60);
+		loop {
+			if let Some(status) = self.child.try_wait().expect("child status") {
+				panic!("{} exited with {status} before serving RPC:\n{}", self.name, self.log_tail());
+			}
+			if let Ok(client) = RpcClient::from_insecure_url(self.rpc_url()).await {
+				return client;
+			}
+			assert!(Instant::now() < deadline, "{} serves no RPC after 60 s:\n{}", self.name, self.log_tail());
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+}
+
+impl Drop for Node {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
+
+/// The height of a block header returned by `chain_getHeader`.
+fn header_number(header: &serde_json::Value) -> u64 {
+	let hex = header["number"].as_str().expect("header has a number");
+	u64::from_str_radix(hex.trim_start_matches("0x"), 16).expect("number is hex")
+}
+
+/// The node's current finalized height.
+pub async fn finalized_height(rpc: &RpcClient) -> u64 {
+	let hash: String =
+		rpc.request("chain_getFinalizedHead", rpc_params![]).await.expect("finalized head");
+	let header: serde_json::Value =
+		rpc.request("chain_getHeader", rpc_params![hash]).await.expect("finalized header");
+	header_number(&header)
+}
+
+/// Waits until the node has finalized at least `height`, failing after `timeout`.
+pub async fn wait_finalized(node: &Node, rpc: &RpcClient, height: u64, timeout: Duration) -> u64 {
+	let deadline = Instant::now() + timeout;
+	loop {
+		let now = finalized_height(rpc).await;
+		if now >= height {
+			return now;
+		}
+		assert!(
+			Instant::now() < deadline,
+			"{} finalized only #{now} of #{height} within {timeout:?}:\n{}",
+			node.name,
+			node.log_tail()
+		);
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+}
+
+/// Runs a `medchain-node` subcommand to completion and returns its stdout and stderr.
+pub fn run_subcommand(args: &[&str]) -> (String, String) {
+	let out = Command::new(NODE_BIN).args(args).output().expect("medchain-node runs");
+	assert!(out.status.success(), "medchain-node {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+	(String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}

@@ -1,0 +1,42 @@
+# Shared by MedChain's scripts: one target dir, one cargo profile, one feature set, so the run
+# command, the test command and CI compile the dependency graph and the wasm runtime once.
+# Source it; it installs what the build needs when it is missing.
+
+set -euo pipefail
+
+MEDCHAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/medchain/target}"
+# The node benchmarks its pallets (weights.rs) and the pallets' benchmark tests need the
+# feature too, so everything is built with it.
+MEDCHAIN_FEATURES="medchain-node/runtime-benchmarks"
+CARGO_FLAGS=(--release --workspace --locked --features "$MEDCHAIN_FEATURES")
+NODE_BIN="$CARGO_TARGET_DIR/release/medchain-node"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_tools() {
+	if ! command -v protoc >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
+		log "installing protobuf-compiler and a C++ compiler (litep2p generates code with protoc; wasm-opt is C++)"
+		local sudo=""
+		[ "$(id -u)" -ne 0 ] && sudo="sudo"
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq protobuf-compiler g++ curl >/dev/null
+	fi
+	if ! command -v rustup >/dev/null 2>&1; then
+		echo "rustup is required: install it from your distribution or rustup.rs" >&2
+		exit 1
+	fi
+	# rust-toolchain.toml names the toolchain; make sure its targets and components are there.
+	(
+		cd "$MEDCHAIN_ROOT"
+		local installed
+		installed="$(rustup target list --installed)"
+		for target in wasm32-unknown-unknown wasm32v1-none; do
+			grep -qx "$target" <<<"$installed" || rustup target add "$target"
+		done
+		installed="$(rustup component list --installed)"
+		for component in rust-src clippy rustfmt; do
+			grep -q "^$component" <<<"$installed" || rustup component add "$component"
+		done
+	)
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs MedChain's whole test suite: formatting, clippy, unit tests of the runtime and pallets,
+# benchmark tests, and the integration tests that start real nodes.
+source "$(dirname "$0")/env.sh"
+ensure_tools
+cd "$MEDCHAIN_ROOT"
+
+log "rustfmt"
+cargo fmt --all -- --check
+
+log "clippy (warnings are errors)"
+cargo clippy "${CARGO_FLAGS[@]}" --all-targets -- -D warnings
+
+log "tests"
+cargo test "${CARGO_FLAGS[@]}" --all-targets

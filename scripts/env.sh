@@ -6,6 +6,9 @@ set -euo pipefail
 
 MEDCHAIN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/medchain/target}"
+# The target dir is outside the workspace: tell the wasm builder where Cargo.lock is, so the
+# runtime's wasm is built with the locked versions.
+export WASM_BUILD_WORKSPACE_HINT="$MEDCHAIN_ROOT"
 # The node benchmarks its pallets (weights.rs) and the pallets' benchmark tests need the
 # feature too, so everything is built with it.
 MEDCHAIN_FEATURES="medchain-node/runtime-benchmarks"

@@ -12,7 +12,8 @@ use common::{run_subcommand, wait_finalized, Node};
 use subxt::{
 	ext::{
 		codec::{Decode, Encode},
-		frame_metadata::RuntimeMetadataPrefixed},
+		frame_metadata::RuntimeMetadataPrefixed,
+	},
 	rpcs::rpc_params,
 };
 

@@ -69,12 +69,21 @@ impl Node {
 		let deadline = Instant::now() + Duration::from_secs(60);
 		loop {
 			if let Some(status) = self.child.try_wait().expect("child status") {
-				panic!("{} exited with {status} before serving RPC:\n{}", self.name, self.log_tail());
+				panic!(
+					"{} exited with {status} before serving RPC:\n{}",
+					self.name,
+					self.log_tail()
+				);
 			}
 			if let Ok(client) = RpcClient::from_insecure_url(self.rpc_url()).await {
 				return client;
 			}
-			assert!(Instant::now() < deadline, "{} serves no RPC after 60 s:\n{}", self.name, self.log_tail());
+			assert!(
+				Instant::now() < deadline,
+				"{} serves no RPC after 60 s:\n{}",
+				self.name,
+				self.log_tail()
+			);
 			tokio::time::sleep(Duration::from_millis(250)).await;
 		}
 	}
@@ -123,6 +132,13 @@ pub async fn wait_finalized(node: &Node, rpc: &RpcClient, height: u64, timeout: 
 /// Runs a `medchain-node` subcommand to completion and returns its stdout and stderr.
 pub fn run_subcommand(args: &[&str]) -> (String, String) {
 	let out = Command::new(NODE_BIN).args(args).output().expect("medchain-node runs");
-	assert!(out.status.success(), "medchain-node {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-	(String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+	assert!(
+		out.status.success(),
+		"medchain-node {args:?} failed: {}",
+		String::from_utf8_lossy(&out.stderr)
+	);
+	(
+		String::from_utf8_lossy(&out.stdout).into_owned(),
+		String::from_utf8_lossy(&out.stderr).into_owned(),
+	)
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Regenerates every MedChain pallet's weights.rs from its benchmarks, with the node's
+# `benchmark pallet` command. Usage: scripts/benchmark.sh [pallet_name ...]
+source "$(dirname "$0")/env.sh"
+ensure_tools
+cd "$MEDCHAIN_ROOT"
+
+log "building the node with runtime benchmarks"
+cargo build "${CARGO_FLAGS[@]}"
+
+declare -A CRATE_DIR=(
+	[pallet_registry]=pallets/registry
+	[pallet_records]=pallets/records
+	[pallet_consent]=pallets/consent
+	[pallet_appointments]=pallets/appointments
+)
+pallets=("$@")
+[ ${#pallets[@]} -eq 0 ] && pallets=(pallet_registry pallet_records pallet_consent pallet_appointments)
+
+for pallet in "${pallets[@]}"; do
+	dir="${CRATE_DIR[$pallet]:-}"
+	[ -n "$dir" ] || { echo "unknown pallet '$pallet'; known: ${!CRATE_DIR[*]}" >&2; exit 2; }
+	log "benchmarking $pallet"
+	"$NODE_BIN" benchmark pallet \
+		--runtime "$CARGO_TARGET_DIR/release/wbuild/medchain-runtime/medchain_runtime.compact.compressed.wasm" \
+		--genesis-builder=runtime \
+		--pallet "$pallet" --extrinsic '*' \
+		--steps "${STEPS:-50}" --repeat "${REPEAT:-20}" \
+		--heap-pages 4096 \
+		--template .maintain/frame-weight-template.hbs \
+		--output "$dir/src/weights.rs"
+done

@@ -94,14 +94,31 @@ mod tests {
 	use super::*;
 	use frame_support::genesis_builder_helper::build_state;
 
-	/// Builds the named preset's genesis storage (the preset patched over the defaults, as
-	/// the node does) and runs `check` in it.
+	/// Builds the named preset's genesis storage (the preset merged over the default config,
+	/// as the node's chain-spec builder does) and runs `check` in it.
 	fn with_preset(id: &str, check: impl FnOnce()) {
-		let json = get_preset(&PresetId::from(id)).expect("preset exists");
+		let patch: Value =
+			serde_json::from_slice(&get_preset(&PresetId::from(id)).expect("preset exists"))
+				.expect("preset is JSON");
+		let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+		merge(&mut config, patch);
 		sp_io::TestExternalities::default().execute_with(|| {
-			build_state::<RuntimeGenesisConfig>(json).expect("preset builds");
+			build_state::<RuntimeGenesisConfig>(serde_json::to_vec(&config).unwrap())
+				.expect("preset builds");
 			check();
 		});
+	}
+
+	/// JSON merge patch (RFC 7386) without deletions: presets only set fields.
+	fn merge(base: &mut Value, patch: Value) {
+		match (base, patch) {
+			(Value::Object(base), Value::Object(patch)) => {
+				for (key, value) in patch {
+					merge(base.entry(key).or_insert(Value::Null), value);
+				}
+			}
+			(base, patch) => *base = patch,
+		}
 	}
 
 	#[test]

@@ -6,4 +6,8 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_registry, Registry]
+	[pallet_appointments, Appointments]
+	[pallet_records, Records]
+	[pallet_consent, Consent]
 );

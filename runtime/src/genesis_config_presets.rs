@@ -2,7 +2,7 @@
 //! (Alice, Bob, Charlie and Dave validate). Both fund the well-known dev accounts and make Alice
 //! the sudo key, which is the dev chain's administrator (it manages MedChain's verifiers).
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{AccountId, BalancesConfig, RegistryConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -30,6 +30,9 @@ fn medchain_genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
+		// The administrator is also the first verifier, so a fresh chain can verify
+		// practitioners without a governance step.
+		registry: RegistryConfig { verifiers: vec![root.clone()] },
 		sudo: SudoConfig { key: Some(root) },
 	})
 }

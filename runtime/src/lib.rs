@@ -219,4 +219,17 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	// MedChain's own pallets.
+	#[runtime::pallet_index(10)]
+	pub type Registry = pallet_registry;
+
+	#[runtime::pallet_index(11)]
+	pub type Appointments = pallet_appointments;
+
+	#[runtime::pallet_index(12)]
+	pub type Records = pallet_records;
+
+	#[runtime::pallet_index(13)]
+	pub type Consent = pallet_consent;
 }

@@ -1,5 +1,7 @@
 //! The `Config` of every pallet in the runtime.
 
+mod medchain;
+
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,

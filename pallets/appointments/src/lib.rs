@@ -1,0 +1,734 @@
+//! # Appointments pallet
+//!
+//! Patients book appointments with verified doctors; doctors accept, decline or complete them;
+//! either side may cancel. The pallet is also MedChain's source of truth for *care
+//! relationships*: it implements [`medchain_primitives::CareRelationship`], which the records
+//! and consent pallets ask before they let a doctor write to or read from a patient's history
+//! without an explicit grant.
+//!
+//! ## Roles
+//!
+//! Roles come from the registry (`Config::Registry`, a
+//! [`RoleRegistry`](medchain_primitives::RoleRegistry)):
+//! - only a registered **patient** may [`Pallet::request`] an appointment;
+//! - only a **verified doctor** (`Registry::is_active(who, Role::Doctor)`) may be booked and may
+//!   [`Pallet::accept`], [`Pallet::decline`] and [`Pallet::complete`] appointments;
+//! - either participant may [`Pallet::cancel`] an open appointment, even a doctor whose
+//!   verification has since been suspended (so a suspended doctor can still release patients).
+//!
+//! ## Calls
+//!
+//! - `request(doctor, at, reason)`: a patient asks `doctor` for an appointment at `at`.
+//! - `accept(id)` / `decline(id, note)`: the doctor answers a request.
+//! - `cancel(id)`: the patient or the doctor cancels a requested or accepted appointment.
+//! - `complete(id)`: the doctor closes an accepted appointment, which opens a follow-up window
+//!   of `Config::FollowUpPeriod` blocks.
+//!
+//! Status transitions: `Requested -> Accepted | Declined | Cancelled`,
+//! `Accepted -> Completed | Cancelled`. `Declined`, `Cancelled` and `Completed` are final.
+//!
+//! ## Privacy
+//!
+//! No personal health information is stored in the clear. The `reason` of a request (and the
+//! optional `note` of a decline) is opaque ciphertext: the client seals it to the recipient's
+//! published X25519 key
+//! ([`RoleRegistry::encryption_key`](medchain_primitives::RoleRegistry::encryption_key)) before
+//! submitting; the chain only bounds its length. Events carry only appointment ids and account
+//! ids. What *is* public is the metadata: which (pseudonymous) patient account sees which
+//! doctor account, and when.
+//!
+//! ## Time
+//!
+//! `at` is the unix time in milliseconds the patient asks for. The pallet deliberately does
+//! not depend on `pallet-timestamp`, so it does not compare `at` with the current time: it only
+//! refuses `at == 0` ([`Error::InvalidTime`]). Clients must check that `at` lies in the future,
+//! and doctors simply decline requests for times that make no sense.
+//!
+//! ## Care relationship
+//!
+//! `is_treating(doctor, patient)` holds while the doctor is still a verified doctor **and**
+//! either has at least one accepted (not yet completed or cancelled) appointment with the
+//! patient, or completed one at most `FollowUpPeriod` blocks ago (so results can still be
+//! uploaded). The [`Treatment`] map keeps, per (doctor, patient), the number of accepted
+//! appointments and the last block of the follow-up window.
+//!
+//! ## Invariants (checked by `do_try_state`)
+//!
+//! - [`PatientAppointments`] and [`DoctorAppointments`] hold exactly one entry per appointment,
+//!   under its patient and its doctor respectively; every appointment id is below
+//!   [`NextAppointmentId`].
+//! - [`OpenByPatient`] is the number of `Requested` or `Accepted` appointments of the patient;
+//!   [`PendingByDoctor`] the number of `Requested` appointments of the doctor. Zero counters
+//!   are not stored. They never exceed `MaxOpenPerPatient` / `MaxPendingPerDoctor` through
+//!   calls.
+//! - `Treatment(doctor, patient).open` is the number of `Accepted` appointments of the pair,
+//!   and an entry exists for every pair with such an appointment.
+//!
+//! Appointments are kept after they end (the history is the patient's); a treatment entry
+//! whose count is zero and whose follow-up window has passed is removed when a cancellation
+//! touches the pair, and otherwise stays (it no longer makes `is_treating` true).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+pub use weights::WeightInfo;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::WeightInfo;
+	use alloc::vec::Vec;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::{AppointmentId, CareRelationship, Role, RoleRegistry};
+	use sp_runtime::{traits::Saturating, ArithmeticError};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Who is a patient and who is a verified doctor.
+		type Registry: RoleRegistry<Self::AccountId>;
+
+		/// The longest sealed reason (of a request) or note (of a decline), in bytes.
+		#[pallet::constant]
+		type MaxReasonLen: Get<u32>;
+
+		/// The most open (requested or accepted) appointments a patient may have at once.
+		#[pallet::constant]
+		type MaxOpenPerPatient: Get<u32>;
+
+		/// The most unanswered (requested) appointments a doctor may have at once.
+		#[pallet::constant]
+		type MaxPendingPerDoctor: Get<u32>;
+
+		/// For how many blocks after completing an appointment the doctor still counts as
+		/// treating the patient (to upload results).
+		#[pallet::constant]
+		type FollowUpPeriod: Get<BlockNumberFor<Self>>;
+
+		/// Weights of this pallet's calls.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Where an appointment stands.
+	#[derive(
+		Clone,
+		Copy,
+		PartialEq,
+		Eq,
+		Encode,
+		Decode,
+		DecodeWithMemTracking,
+		MaxEncodedLen,
+		TypeInfo,
+		Debug,
+	)]
+	pub enum AppointmentStatus {
+		/// The patient asked; the doctor has not answered.
+		Requested,
+		/// The doctor accepted; the doctor treats the patient until completion or cancellation.
+		Accepted,
+		/// The doctor declined the request. Final.
+		Declined,
+		/// Cancelled by the patient (`by_patient`) or by the doctor. Final.
+		Cancelled {
+			/// Whether the patient (rather than the doctor) cancelled.
+			by_patient: bool,
+		},
+		/// The doctor completed the appointment. Final.
+		Completed,
+	}
+
+	impl AppointmentStatus {
+		/// Whether the appointment still counts against the patient's open limit.
+		pub fn is_open(&self) -> bool {
+			matches!(self, AppointmentStatus::Requested | AppointmentStatus::Accepted)
+		}
+	}
+
+	/// One appointment.
+	#[derive(
+		Encode,
+		Decode,
+		MaxEncodedLen,
+		TypeInfo,
+		CloneNoBound,
+		PartialEqNoBound,
+		EqNoBound,
+		DebugNoBound,
+	)]
+	#[scale_info(skip_type_params(T))]
+	#[codec(mel_bound(T: Config))]
+	pub struct Appointment<T: Config> {
+		/// The patient who asked.
+		pub patient: T::AccountId,
+		/// The doctor asked.
+		pub doctor: T::AccountId,
+		/// The unix time, in milliseconds, the patient asked for.
+		pub at: u64,
+		/// The patient's reason, sealed to the doctor's encryption key (opaque ciphertext).
+		pub reason: BoundedVec<u8, T::MaxReasonLen>,
+		/// The doctor's note on a decline, sealed to the patient's key (opaque ciphertext).
+		pub decline_note: Option<BoundedVec<u8, T::MaxReasonLen>>,
+		/// Where the appointment stands.
+		pub status: AppointmentStatus,
+		/// The block of the request.
+		pub requested_at: BlockNumberFor<T>,
+		/// The block of the last status change.
+		pub updated_at: BlockNumberFor<T>,
+	}
+
+	/// What ties a doctor to a patient.
+	#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug)]
+	pub struct TreatmentInfo<BlockNumber> {
+		/// Accepted appointments of the pair not yet completed or cancelled.
+		pub open: u32,
+		/// The last block of the follow-up window of the latest completion (zero if none).
+		pub follow_up_until: BlockNumber,
+	}
+
+	/// Every appointment, by id.
+	#[pallet::storage]
+	pub type Appointments<T: Config> =
+		StorageMap<_, Twox64Concat, AppointmentId, Appointment<T>, OptionQuery>;
+
+	/// The id the next appointment gets.
+	#[pallet::storage]
+	pub type NextAppointmentId<T: Config> = StorageValue<_, AppointmentId, ValueQuery>;
+
+	/// Index: the appointments of each patient.
+	#[pallet::storage]
+	pub type PatientAppointments<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		AppointmentId,
+		(),
+		OptionQuery,
+	>;
+
+	/// Index: the appointments of each doctor.
+	#[pallet::storage]
+	pub type DoctorAppointments<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		AppointmentId,
+		(),
+		OptionQuery,
+	>;
+
+	/// How many open (requested or accepted) appointments each patient has; zero not stored.
+	#[pallet::storage]
+	pub type OpenByPatient<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// How many requested (unanswered) appointments each doctor has; zero not stored.
+	#[pallet::storage]
+	pub type PendingByDoctor<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The care relationship of each (doctor, patient) pair that had an accepted appointment.
+	#[pallet::storage]
+	pub type Treatment<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		TreatmentInfo<BlockNumberFor<T>>,
+		OptionQuery,
+	>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A patient requested an appointment with a doctor.
+		Requested { id: AppointmentId, patient: T::AccountId, doctor: T::AccountId },
+		/// The doctor accepted an appointment.
+		Accepted { id: AppointmentId, doctor: T::AccountId },
+		/// The doctor declined an appointment.
+		Declined { id: AppointmentId, doctor: T::AccountId },
+		/// A participant (`by`) cancelled an appointment.
+		Cancelled { id: AppointmentId, by: T::AccountId },
+		/// The doctor completed an appointment.
+		Completed { id: AppointmentId, doctor: T::AccountId },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The caller is not a registered patient.
+		NotPatient,
+		/// The doctor is not (or no longer) a verified doctor.
+		DoctorNotVerified,
+		/// The caller is not the doctor of this appointment.
+		NotDoctor,
+		/// A patient cannot book an appointment with themselves.
+		SelfBooking,
+		/// No appointment has this id.
+		NotFound,
+		/// The caller is neither the patient nor the doctor of this appointment.
+		NotParticipant,
+		/// The appointment's status does not allow this action.
+		InvalidStatus,
+		/// The patient has `MaxOpenPerPatient` open appointments already.
+		TooManyOpen,
+		/// The doctor has `MaxPendingPerDoctor` unanswered requests already.
+		TooManyPending,
+		/// The requested time is zero (the only time the chain refuses; see the pallet docs).
+		InvalidTime,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Request an appointment with `doctor` at `at` (unix time in milliseconds).
+		///
+		/// The caller must be a registered patient; `doctor` must be a verified doctor other
+		/// than the caller. `reason` is opaque ciphertext the client sealed to the doctor's
+		/// encryption key: never put clear text here.
+		///
+		/// Errors: `SelfBooking`, `NotPatient`, `DoctorNotVerified`, `InvalidTime` (`at` is
+		/// zero), `TooManyOpen` (the patient has `MaxOpenPerPatient` open appointments),
+		/// `TooManyPending` (the doctor has `MaxPendingPerDoctor` unanswered requests).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::request(reason.len() as u32))]
+		pub fn request(
+			origin: OriginFor<T>,
+			doctor: T::AccountId,
+			at: u64,
+			reason: BoundedVec<u8, T::MaxReasonLen>,
+		) -> DispatchResult {
+			let patient = ensure_signed(origin)?;
+			ensure!(patient != doctor, Error::<T>::SelfBooking);
+			ensure!(T::Registry::is_active(&patient, Role::Patient), Error::<T>::NotPatient);
+			ensure!(T::Registry::is_active(&doctor, Role::Doctor), Error::<T>::DoctorNotVerified);
+			ensure!(at > 0, Error::<T>::InvalidTime);
+
+			let open = OpenByPatient::<T>::get(&patient);
+			ensure!(open < T::MaxOpenPerPatient::get(), Error::<T>::TooManyOpen);
+			let pending = PendingByDoctor::<T>::get(&doctor);
+			ensure!(pending < T::MaxPendingPerDoctor::get(), Error::<T>::TooManyPending);
+
+			let id = NextAppointmentId::<T>::get();
+			let next = id.checked_add(1).ok_or(ArithmeticError::Overflow)?;
+			let now = frame_system::Pallet::<T>::block_number();
+
+			Appointments::<T>::insert(
+				id,
+				Appointment {
+					patient: patient.clone(),
+					doctor: doctor.clone(),
+					at,
+					reason,
+					decline_note: None,
+					status: AppointmentStatus::Requested,
+					requested_at: now,
+					updated_at: now,
+				},
+			);
+			NextAppointmentId::<T>::put(next);
+			PatientAppointments::<T>::insert(&patient, id, ());
+			DoctorAppointments::<T>::insert(&doctor, id, ());
+			// Both below their bound, so `+ 1` cannot overflow.
+			OpenByPatient::<T>::insert(&patient, open + 1);
+			PendingByDoctor::<T>::insert(&doctor, pending + 1);
+
+			Self::deposit_event(Event::Requested { id, patient, doctor });
+			Ok(())
+		}
+
+		/// Accept the requested appointment `id`.
+		///
+		/// The caller must be the appointment's doctor and still a verified doctor. From then
+		/// on the doctor treats the patient (see `CareRelationship`).
+		///
+		/// Errors: `NotFound`, `NotDoctor`, `DoctorNotVerified`, `InvalidStatus` (not
+		/// `Requested`).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::accept())]
+		pub fn accept(origin: OriginFor<T>, id: AppointmentId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Appointments::<T>::try_mutate(id, |maybe| -> DispatchResult {
+				let appointment = maybe.as_mut().ok_or(Error::<T>::NotFound)?;
+				Self::ensure_answerable(appointment, &who, AppointmentStatus::Requested)?;
+				appointment.status = AppointmentStatus::Accepted;
+				appointment.updated_at = now;
+				Self::dec_pending(&who);
+				Treatment::<T>::mutate(&who, &appointment.patient, |maybe_info| {
+					let info = maybe_info
+						.get_or_insert(TreatmentInfo { open: 0, follow_up_until: Zero::zero() });
+					info.open = info.open.saturating_add(1);
+				});
+				Ok(())
+			})?;
+			Self::deposit_event(Event::Accepted { id, doctor: who });
+			Ok(())
+		}
+
+		/// Decline the requested appointment `id`, optionally with a `note` sealed to the
+		/// patient's encryption key (opaque ciphertext, never clear text).
+		///
+		/// The caller must be the appointment's doctor and still a verified doctor.
+		///
+		/// Errors: `NotFound`, `NotDoctor`, `DoctorNotVerified`, `InvalidStatus` (not
+		/// `Requested`).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::decline(note.as_ref().map_or(0, |n| n.len() as u32)))]
+		pub fn decline(
+			origin: OriginFor<T>,
+			id: AppointmentId,
+			note: Option<BoundedVec<u8, T::MaxReasonLen>>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Appointments::<T>::try_mutate(id, |maybe| -> DispatchResult {
+				let appointment = maybe.as_mut().ok_or(Error::<T>::NotFound)?;
+				Self::ensure_answerable(appointment, &who, AppointmentStatus::Requested)?;
+				appointment.status = AppointmentStatus::Declined;
+				appointment.decline_note = note;
+				appointment.updated_at = now;
+				Self::dec_pending(&who);
+				Self::dec_open(&appointment.patient);
+				Ok(())
+			})?;
+			Self::deposit_event(Event::Declined { id, doctor: who });
+			Ok(())
+		}
+
+		/// Cancel the requested or accepted appointment `id`.
+		///
+		/// The caller must be the appointment's patient or doctor (a doctor may cancel even
+		/// after losing verification). Cancelling an accepted appointment ends the treatment
+		/// it opened.
+		///
+		/// Errors: `NotFound`, `NotParticipant`, `InvalidStatus` (not `Requested` or
+		/// `Accepted`).
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::cancel())]
+		pub fn cancel(origin: OriginFor<T>, id: AppointmentId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Appointments::<T>::try_mutate(id, |maybe| -> DispatchResult {
+				let appointment = maybe.as_mut().ok_or(Error::<T>::NotFound)?;
+				let by_patient = who == appointment.patient;
+				ensure!(by_patient || who == appointment.doctor, Error::<T>::NotParticipant);
+				match appointment.status {
+					AppointmentStatus::Requested => Self::dec_pending(&appointment.doctor),
+					AppointmentStatus::Accepted => {
+						Self::end_treatment(&appointment.doctor, &appointment.patient, None, now)
+					}
+					_ => return Err(Error::<T>::InvalidStatus.into()),
+				}
+				appointment.status = AppointmentStatus::Cancelled { by_patient };
+				appointment.updated_at = now;
+				Self::dec_open(&appointment.patient);
+				Ok(())
+			})?;
+			Self::deposit_event(Event::Cancelled { id, by: who });
+			Ok(())
+		}
+
+		/// Complete the accepted appointment `id`.
+		///
+		/// The caller must be the appointment's doctor and still a verified doctor. The doctor
+		/// keeps treating the patient for `FollowUpPeriod` blocks (to upload results).
+		///
+		/// Errors: `NotFound`, `NotDoctor`, `DoctorNotVerified`, `InvalidStatus` (not
+		/// `Accepted`).
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::complete())]
+		pub fn complete(origin: OriginFor<T>, id: AppointmentId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Appointments::<T>::try_mutate(id, |maybe| -> DispatchResult {
+				let appointment = maybe.as_mut().ok_or(Error::<T>::NotFound)?;
+				Self::ensure_answerable(appointment, &who, AppointmentStatus::Accepted)?;
+				appointment.status = AppointmentStatus::Completed;
+				appointment.updated_at = now;
+				Self::dec_open(&appointment.patient);
+				let until = now.saturating_add(T::FollowUpPeriod::get());
+				Self::end_treatment(&who, &appointment.patient, Some(until), now);
+				Ok(())
+			})?;
+			Self::deposit_event(Event::Completed { id, doctor: who });
+			Ok(())
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The appointment `id`, if any.
+		pub fn appointment(id: AppointmentId) -> Option<Appointment<T>> {
+			Appointments::<T>::get(id)
+		}
+
+		/// Every appointment of `patient`, oldest first.
+		pub fn patient_appointments(patient: T::AccountId) -> Vec<(AppointmentId, Appointment<T>)> {
+			Self::load(PatientAppointments::<T>::iter_key_prefix(&patient), |_| true)
+		}
+
+		/// Every appointment of `doctor`, oldest first.
+		pub fn doctor_appointments(doctor: T::AccountId) -> Vec<(AppointmentId, Appointment<T>)> {
+			Self::load(DoctorAppointments::<T>::iter_key_prefix(&doctor), |_| true)
+		}
+
+		/// The requests `doctor` has not answered yet, oldest first.
+		pub fn pending_requests(doctor: T::AccountId) -> Vec<(AppointmentId, Appointment<T>)> {
+			Self::load(DoctorAppointments::<T>::iter_key_prefix(&doctor), |a| {
+				a.status == AppointmentStatus::Requested
+			})
+		}
+
+		/// The patients `doctor` treats or follows up right now (an accepted appointment, or a
+		/// completed one within the follow-up window), sorted by account, with the treatment
+		/// entry. Does not look at the doctor's verification: see `is_treating` for that.
+		pub fn doctor_patients(
+			doctor: T::AccountId,
+		) -> Vec<(T::AccountId, TreatmentInfo<BlockNumberFor<T>>)> {
+			let now = frame_system::Pallet::<T>::block_number();
+			let mut patients: Vec<_> = Treatment::<T>::iter_prefix(&doctor)
+				.filter(|(_, info)| Self::is_live(info, now))
+				.collect();
+			patients.sort_by(|a, b| a.0.cmp(&b.0));
+			patients
+		}
+
+		/// Whether `doctor` treats `patient` right now (see the pallet docs).
+		pub fn is_treating(doctor: T::AccountId, patient: T::AccountId) -> bool {
+			Self::treats(&doctor, &patient)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Whether `doctor` is a verified doctor with an accepted appointment with `patient`,
+		/// or within the follow-up window of a completed one.
+		pub fn treats(doctor: &T::AccountId, patient: &T::AccountId) -> bool {
+			T::Registry::is_active(doctor, Role::Doctor)
+				&& Treatment::<T>::get(doctor, patient).is_some_and(|info| {
+					Self::is_live(&info, frame_system::Pallet::<T>::block_number())
+				})
+		}
+
+		/// Whether a treatment entry still makes its doctor treat its patient at `now`.
+		fn is_live(info: &TreatmentInfo<BlockNumberFor<T>>, now: BlockNumberFor<T>) -> bool {
+			info.open > 0 || now <= info.follow_up_until
+		}
+
+		/// The appointments `ids` that satisfy `keep`, sorted by id.
+		fn load(
+			ids: impl Iterator<Item = AppointmentId>,
+			keep: impl Fn(&Appointment<T>) -> bool,
+		) -> Vec<(AppointmentId, Appointment<T>)> {
+			let mut out: Vec<_> = ids
+				.filter_map(|id| Appointments::<T>::get(id).filter(|a| keep(a)).map(|a| (id, a)))
+				.collect();
+			out.sort_by_key(|(id, _)| *id);
+			out
+		}
+
+		/// Checks that `who` is the doctor of `appointment`, still verified, and that the
+		/// appointment is in `status`.
+		fn ensure_answerable(
+			appointment: &Appointment<T>,
+			who: &T::AccountId,
+			status: AppointmentStatus,
+		) -> DispatchResult {
+			ensure!(appointment.doctor == *who, Error::<T>::NotDoctor);
+			ensure!(T::Registry::is_active(who, Role::Doctor), Error::<T>::DoctorNotVerified);
+			ensure!(appointment.status == status, Error::<T>::InvalidStatus);
+			Ok(())
+		}
+
+		/// One open appointment of `patient` fewer.
+		fn dec_open(patient: &T::AccountId) {
+			OpenByPatient::<T>::mutate_exists(patient, |count| {
+				let n = count.unwrap_or(0).saturating_sub(1);
+				*count = if n == 0 { None } else { Some(n) };
+			});
+		}
+
+		/// One unanswered request of `doctor` fewer.
+		fn dec_pending(doctor: &T::AccountId) {
+			PendingByDoctor::<T>::mutate_exists(doctor, |count| {
+				let n = count.unwrap_or(0).saturating_sub(1);
+				*count = if n == 0 { None } else { Some(n) };
+			});
+		}
+
+		/// One accepted appointment of the pair ended: completed (`follow_up_until` is the end
+		/// of its follow-up window) or cancelled (`None`). Drops the entry once nothing keeps
+		/// the doctor treating the patient at `now`.
+		fn end_treatment(
+			doctor: &T::AccountId,
+			patient: &T::AccountId,
+			follow_up_until: Option<BlockNumberFor<T>>,
+			now: BlockNumberFor<T>,
+		) {
+			Treatment::<T>::mutate_exists(doctor, patient, |maybe_info| {
+				let remove = match maybe_info.as_mut() {
+					Some(info) => {
+						info.open = info.open.saturating_sub(1);
+						if let Some(until) = follow_up_until {
+							if until > info.follow_up_until {
+								info.follow_up_until = until;
+							}
+						}
+						!Self::is_live(info, now)
+					}
+					None => false,
+				};
+				if remove {
+					*maybe_info = None;
+				}
+			});
+		}
+
+		/// Checks the pallet's invariants (see the pallet docs).
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use alloc::collections::btree_map::BTreeMap;
+
+			let next_id = NextAppointmentId::<T>::get();
+			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+			let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+			let mut accepted: BTreeMap<(T::AccountId, T::AccountId), u32> = BTreeMap::new();
+
+			for (id, a) in Appointments::<T>::iter() {
+				ensure!(id < next_id, "appointment id not below NextAppointmentId");
+				ensure!(a.patient != a.doctor, "appointment with itself");
+				ensure!(
+					PatientAppointments::<T>::contains_key(&a.patient, id),
+					"appointment missing from PatientAppointments"
+				);
+				ensure!(
+					DoctorAppointments::<T>::contains_key(&a.doctor, id),
+					"appointment missing from DoctorAppointments"
+				);
+				if a.status.is_open() {
+					*open.entry(a.patient.clone()).or_default() += 1;
+				}
+				match a.status {
+					AppointmentStatus::Requested => {
+						*pending.entry(a.doctor.clone()).or_default() += 1;
+					}
+					AppointmentStatus::Accepted => {
+						*accepted.entry((a.doctor.clone(), a.patient.clone())).or_default() += 1;
+					}
+					_ => {}
+				}
+			}
+
+			for (patient, id, ()) in PatientAppointments::<T>::iter() {
+				ensure!(
+					Appointments::<T>::get(id).is_some_and(|a| a.patient == patient),
+					"PatientAppointments entry without a matching appointment"
+				);
+			}
+			for (doctor, id, ()) in DoctorAppointments::<T>::iter() {
+				ensure!(
+					Appointments::<T>::get(id).is_some_and(|a| a.doctor == doctor),
+					"DoctorAppointments entry without a matching appointment"
+				);
+			}
+
+			for (patient, count) in OpenByPatient::<T>::iter() {
+				ensure!(count > 0, "zero OpenByPatient counter stored");
+				ensure!(open.get(&patient) == Some(&count), "OpenByPatient counter wrong");
+			}
+			for (patient, count) in open.iter() {
+				ensure!(
+					OpenByPatient::<T>::get(patient) == *count,
+					"OpenByPatient counter missing"
+				);
+			}
+			for (doctor, count) in PendingByDoctor::<T>::iter() {
+				ensure!(count > 0, "zero PendingByDoctor counter stored");
+				ensure!(pending.get(&doctor) == Some(&count), "PendingByDoctor counter wrong");
+			}
+			for (doctor, count) in pending.iter() {
+				ensure!(
+					PendingByDoctor::<T>::get(doctor) == *count,
+					"PendingByDoctor counter missing"
+				);
+			}
+
+			for (doctor, patient, info) in Treatment::<T>::iter() {
+				let expected = accepted.get(&(doctor, patient)).copied().unwrap_or(0);
+				ensure!(info.open == expected, "Treatment.open differs from accepted appointments");
+			}
+			for ((doctor, patient), count) in accepted.iter() {
+				ensure!(
+					Treatment::<T>::get(doctor, patient).is_some_and(|info| info.open == *count),
+					"accepted appointment without a Treatment entry"
+				);
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> CareRelationship<T::AccountId> for Pallet<T> {
+		fn is_treating(doctor: &T::AccountId, patient: &T::AccountId) -> bool {
+			Self::treats(doctor, patient)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn start_treatment_for_benchmarks(doctor: &T::AccountId, patient: &T::AccountId) {
+			if !T::Registry::is_active(doctor, Role::Doctor) {
+				T::Registry::register_for_benchmarks(doctor, Role::Doctor);
+			}
+			if !T::Registry::is_active(patient, Role::Patient) {
+				T::Registry::register_for_benchmarks(patient, Role::Patient);
+			}
+			let id = NextAppointmentId::<T>::get();
+			NextAppointmentId::<T>::put(id.saturating_add(1));
+			let now = frame_system::Pallet::<T>::block_number();
+			Appointments::<T>::insert(
+				id,
+				Appointment {
+					patient: patient.clone(),
+					doctor: doctor.clone(),
+					at: 1,
+					reason: BoundedVec::default(),
+					decline_note: None,
+					status: AppointmentStatus::Accepted,
+					requested_at: now,
+					updated_at: now,
+				},
+			);
+			PatientAppointments::<T>::insert(patient, id, ());
+			DoctorAppointments::<T>::insert(doctor, id, ());
+			OpenByPatient::<T>::mutate(patient, |n| *n = n.saturating_add(1));
+			Treatment::<T>::mutate(doctor, patient, |maybe_info| {
+				let info = maybe_info
+					.get_or_insert(TreatmentInfo { open: 0, follow_up_until: Zero::zero() });
+				info.open = info.open.saturating_add(1);
+			});
+		}
+	}
+}

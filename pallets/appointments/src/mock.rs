@@ -1,0 +1,136 @@
+//! Test runtime: `frame_system` plus this pallet, with a role registry tests can change.
+
+use crate as pallet_appointments;
+use core::cell::RefCell;
+use frame_support::{derive_impl, parameter_types};
+use medchain_primitives::{EncryptionKey, Role, RoleRegistry};
+use sp_runtime::BuildStorage;
+use std::collections::BTreeMap;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+
+frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		AppointmentsPallet: pallet_appointments,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+/// Registered patients.
+pub const PATIENT: u64 = 1;
+pub const PATIENT_2: u64 = 2;
+/// Verified doctors.
+pub const DOCTOR: u64 = 10;
+pub const DOCTOR_2: u64 = 11;
+/// A doctor whose verification is pending.
+pub const UNVERIFIED_DOCTOR: u64 = 12;
+/// A verified hospital (a practitioner, but not a doctor).
+pub const HOSPITAL: u64 = 20;
+/// An account with no role.
+pub const NOBODY: u64 = 99;
+
+pub const MAX_REASON_LEN: u32 = 64;
+pub const MAX_OPEN_PER_PATIENT: u32 = 3;
+pub const MAX_PENDING_PER_DOCTOR: u32 = 3;
+pub const FOLLOW_UP_PERIOD: u64 = 10;
+
+parameter_types! {
+	pub const MaxReasonLen: u32 = MAX_REASON_LEN;
+	pub const MaxOpenPerPatient: u32 = MAX_OPEN_PER_PATIENT;
+	pub const MaxPendingPerDoctor: u32 = MAX_PENDING_PER_DOCTOR;
+	pub const FollowUpPeriod: u64 = FOLLOW_UP_PERIOD;
+}
+
+thread_local! {
+	/// account -> (role, verified).
+	static ROLES: RefCell<BTreeMap<u64, (Role, bool)>> = RefCell::new(BTreeMap::new());
+}
+
+/// A role registry kept in a thread-local map.
+pub struct TestRegistry;
+
+impl TestRegistry {
+	/// Registers `who` as `role`, verified or not (replacing any earlier role).
+	pub fn set(who: u64, role: Role, verified: bool) {
+		ROLES.with(|r| r.borrow_mut().insert(who, (role, verified)));
+	}
+
+	/// Changes whether `who` is verified (e.g. to suspend a doctor mid-test).
+	pub fn set_verified(who: u64, verified: bool) {
+		ROLES.with(|r| {
+			if let Some(entry) = r.borrow_mut().get_mut(&who) {
+				entry.1 = verified;
+			}
+		});
+	}
+
+	/// Forgets every account.
+	pub fn clear() {
+		ROLES.with(|r| r.borrow_mut().clear());
+	}
+}
+
+impl RoleRegistry<u64> for TestRegistry {
+	fn role(who: &u64) -> Option<Role> {
+		ROLES.with(|r| r.borrow().get(who).map(|(role, _)| *role))
+	}
+
+	fn is_verified_practitioner(who: &u64) -> bool {
+		ROLES.with(|r| {
+			r.borrow().get(who).is_some_and(|(role, verified)| role.is_practitioner() && *verified)
+		})
+	}
+
+	fn encryption_key(who: &u64) -> Option<EncryptionKey> {
+		Self::role(who).map(|_| [*who as u8; 32])
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmarks(who: &u64, role: Role) {
+		Self::set(*who, role, true);
+	}
+}
+
+impl pallet_appointments::Config for Test {
+	type Registry = TestRegistry;
+	type MaxReasonLen = MaxReasonLen;
+	type MaxOpenPerPatient = MaxOpenPerPatient;
+	type MaxPendingPerDoctor = MaxPendingPerDoctor;
+	type FollowUpPeriod = FollowUpPeriod;
+	type WeightInfo = ();
+}
+
+/// Fresh storage at block 1 (events are recorded from block 1), with the accounts above
+/// registered.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	TestRegistry::clear();
+	TestRegistry::set(PATIENT, Role::Patient, false);
+	TestRegistry::set(PATIENT_2, Role::Patient, false);
+	TestRegistry::set(DOCTOR, Role::Doctor, true);
+	TestRegistry::set(DOCTOR_2, Role::Doctor, true);
+	TestRegistry::set(UNVERIFIED_DOCTOR, Role::Doctor, false);
+	TestRegistry::set(HOSPITAL, Role::Hospital, true);
+
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs `test` on fresh storage, then checks the pallet's invariants.
+pub fn run(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		AppointmentsPallet::do_try_state().expect("invariants hold");
+	});
+}
+
+/// Moves to block `n`.
+pub fn go_to(n: u64) {
+	System::set_block_number(n);
+}

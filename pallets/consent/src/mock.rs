@@ -1,0 +1,203 @@
+//! A test runtime with simple, controllable stand-ins for the registry and records pallets.
+
+use crate as pallet_consent;
+use core::cell::RefCell;
+use frame_support::{derive_impl, parameter_types, traits::Hooks};
+use medchain_primitives::{Envelope, RecordId, RecordIndex, RecordKind, Role, RoleRegistry};
+use sp_runtime::{BuildStorage, DispatchError};
+use std::collections::BTreeMap;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type Consent = pallet_consent;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+parameter_types! {
+	pub const MaxPurposeLen: u32 = 32;
+	pub const MaxReasonLen: u32 = 32;
+	pub const MaxEnvelopes: u32 = 4;
+	pub const MaxGrantDuration: u64 = 100;
+	pub const MaxPendingRequests: u32 = 3;
+	pub const MaxGrantsPerPatient: u32 = 3;
+	pub const MaxAuditEntries: u32 = 8;
+	pub const MaxExpiriesPerBlock: u32 = 2;
+	pub const EmergencyDuration: u64 = 10;
+	pub const EmergencyCooldown: u64 = 50;
+}
+
+impl pallet_consent::Config for Test {
+	type Registry = TestRegistry;
+	type Records = TestRecords;
+	type MaxPurposeLen = MaxPurposeLen;
+	type MaxReasonLen = MaxReasonLen;
+	type MaxEnvelopes = MaxEnvelopes;
+	type MaxGrantDuration = MaxGrantDuration;
+	type MaxPendingRequests = MaxPendingRequests;
+	type MaxGrantsPerPatient = MaxGrantsPerPatient;
+	type MaxAuditEntries = MaxAuditEntries;
+	type MaxExpiriesPerBlock = MaxExpiriesPerBlock;
+	type EmergencyDuration = EmergencyDuration;
+	type EmergencyCooldown = EmergencyCooldown;
+	type WeightInfo = ();
+}
+
+pub const PATIENT: AccountId = 1;
+pub const DOCTOR: AccountId = 2;
+pub const OTHER_DOCTOR: AccountId = 3;
+pub const PHARMACY: AccountId = 4;
+pub const HOSPITAL: AccountId = 5;
+pub const OTHER_PATIENT: AccountId = 6;
+pub const STRANGER: AccountId = 9;
+
+/// PATIENT's report, prescription and lab result, and OTHER_PATIENT's report.
+pub const REPORT: RecordId = 10;
+pub const PRESCRIPTION: RecordId = 11;
+pub const LAB: RecordId = 12;
+pub const OTHERS_REPORT: RecordId = 20;
+
+thread_local! {
+	/// Account -> (role, verified).
+	pub static ROLES: RefCell<BTreeMap<AccountId, (Role, bool)>> = RefCell::new(BTreeMap::new());
+	/// Record -> (patient, kind).
+	pub static RECORDS: RefCell<BTreeMap<RecordId, (AccountId, RecordKind)>> = RefCell::new(BTreeMap::new());
+	/// (record, reader) -> (envelope, holders).
+	pub static ENVELOPES: RefCell<BTreeMap<(RecordId, AccountId), (Envelope, u32)>> = RefCell::new(BTreeMap::new());
+}
+
+pub struct TestRegistry;
+impl RoleRegistry<AccountId> for TestRegistry {
+	fn role(who: &AccountId) -> Option<Role> {
+		ROLES.with(|r| r.borrow().get(who).map(|(role, _)| *role))
+	}
+	fn is_verified_practitioner(who: &AccountId) -> bool {
+		ROLES.with(|r| {
+			r.borrow().get(who).is_some_and(|(role, verified)| role.is_practitioner() && *verified)
+		})
+	}
+	fn encryption_key(who: &AccountId) -> Option<[u8; 32]> {
+		Self::role(who).map(|_| [*who as u8; 32])
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmarks(who: &AccountId, role: Role) {
+		set_role(*who, role, true);
+	}
+}
+
+pub struct TestRecords;
+impl RecordIndex<AccountId> for TestRecords {
+	fn record(record: RecordId) -> Option<(AccountId, RecordKind)> {
+		RECORDS.with(|r| r.borrow().get(&record).cloned())
+	}
+	fn add_envelope(
+		record: RecordId,
+		reader: &AccountId,
+		envelope: Envelope,
+	) -> Result<(), DispatchError> {
+		Self::record(record).ok_or(DispatchError::Other("no record"))?;
+		ENVELOPES.with(|e| {
+			let mut envelopes = e.borrow_mut();
+			let entry = envelopes.entry((record, *reader)).or_insert((envelope, 0));
+			entry.0 = envelope;
+			entry.1 += 1;
+		});
+		Ok(())
+	}
+	fn remove_envelope(record: RecordId, reader: &AccountId) {
+		ENVELOPES.with(|e| {
+			let mut envelopes = e.borrow_mut();
+			if let Some(entry) = envelopes.get_mut(&(record, *reader)) {
+				entry.1 -= 1;
+				if entry.1 == 0 {
+					envelopes.remove(&(record, *reader));
+				}
+			}
+		});
+	}
+	fn has_envelope(record: RecordId, reader: &AccountId) -> bool {
+		ENVELOPES.with(|e| e.borrow().contains_key(&(record, *reader)))
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn create_for_benchmarks(
+		patient: &AccountId,
+		_author: &AccountId,
+		kind: RecordKind,
+	) -> RecordId {
+		RECORDS.with(|r| {
+			let mut records = r.borrow_mut();
+			let id = records.keys().last().map_or(0, |k| k + 1);
+			records.insert(id, (*patient, kind));
+			id
+		})
+	}
+}
+
+pub fn set_role(who: AccountId, role: Role, verified: bool) {
+	ROLES.with(|r| r.borrow_mut().insert(who, (role, verified)));
+}
+
+pub fn envelope_holders(record: RecordId, reader: AccountId) -> u32 {
+	ENVELOPES.with(|e| e.borrow().get(&(record, reader)).map_or(0, |(_, n)| *n))
+}
+
+/// Moves to block `n`, running `on_initialize` of every block on the way.
+pub fn run_to_block(n: u64) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Consent::on_initialize(next);
+	}
+}
+
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	ROLES.with(|r| r.borrow_mut().clear());
+	RECORDS.with(|r| r.borrow_mut().clear());
+	ENVELOPES.with(|e| e.borrow_mut().clear());
+	set_role(PATIENT, Role::Patient, false);
+	set_role(OTHER_PATIENT, Role::Patient, false);
+	set_role(DOCTOR, Role::Doctor, true);
+	set_role(OTHER_DOCTOR, Role::Doctor, true);
+	set_role(PHARMACY, Role::Pharmacy, true);
+	set_role(HOSPITAL, Role::Hospital, true);
+	RECORDS.with(|r| {
+		let mut records = r.borrow_mut();
+		records.insert(REPORT, (PATIENT, RecordKind::Report));
+		records.insert(PRESCRIPTION, (PATIENT, RecordKind::Prescription));
+		records.insert(LAB, (PATIENT, RecordKind::LabResult));
+		records.insert(OTHERS_REPORT, (OTHER_PATIENT, RecordKind::Report));
+	});
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs `test` in a fresh externality and checks the pallet's invariants afterwards.
+pub fn run(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		Consent::do_try_state().expect("invariants hold");
+	});
+}

@@ -1,0 +1,331 @@
+//! # MedChain primitives
+//!
+//! Types and traits shared by MedChain's pallets. The pallets never depend on each other's
+//! crates: each names what it needs from the others as a trait here, and the runtime wires the
+//! implementations together. That keeps the dependency graph acyclic (records need consent to
+//! authorise reads; consent needs records to bind key envelopes) and lets each pallet's tests
+//! plug in simple implementations.
+//!
+//! Nothing here carries personal health information: accounts are pseudonymous ids, records
+//! are ids and CIDs of encrypted files.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::ConstU32, BoundedVec};
+use scale_info::TypeInfo;
+use sp_runtime::DispatchError;
+
+/// Identifies a medical record (sequential, never reused).
+pub type RecordId = u64;
+/// Identifies an access request (sequential, never reused).
+pub type RequestId = u64;
+/// Identifies a grant (sequential, never reused).
+pub type GrantId = u64;
+/// Identifies an appointment (sequential, never reused).
+pub type AppointmentId = u64;
+
+/// An X25519 public key: what clients seal key envelopes to.
+pub type EncryptionKey = [u8; 32];
+
+/// The longest CID accepted anywhere (a CIDv1 with a 64-byte digest fits with room).
+pub const MAX_CID_LEN: u32 = 128;
+/// A CID as its binary bytes (what `Cid::to_bytes` gives), bounded.
+pub type CidBytes = BoundedVec<u8, ConstU32<MAX_CID_LEN>>;
+
+/// The size of a sealed key envelope: an HPKE (RFC 9180, DHKEM(X25519), ChaCha20-Poly1305)
+/// encapsulated key of 32 bytes plus a 32-byte data key sealed with a 16-byte tag.
+pub const ENVELOPE_LEN: usize = 32 + 32 + 16;
+/// A data key sealed to one reader.
+pub type Envelope = [u8; ENVELOPE_LEN];
+
+/// The role an account registers with. One role per account.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum Role {
+	/// Owns a medical history; never needs verification.
+	Patient,
+	/// Treats patients and writes records; must be verified.
+	Doctor,
+	/// Requests prescriptions and reports for its care; must be verified.
+	Hospital,
+	/// Dispenses prescriptions; must be verified.
+	Pharmacy,
+}
+
+impl Role {
+	/// Whether this role must be verified before it can act.
+	pub fn is_practitioner(self) -> bool {
+		!matches!(self, Role::Patient)
+	}
+}
+
+/// What a record is.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum RecordKind {
+	/// A clinical report (consultation notes, discharge summary, ...).
+	Report,
+	/// A prescription: carries a dispensing state.
+	Prescription,
+	/// A laboratory result.
+	LabResult,
+	/// Imaging (X-ray, MRI, ...).
+	Imaging,
+	/// A referral letter to another practitioner.
+	Referral,
+}
+
+/// The most records a grant or request may list one by one.
+pub const MAX_LISTED_RECORDS: u32 = 32;
+
+/// What a request or grant covers.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum Scope {
+	/// Read every report-like record of the patient (reports, lab results, imaging, referrals).
+	Reports,
+	/// Read (and, for a pharmacy, dispense) every prescription of the patient.
+	Prescriptions,
+	/// Read the patient's encrypted profile.
+	Profile,
+	/// Read exactly these records.
+	Records(BoundedVec<RecordId, ConstU32<MAX_LISTED_RECORDS>>),
+	/// Add records for the patient (a doctor without an accepted appointment).
+	Write,
+}
+
+impl Scope {
+	/// Whether this scope lets its holder read a record of `kind` with id `record`.
+	pub fn covers_record(&self, record: RecordId, kind: RecordKind) -> bool {
+		match self {
+			Scope::Reports => kind != RecordKind::Prescription,
+			Scope::Prescriptions => kind == RecordKind::Prescription,
+			Scope::Records(ids) => ids.contains(&record),
+			Scope::Profile | Scope::Write => false,
+		}
+	}
+}
+
+/// How a practitioner stands with the verifiers.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum VerificationStatus<BlockNumber> {
+	/// Applied; no verifier has decided yet.
+	Pending,
+	/// Verified, until the given block if any.
+	Verified { until: Option<BlockNumber> },
+	/// Rejected by a verifier.
+	Rejected,
+	/// Suspended by a verifier; may be verified again.
+	Suspended,
+	/// Revoked by a verifier; final.
+	Revoked,
+}
+
+/// What the other pallets ask the registry.
+pub trait RoleRegistry<AccountId> {
+	/// The role `who` registered with, if any.
+	fn role(who: &AccountId) -> Option<Role>;
+
+	/// Whether `who` is a practitioner (doctor, hospital, pharmacy) verified right now.
+	fn is_verified_practitioner(who: &AccountId) -> bool;
+
+	/// Whether `who` is registered as `role` and, for practitioners, verified right now.
+	fn is_active(who: &AccountId, role: Role) -> bool {
+		Self::role(who) == Some(role)
+			&& (!role.is_practitioner() || Self::is_verified_practitioner(who))
+	}
+
+	/// The X25519 key that `who` published, if registered.
+	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
+
+	/// Registers `who` as an active account of `role` (verified if a practitioner), for
+	/// other pallets' benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmarks(who: &AccountId, role: Role);
+}
+
+/// What records and consent ask the appointments pallet: does a doctor treat a patient?
+pub trait CareRelationship<AccountId> {
+	/// Whether `doctor` has an accepted (not cancelled, not completed-and-closed) appointment
+	/// with `patient`.
+	fn is_treating(doctor: &AccountId, patient: &AccountId) -> bool;
+
+	/// Makes `doctor` treat `patient`, for other pallets' benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn start_treatment_for_benchmarks(doctor: &AccountId, patient: &AccountId);
+}
+
+/// What the records pallet asks the consent pallet before it lets anyone but the patient and
+/// the author touch a record.
+pub trait AccessControl<AccountId> {
+	/// Whether `who` holds a live grant from `patient` covering `scope`-style writes.
+	fn can_write(who: &AccountId, patient: &AccountId) -> bool;
+
+	/// The live grant that lets `reader` read `record` (of `kind`) of `patient`, if any.
+	fn read_grant(
+		reader: &AccountId,
+		patient: &AccountId,
+		record: RecordId,
+		kind: RecordKind,
+	) -> Option<GrantId>;
+
+	/// Records one use of `grant` (a recorded read or a dispense); a grant with a use limit
+	/// ends when its last use is consumed.
+	fn consume(grant: GrantId) -> Result<(), DispatchError>;
+
+	/// Gives `reader` a live grant from `patient` over `scope`, for other pallets' benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn grant_for_benchmarks(patient: &AccountId, reader: &AccountId, scope: Scope) -> GrantId;
+}
+
+/// What the consent pallet asks the records pallet when a grant starts or ends.
+pub trait RecordIndex<AccountId> {
+	/// The patient and kind of `record`, if it exists.
+	fn record(record: RecordId) -> Option<(AccountId, RecordKind)>;
+
+	/// Stores `envelope` as `reader`'s key for `record`, replacing any earlier one.
+	fn add_envelope(
+		record: RecordId,
+		reader: &AccountId,
+		envelope: Envelope,
+	) -> Result<(), DispatchError>;
+
+	/// Removes `reader`'s key for `record`, if any.
+	fn remove_envelope(record: RecordId, reader: &AccountId);
+
+	/// Whether `reader` holds an envelope for `record`.
+	fn has_envelope(record: RecordId, reader: &AccountId) -> bool;
+
+	/// Creates a record of `kind` for `patient` written by `author`, for other pallets'
+	/// benchmarks.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn create_for_benchmarks(patient: &AccountId, author: &AccountId, kind: RecordKind)
+		-> RecordId;
+}
+
+/// What happened to a patient's data: one entry of the patient's audit trail.
+#[derive(
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
+)]
+pub enum AuditAction {
+	/// A practitioner asked for access.
+	AccessRequested { request: RequestId },
+	/// The patient granted access (answering `request`, if any).
+	AccessGranted { grant: GrantId, request: Option<RequestId> },
+	/// The patient denied a request.
+	AccessDenied { request: RequestId },
+	/// The patient revoked a grant.
+	AccessRevoked { grant: GrantId },
+	/// A grant ran out (expiry or last use).
+	GrantEnded { grant: GrantId },
+	/// A doctor opened emergency (break-glass) access.
+	EmergencyAccess { grant: GrantId },
+	/// A record was added to the patient's history.
+	RecordCreated { record: RecordId },
+	/// A reader recorded a read of a record (under `grant`, unless patient or author).
+	RecordRead { record: RecordId, grant: Option<GrantId> },
+	/// A pharmacy dispensed (part of) a prescription.
+	Dispensed { record: RecordId, quantity: u32 },
+}
+
+/// Where the pallets write the patient's audit trail (the consent pallet keeps it).
+pub trait AuditLog<AccountId> {
+	/// Appends `action`, done by `actor`, to `patient`'s audit trail.
+	fn log(patient: &AccountId, actor: &AccountId, action: AuditAction);
+}
+
+/// Why a CID was refused.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum CidError {
+	/// The bytes are not a CID.
+	Malformed,
+	/// A CID, but not of a content type MedChain stores (dag-pb or raw).
+	UnsupportedCodec,
+	/// A CID, but hashed with a function MedChain does not accept, or a truncated digest.
+	UnsupportedMultihash,
+}
+
+/// Multicodec codes MedChain accepts as a record's root: UnixFS (dag-pb) and raw blocks.
+pub const ALLOWED_CODECS: [u64; 2] = [0x70, 0x55];
+/// Multihash codes and digest sizes MedChain accepts: sha2-256 (Kubo's default) and
+/// blake2b-256.
+pub const ALLOWED_MULTIHASHES: [(u64, u8); 2] = [(0x12, 32), (0xb220, 32)];
+
+/// Checks that `bytes` is a binary CIDv0 or CIDv1 of an allowed codec and multihash, with
+/// nothing trailing.
+pub fn validate_cid(bytes: &[u8]) -> Result<(), CidError> {
+	let cid = cid::Cid::try_from(bytes).map_err(|_| CidError::Malformed)?;
+	// `try_from` accepts a prefix; a well-formed CID re-encodes to exactly the input.
+	if cid.encoded_len() != bytes.len() {
+		return Err(CidError::Malformed);
+	}
+	if !ALLOWED_CODECS.contains(&cid.codec()) {
+		return Err(CidError::UnsupportedCodec);
+	}
+	let hash = cid.hash();
+	if !ALLOWED_MULTIHASHES.contains(&(hash.code(), hash.size())) {
+		return Err(CidError::UnsupportedMultihash);
+	}
+	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn accepts_kubo_cids_and_refuses_others() {
+		// The empty file as `ipfs add` (CIDv0) and `ipfs add --cid-version=1` (raw leaf) give it.
+		let v0 = cid::Cid::try_from("QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH").unwrap();
+		let v1 = cid::Cid::try_from("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku")
+			.unwrap();
+		assert_eq!(validate_cid(&v0.to_bytes()), Ok(()));
+		assert_eq!(validate_cid(&v1.to_bytes()), Ok(()));
+
+		assert_eq!(validate_cid(b"not a cid"), Err(CidError::Malformed));
+		let mut trailing = v1.to_bytes();
+		trailing.push(0);
+		assert_eq!(validate_cid(&trailing), Err(CidError::Malformed));
+
+		// dag-cbor (0x71) is a CID, but not a file.
+		let cbor = cid::Cid::new_v1(0x71, *v1.hash());
+		assert_eq!(validate_cid(&cbor.to_bytes()), Err(CidError::UnsupportedCodec));
+		// identity multihash (0x00) carries data, not a hash.
+		let identity =
+			cid::Cid::new_v1(0x55, cid::multihash::Multihash::wrap(0x00, b"hi").unwrap());
+		assert_eq!(validate_cid(&identity.to_bytes()), Err(CidError::UnsupportedMultihash));
+	}
+}

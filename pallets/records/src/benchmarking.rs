@@ -1,0 +1,79 @@
+//! Benchmarks of the records pallet, each call in its worst case.
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_support::{traits::Get, BoundedVec};
+use frame_system::RawOrigin;
+use medchain_primitives::{AccessControl, RecordIndex, RecordKind, Role, RoleRegistry, Scope};
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// A correction of a prescription written under a write grant: the author is not in
+	/// treatment, so both relationship checks run, and the old record is updated.
+	#[benchmark]
+	fn add_record(t: Linear<0, { T::MaxTitleLen::get() }>) {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let doctor: T::AccountId = account("doctor", 0, 0);
+		T::Registry::register_for_benchmarks(&patient, Role::Patient);
+		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write);
+		let old = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
+		let title = BoundedVec::truncate_from(alloc::vec![7u8; t as usize]);
+
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(doctor),
+			patient.clone(),
+			RecordKind::Prescription,
+			types::benchmark_cid(),
+			1 << 20,
+			title,
+			Some(30),
+			[1; 80],
+			[2; 80],
+			Some(old),
+		);
+
+		assert_eq!(Records::<T>::get(old).and_then(|r| r.superseded_by), Some(old + 1));
+	}
+
+	/// A grantee's read under a use-limited grant.
+	#[benchmark]
+	fn record_read() {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let doctor: T::AccountId = account("doctor", 0, 0);
+		let reader: T::AccountId = account("reader", 0, 0);
+		T::Registry::register_for_benchmarks(&patient, Role::Patient);
+		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+		T::Registry::register_for_benchmarks(&reader, Role::Hospital);
+		let record = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report);
+		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports);
+		Pallet::<T>::add_envelope(record, &reader, [3; 80]).expect("record exists");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reader), record);
+	}
+
+	/// A partial fill under a grant.
+	#[benchmark]
+	fn dispense() {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let doctor: T::AccountId = account("doctor", 0, 0);
+		let pharmacy: T::AccountId = account("pharmacy", 0, 0);
+		T::Registry::register_for_benchmarks(&patient, Role::Patient);
+		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+		T::Registry::register_for_benchmarks(&pharmacy, Role::Pharmacy);
+		let record =
+			Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
+		T::Access::grant_for_benchmarks(&patient, &pharmacy, Scope::Prescriptions);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(pharmacy), record, 1);
+
+		assert_eq!(Prescriptions::<T>::get(record).map(|d| d.dispensed), Some(1));
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}

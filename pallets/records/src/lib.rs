@@ -1,0 +1,496 @@
+//! # Records pallet
+//!
+//! A patient's medical history as MedChain stores it: for every record, the CID of a file that
+//! the author's client encrypted with a fresh data key, and that data key sealed (HPKE) to each
+//! reader's X25519 key — one *key envelope* per reader. The chain never sees a plaintext file, a
+//! data key or a title in the clear; it decides who may add records, whose envelopes exist, and
+//! keeps the history immutable.
+//!
+//! ## Who may do what
+//! - A verified doctor who treats the patient (an accepted appointment, see
+//!   [`Config::Care`]) or holds a live write grant from the patient ([`Config::Access`]) adds a
+//!   record with [`Pallet::add_record`], with envelopes for the patient and for themselves.
+//! - Records are immutable. A correction is a new record that names the record it
+//!   [supersedes](Record::supersedes); the old record keeps a link to its
+//!   [successor](Record::superseded_by), so the chain of corrections is walkable both ways.
+//! - Before a client decrypts a record it does not own, it records the read with
+//!   [`Pallet::record_read`]: that checks the reader's live grant, consumes one use of it, and
+//!   writes the patient's audit trail. The patient and the author read their own records
+//!   freely.
+//! - A verified pharmacy with a live grant covering a prescription dispenses it with
+//!   [`Pallet::dispense`], in part or whole, never past the prescribed quantity.
+//! - Grantees' envelopes are added and removed by the consent pallet through
+//!   [`RecordIndex`] when grants start and end.
+//!
+//! ## Invariants (checked by `try_state`)
+//! - Every record is indexed under its patient, and every index entry has its record.
+//! - Every envelope belongs to an existing record; patient and author always hold one.
+//! - Supersession links are symmetric; prescriptions, and only they, have a dispensing state
+//!   with `dispensed <= prescribed`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+mod types;
+pub mod weights;
+
+pub use types::*;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use frame_support::pallet_prelude::*;
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::{
+		validate_cid, AccessControl, AuditAction, AuditLog, CareRelationship, CidBytes, Envelope,
+		GrantId, RecordId, RecordIndex, RecordKind, Role, RoleRegistry,
+	};
+
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// Roles and verification of accounts.
+		type Registry: RoleRegistry<Self::AccountId>;
+		/// Whether a doctor treats a patient (accepted appointments).
+		type Care: CareRelationship<Self::AccountId>;
+		/// The patient's grants: write grants for authors, read grants for readers.
+		type Access: AccessControl<Self::AccountId>;
+		/// Where record creations, reads and dispenses are written for the patient.
+		type Audit: AuditLog<Self::AccountId>;
+		/// The longest encrypted title of a record, in bytes.
+		#[pallet::constant]
+		type MaxTitleLen: Get<u32>;
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// The id the next record gets.
+	#[pallet::storage]
+	pub type NextRecordId<T> = StorageValue<_, RecordId, ValueQuery>;
+
+	/// Every record, by id. Never removed: records are immutable.
+	#[pallet::storage]
+	pub type Records<T: Config> = StorageMap<_, Twox64Concat, RecordId, Record<T>>;
+
+	/// A patient's records, for listing them.
+	#[pallet::storage]
+	pub type PatientRecords<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RecordId, ()>;
+
+	/// The sealed data key of a record for one reader, with how many holders need it (the
+	/// record itself for patient and author, plus each live grant that listed it).
+	#[pallet::storage]
+	pub type Envelopes<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, RecordId, Blake2_128Concat, T::AccountId, EnvelopeEntry>;
+
+	/// The dispensing state of each prescription.
+	#[pallet::storage]
+	pub type Prescriptions<T> = StorageMap<_, Twox64Concat, RecordId, Dispensing>;
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A record was added to a patient's history.
+		RecordAdded {
+			record: RecordId,
+			patient: T::AccountId,
+			author: T::AccountId,
+			kind: RecordKind,
+		},
+		/// `new` corrects `old`, which stays readable but is no longer current.
+		RecordSuperseded { old: RecordId, new: RecordId },
+		/// A reader recorded that they read a record (under `grant`, unless patient or author).
+		RecordRead { record: RecordId, reader: T::AccountId, grant: Option<GrantId> },
+		/// A pharmacy dispensed `quantity` of a prescription; `remaining` is left.
+		Dispensed { record: RecordId, pharmacy: T::AccountId, quantity: u32, remaining: u32 },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The author is not a doctor who is verified right now.
+		NotVerifiedDoctor,
+		/// The record's subject is not a registered patient.
+		NotAPatient,
+		/// The doctor neither treats the patient nor holds a live write grant.
+		NoCareRelationship,
+		/// The CID is malformed, or not a dag-pb/raw CID hashed with sha2-256 or blake2b-256.
+		InvalidCid,
+		/// The encrypted file is empty: an encrypted file always has bytes.
+		EmptyFile,
+		/// A prescription needs a prescribed quantity above zero.
+		MissingQuantity,
+		/// Only prescriptions carry a quantity.
+		UnexpectedQuantity,
+		/// No record has this id.
+		UnknownRecord,
+		/// The superseded record belongs to another patient.
+		WrongPatient,
+		/// A correction must be of the same kind as the record it corrects.
+		KindMismatch,
+		/// The record was already corrected; correct its latest version instead.
+		AlreadySuperseded,
+		/// The reader has no live grant covering this record.
+		NoAccess,
+		/// The reader holds a grant, but the patient sealed no key for them for this record.
+		NoEnvelope,
+		/// The caller is not a pharmacy that is verified right now.
+		NotVerifiedPharmacy,
+		/// The record is not a prescription.
+		NotAPrescription,
+		/// The prescription was corrected; dispense its latest version.
+		Superseded,
+		/// Dispensing needs a quantity above zero.
+		ZeroQuantity,
+		/// The prescription is already fully dispensed.
+		FullyDispensed,
+		/// More than what is left of the prescription.
+		ExceedsPrescribed,
+		/// An envelope is held by too many grants at once.
+		TooManyHolders,
+		/// Record ids are exhausted.
+		Overflow,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Adds a record to `patient`'s history.
+		///
+		/// The caller must be a verified doctor who treats the patient or holds a live write
+		/// grant from them. `cid` is the binary CID of the encrypted file (`size` bytes),
+		/// `title` the title encrypted with the record's data key, and the envelopes seal that
+		/// data key to the patient and to the author. A prescription carries the prescribed
+		/// `quantity`. A correction names the record it `supersedes` (same patient, same kind,
+		/// not yet superseded).
+		///
+		/// Errors: `NotVerifiedDoctor`, `NotAPatient`, `NoCareRelationship`,
+		/// `InvalidCid`, `EmptyFile`, `MissingQuantity`, `UnexpectedQuantity`, and for
+		/// corrections `UnknownRecord`, `WrongPatient`, `KindMismatch`, `AlreadySuperseded`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::add_record(title.len() as u32))]
+		pub fn add_record(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			kind: RecordKind,
+			cid: CidBytes,
+			size: u64,
+			title: BoundedVec<u8, T::MaxTitleLen>,
+			quantity: Option<u32>,
+			patient_envelope: Envelope,
+			author_envelope: Envelope,
+			supersedes: Option<RecordId>,
+		) -> DispatchResult {
+			let author = ensure_signed(origin)?;
+			ensure!(T::Registry::is_active(&author, Role::Doctor), Error::<T>::NotVerifiedDoctor);
+			// One role per account, so this also keeps doctors out of their own history.
+			ensure!(T::Registry::role(&patient) == Some(Role::Patient), Error::<T>::NotAPatient);
+			ensure!(
+				T::Care::is_treating(&author, &patient) || T::Access::can_write(&author, &patient),
+				Error::<T>::NoCareRelationship
+			);
+			validate_cid(&cid).map_err(|_| Error::<T>::InvalidCid)?;
+			ensure!(size > 0, Error::<T>::EmptyFile);
+			match (kind, quantity) {
+				(RecordKind::Prescription, Some(q)) if q > 0 => {}
+				(RecordKind::Prescription, _) => return Err(Error::<T>::MissingQuantity.into()),
+				(_, Some(_)) => return Err(Error::<T>::UnexpectedQuantity.into()),
+				(_, None) => {}
+			}
+			if let Some(old) = supersedes {
+				let old = Records::<T>::get(old).ok_or(Error::<T>::UnknownRecord)?;
+				ensure!(old.patient == patient, Error::<T>::WrongPatient);
+				ensure!(old.kind == kind, Error::<T>::KindMismatch);
+				ensure!(old.superseded_by.is_none(), Error::<T>::AlreadySuperseded);
+			}
+
+			let id = NextRecordId::<T>::get();
+			NextRecordId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+			let record = Record {
+				patient: patient.clone(),
+				author: author.clone(),
+				kind,
+				cid,
+				size,
+				title,
+				created_at: frame_system::Pallet::<T>::block_number(),
+				supersedes,
+				superseded_by: None,
+			};
+			Self::store(id, record, patient_envelope, author_envelope, quantity);
+			Ok(())
+		}
+
+		/// Records that the caller is about to read `record`, before their client decrypts it.
+		///
+		/// The patient may always read; the author while still a verified doctor. Anyone else
+		/// needs a live grant covering the record and an envelope for it: one use of the grant
+		/// is consumed (a one-time grant ends here). The read enters the patient's audit trail.
+		///
+		/// Errors: `UnknownRecord`, `NoAccess`, `NoEnvelope`.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::record_read())]
+		pub fn record_read(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
+			let reader = ensure_signed(origin)?;
+			let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
+			let grant = Self::authorise_read(&reader, record, &entry)?;
+			if let Some(grant) = grant {
+				T::Access::consume(grant)?;
+			}
+			T::Audit::log(&entry.patient, &reader, AuditAction::RecordRead { record, grant });
+			Self::deposit_event(Event::RecordRead { record, reader, grant });
+			Ok(())
+		}
+
+		/// Dispenses `quantity` of the prescription `record`.
+		///
+		/// The caller must be a verified pharmacy with a live grant covering the prescription;
+		/// one use of the grant is consumed. The prescription must be current (not superseded)
+		/// and not dispensed past its prescribed quantity.
+		///
+		/// Errors: `NotVerifiedPharmacy`, `UnknownRecord`, `NotAPrescription`, `Superseded`,
+		/// `ZeroQuantity`, `NoAccess`, `FullyDispensed`, `ExceedsPrescribed`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::dispense())]
+		pub fn dispense(origin: OriginFor<T>, record: RecordId, quantity: u32) -> DispatchResult {
+			let pharmacy = ensure_signed(origin)?;
+			ensure!(
+				T::Registry::is_active(&pharmacy, Role::Pharmacy),
+				Error::<T>::NotVerifiedPharmacy
+			);
+			let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
+			let mut state = Prescriptions::<T>::get(record).ok_or(Error::<T>::NotAPrescription)?;
+			ensure!(entry.superseded_by.is_none(), Error::<T>::Superseded);
+			ensure!(quantity > 0, Error::<T>::ZeroQuantity);
+			let grant = T::Access::read_grant(&pharmacy, &entry.patient, record, entry.kind)
+				.ok_or(Error::<T>::NoAccess)?;
+			let remaining = state.remaining();
+			ensure!(remaining > 0, Error::<T>::FullyDispensed);
+			ensure!(quantity <= remaining, Error::<T>::ExceedsPrescribed);
+
+			T::Access::consume(grant)?;
+			state.dispensed += quantity;
+			Prescriptions::<T>::insert(record, state);
+			T::Audit::log(&entry.patient, &pharmacy, AuditAction::Dispensed { record, quantity });
+			Self::deposit_event(Event::Dispensed {
+				record,
+				pharmacy,
+				quantity,
+				remaining: state.remaining(),
+			});
+			Ok(())
+		}
+	}
+
+	#[pallet::view_functions]
+	impl<T: Config> Pallet<T> {
+		/// The record with this id.
+		pub fn record(id: RecordId) -> Option<Record<T>> {
+			Records::<T>::get(id)
+		}
+
+		/// The ids of a patient's records, oldest first.
+		pub fn patient_records(patient: T::AccountId) -> Vec<RecordId> {
+			let mut ids: Vec<RecordId> = PatientRecords::<T>::iter_key_prefix(&patient).collect();
+			ids.sort_unstable();
+			ids
+		}
+
+		/// The envelope sealed to `reader` for `record`, if any.
+		pub fn envelope(record: RecordId, reader: T::AccountId) -> Option<Envelope> {
+			Envelopes::<T>::get(record, reader).map(|e| e.envelope)
+		}
+
+		/// Whether `reader` may read `record` right now (and holds its envelope).
+		pub fn can_read(reader: T::AccountId, record: RecordId) -> bool {
+			Records::<T>::get(record)
+				.is_some_and(|entry| Self::authorise_read(&reader, record, &entry).is_ok())
+		}
+
+		/// The dispensing state of a prescription.
+		pub fn dispensing(record: RecordId) -> Option<Dispensing> {
+			Prescriptions::<T>::get(record)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Writes a new record with its indexes, envelopes and links, and tells the patient.
+		pub(crate) fn store(
+			id: RecordId,
+			record: Record<T>,
+			patient_envelope: Envelope,
+			author_envelope: Envelope,
+			quantity: Option<u32>,
+		) {
+			let (patient, author, kind) =
+				(record.patient.clone(), record.author.clone(), record.kind);
+			if let Some(old) = record.supersedes {
+				Records::<T>::mutate(old, |r| {
+					if let Some(r) = r {
+						r.superseded_by = Some(id);
+					}
+				});
+			}
+			let supersedes = record.supersedes;
+			Records::<T>::insert(id, record);
+			PatientRecords::<T>::insert(&patient, id, ());
+			Envelopes::<T>::insert(id, &patient, EnvelopeEntry::new(patient_envelope));
+			Envelopes::<T>::insert(id, &author, EnvelopeEntry::new(author_envelope));
+			if let Some(prescribed) = quantity {
+				Prescriptions::<T>::insert(id, Dispensing { prescribed, dispensed: 0 });
+			}
+			T::Audit::log(&patient, &author, AuditAction::RecordCreated { record: id });
+			Self::deposit_event(Event::RecordAdded { record: id, patient, author, kind });
+			if let Some(old) = supersedes {
+				Self::deposit_event(Event::RecordSuperseded { old, new: id });
+			}
+		}
+
+		/// Who may read: the patient, the author while verified, or a grantee with an
+		/// envelope. Returns the grant a grantee reads under.
+		fn authorise_read(
+			reader: &T::AccountId,
+			record: RecordId,
+			entry: &Record<T>,
+		) -> Result<Option<GrantId>, Error<T>> {
+			if *reader == entry.patient {
+				return Ok(None);
+			}
+			if *reader == entry.author && T::Registry::is_active(reader, Role::Doctor) {
+				return Ok(None);
+			}
+			let grant = T::Access::read_grant(reader, &entry.patient, record, entry.kind)
+				.ok_or(Error::<T>::NoAccess)?;
+			ensure!(Envelopes::<T>::contains_key(record, reader), Error::<T>::NoEnvelope);
+			Ok(Some(grant))
+		}
+
+		/// Checks the invariants listed in the module docs.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			let next = NextRecordId::<T>::get();
+			for (id, record) in Records::<T>::iter() {
+				ensure!(id < next, "record id at or above NextRecordId");
+				ensure!(
+					PatientRecords::<T>::contains_key(&record.patient, id),
+					"record missing from its patient's index"
+				);
+				ensure!(
+					Envelopes::<T>::contains_key(id, &record.patient)
+						&& Envelopes::<T>::contains_key(id, &record.author),
+					"patient or author lost their envelope"
+				);
+				if let Some(old) = record.supersedes {
+					let old = Records::<T>::get(old).ok_or("supersedes a missing record")?;
+					ensure!(old.superseded_by == Some(id), "supersession link not symmetric");
+				}
+				if let Some(new) = record.superseded_by {
+					let new = Records::<T>::get(new).ok_or("superseded by a missing record")?;
+					ensure!(new.supersedes == Some(id), "supersession link not symmetric");
+				}
+				ensure!(
+					(record.kind == RecordKind::Prescription)
+						== Prescriptions::<T>::contains_key(id),
+					"dispensing state without prescription, or prescription without one"
+				);
+			}
+			for (patient, id, ()) in PatientRecords::<T>::iter() {
+				let record = Records::<T>::get(id).ok_or("index entry without record")?;
+				ensure!(record.patient == patient, "record indexed under another patient");
+			}
+			for (id, _, entry) in Envelopes::<T>::iter() {
+				ensure!(Records::<T>::contains_key(id), "envelope without its record");
+				ensure!(entry.holders > 0, "envelope nobody holds");
+			}
+			for (_, state) in Prescriptions::<T>::iter() {
+				ensure!(state.dispensed <= state.prescribed, "dispensed past the prescription");
+			}
+			Ok(())
+		}
+	}
+
+	impl<T: Config> RecordIndex<T::AccountId> for Pallet<T> {
+		fn record(record: RecordId) -> Option<(T::AccountId, RecordKind)> {
+			Records::<T>::get(record).map(|r| (r.patient, r.kind))
+		}
+
+		fn add_envelope(
+			record: RecordId,
+			reader: &T::AccountId,
+			envelope: Envelope,
+		) -> DispatchResult {
+			ensure!(Records::<T>::contains_key(record), Error::<T>::UnknownRecord);
+			Envelopes::<T>::try_mutate(record, reader, |entry| {
+				match entry {
+					Some(e) => {
+						e.holders = e.holders.checked_add(1).ok_or(Error::<T>::TooManyHolders)?;
+						e.envelope = envelope;
+					}
+					None => *entry = Some(EnvelopeEntry::new(envelope)),
+				}
+				Ok(())
+			})
+		}
+
+		fn remove_envelope(record: RecordId, reader: &T::AccountId) {
+			Envelopes::<T>::mutate_exists(record, reader, |entry| {
+				if let Some(e) = entry {
+					e.holders = e.holders.saturating_sub(1);
+					if e.holders == 0 {
+						*entry = None;
+					}
+				}
+			});
+		}
+
+		fn has_envelope(record: RecordId, reader: &T::AccountId) -> bool {
+			Envelopes::<T>::contains_key(record, reader)
+		}
+
+		#[cfg(feature = "runtime-benchmarks")]
+		fn create_for_benchmarks(
+			patient: &T::AccountId,
+			author: &T::AccountId,
+			kind: RecordKind,
+		) -> RecordId {
+			let id = NextRecordId::<T>::get();
+			NextRecordId::<T>::put(id + 1);
+			let record = Record {
+				patient: patient.clone(),
+				author: author.clone(),
+				kind,
+				cid: types::benchmark_cid(),
+				size: 1,
+				title: Default::default(),
+				created_at: frame_system::Pallet::<T>::block_number(),
+				supersedes: None,
+				superseded_by: None,
+			};
+			let quantity = (kind == RecordKind::Prescription).then_some(10);
+			Self::store(id, record, [1; 80], [2; 80], quantity);
+			id
+		}
+	}
+}

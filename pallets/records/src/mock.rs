@@ -1,0 +1,216 @@
+//! A test runtime with simple, controllable stand-ins for the registry, appointments and
+//! consent pallets.
+
+use crate as pallet_records;
+use core::cell::RefCell;
+use frame_support::{derive_impl, parameter_types};
+use medchain_primitives::{
+	AccessControl, AuditAction, AuditLog, CareRelationship, GrantId, RecordId, RecordKind, Role,
+	RoleRegistry, Scope,
+};
+use sp_runtime::{BuildStorage, DispatchError};
+use std::collections::BTreeMap;
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+
+	#[runtime::pallet_index(1)]
+	pub type MedicalRecords = pallet_records;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+}
+
+parameter_types! {
+	pub const MaxTitleLen: u32 = 64;
+}
+
+impl pallet_records::Config for Test {
+	type Registry = TestRegistry;
+	type Care = TestCare;
+	type Access = TestAccess;
+	type Audit = TestAudit;
+	type MaxTitleLen = MaxTitleLen;
+	type WeightInfo = ();
+}
+
+pub const PATIENT: AccountId = 1;
+pub const DOCTOR: AccountId = 2;
+pub const OTHER_DOCTOR: AccountId = 3;
+pub const PHARMACY: AccountId = 4;
+pub const HOSPITAL: AccountId = 5;
+pub const OTHER_PATIENT: AccountId = 6;
+pub const STRANGER: AccountId = 9;
+
+/// A grant as the stand-in consent pallet keeps it.
+#[derive(Clone, Debug)]
+pub struct TestGrant {
+	pub patient: AccountId,
+	pub reader: AccountId,
+	pub scope: Scope,
+	pub uses_left: Option<u32>,
+}
+
+thread_local! {
+	/// Account -> (role, verified).
+	pub static ROLES: RefCell<BTreeMap<AccountId, (Role, bool)>> = RefCell::new(BTreeMap::new());
+	/// (doctor, patient) pairs in treatment.
+	pub static CARE: RefCell<Vec<(AccountId, AccountId)>> = RefCell::new(Vec::new());
+	/// Live grants by id.
+	pub static GRANTS: RefCell<BTreeMap<GrantId, TestGrant>> = RefCell::new(BTreeMap::new());
+	/// The audit trail: (patient, actor, action).
+	pub static AUDIT: RefCell<Vec<(AccountId, AccountId, AuditAction)>> = RefCell::new(Vec::new());
+}
+
+pub struct TestRegistry;
+impl RoleRegistry<AccountId> for TestRegistry {
+	fn role(who: &AccountId) -> Option<Role> {
+		ROLES.with(|r| r.borrow().get(who).map(|(role, _)| *role))
+	}
+	fn is_verified_practitioner(who: &AccountId) -> bool {
+		ROLES.with(|r| {
+			r.borrow().get(who).is_some_and(|(role, verified)| role.is_practitioner() && *verified)
+		})
+	}
+	fn encryption_key(who: &AccountId) -> Option<[u8; 32]> {
+		Self::role(who).map(|_| [*who as u8; 32])
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_for_benchmarks(who: &AccountId, role: Role) {
+		set_role(*who, role, true);
+	}
+}
+
+pub struct TestCare;
+impl CareRelationship<AccountId> for TestCare {
+	fn is_treating(doctor: &AccountId, patient: &AccountId) -> bool {
+		CARE.with(|c| c.borrow().contains(&(*doctor, *patient)))
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn start_treatment_for_benchmarks(doctor: &AccountId, patient: &AccountId) {
+		CARE.with(|c| c.borrow_mut().push((*doctor, *patient)));
+	}
+}
+
+pub struct TestAccess;
+impl AccessControl<AccountId> for TestAccess {
+	fn can_write(who: &AccountId, patient: &AccountId) -> bool {
+		GRANTS.with(|g| {
+			g.borrow()
+				.values()
+				.any(|g| g.reader == *who && g.patient == *patient && g.scope == Scope::Write)
+		})
+	}
+	fn read_grant(
+		reader: &AccountId,
+		patient: &AccountId,
+		record: RecordId,
+		kind: RecordKind,
+	) -> Option<GrantId> {
+		GRANTS.with(|g| {
+			g.borrow()
+				.iter()
+				.find(|(_, g)| {
+					g.reader == *reader
+						&& g.patient == *patient
+						&& g.scope.covers_record(record, kind)
+				})
+				.map(|(id, _)| *id)
+		})
+	}
+	fn consume(grant: GrantId) -> Result<(), DispatchError> {
+		GRANTS.with(|g| {
+			let mut grants = g.borrow_mut();
+			let entry = grants.get_mut(&grant).ok_or(DispatchError::Other("no such grant"))?;
+			match entry.uses_left {
+				Some(1) => {
+					grants.remove(&grant);
+				}
+				Some(ref mut n) => *n -= 1,
+				None => {}
+			}
+			Ok(())
+		})
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn grant_for_benchmarks(patient: &AccountId, reader: &AccountId, scope: Scope) -> GrantId {
+		add_grant(*patient, *reader, scope, None)
+	}
+}
+
+pub struct TestAudit;
+impl AuditLog<AccountId> for TestAudit {
+	fn log(patient: &AccountId, actor: &AccountId, action: AuditAction) {
+		AUDIT.with(|a| a.borrow_mut().push((*patient, *actor, action)));
+	}
+}
+
+pub fn set_role(who: AccountId, role: Role, verified: bool) {
+	ROLES.with(|r| r.borrow_mut().insert(who, (role, verified)));
+}
+
+pub fn start_care(doctor: AccountId, patient: AccountId) {
+	CARE.with(|c| c.borrow_mut().push((doctor, patient)));
+}
+
+pub fn add_grant(
+	patient: AccountId,
+	reader: AccountId,
+	scope: Scope,
+	uses_left: Option<u32>,
+) -> GrantId {
+	GRANTS.with(|g| {
+		let mut grants = g.borrow_mut();
+		let id = grants.keys().last().map_or(0, |k| k + 1);
+		grants.insert(id, TestGrant { patient, reader, scope, uses_left });
+		id
+	})
+}
+
+pub fn audit() -> Vec<(AccountId, AccountId, AuditAction)> {
+	AUDIT.with(|a| a.borrow().clone())
+}
+
+/// Genesis with no records; the stand-ins start empty and the usual cast registered.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	ROLES.with(|r| r.borrow_mut().clear());
+	CARE.with(|c| c.borrow_mut().clear());
+	GRANTS.with(|g| g.borrow_mut().clear());
+	AUDIT.with(|a| a.borrow_mut().clear());
+	set_role(PATIENT, Role::Patient, false);
+	set_role(OTHER_PATIENT, Role::Patient, false);
+	set_role(DOCTOR, Role::Doctor, true);
+	set_role(OTHER_DOCTOR, Role::Doctor, true);
+	set_role(PHARMACY, Role::Pharmacy, true);
+	set_role(HOSPITAL, Role::Hospital, true);
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+/// Runs `test` in a fresh externality and checks the pallet's invariants afterwards.
+pub fn run(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		MedicalRecords::do_try_state().expect("invariants hold");
+	});
+}

@@ -1,0 +1,425 @@
+//! Tests of every call's success and error paths.
+
+use crate::{
+	mock::*, types::benchmark_cid, Dispensing, Envelopes, Error, Event, NextRecordId, Records,
+};
+use frame_support::{assert_noop, assert_ok, BoundedVec};
+use medchain_primitives::{AuditAction, RecordId, RecordIndex, RecordKind, Role, Scope};
+
+const PATIENT_ENV: [u8; 80] = [7; 80];
+const AUTHOR_ENV: [u8; 80] = [8; 80];
+
+fn title() -> BoundedVec<u8, MaxTitleLen> {
+	BoundedVec::truncate_from(b"sealed title".to_vec())
+}
+
+fn add(
+	author: AccountId,
+	patient: AccountId,
+	kind: RecordKind,
+	quantity: Option<u32>,
+	supersedes: Option<RecordId>,
+) -> frame_support::dispatch::DispatchResult {
+	MedicalRecords::add_record(
+		RuntimeOrigin::signed(author),
+		patient,
+		kind,
+		benchmark_cid(),
+		1024,
+		title(),
+		quantity,
+		PATIENT_ENV,
+		AUTHOR_ENV,
+		supersedes,
+	)
+}
+
+/// DOCTOR treats PATIENT and writes a report (id 0) and a prescription of 10 (id 1).
+fn with_report_and_prescription() {
+	start_care(DOCTOR, PATIENT);
+	assert_ok!(add(DOCTOR, PATIENT, RecordKind::Report, None, None));
+	assert_ok!(add(DOCTOR, PATIENT, RecordKind::Prescription, Some(10), None));
+}
+
+#[test]
+fn treating_doctor_adds_a_report() {
+	run(|| {
+		start_care(DOCTOR, PATIENT);
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Report, None, None));
+		let record = MedicalRecords::record(0).unwrap();
+		assert_eq!(
+			(record.patient, record.author, record.kind),
+			(PATIENT, DOCTOR, RecordKind::Report)
+		);
+		assert_eq!(record.size, 1024);
+		assert_eq!(MedicalRecords::envelope(0, PATIENT), Some(PATIENT_ENV));
+		assert_eq!(MedicalRecords::envelope(0, DOCTOR), Some(AUTHOR_ENV));
+		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0]);
+		assert_eq!(MedicalRecords::dispensing(0), None);
+		assert_eq!(NextRecordId::<Test>::get(), 1);
+		System::assert_last_event(
+			Event::RecordAdded {
+				record: 0,
+				patient: PATIENT,
+				author: DOCTOR,
+				kind: RecordKind::Report,
+			}
+			.into(),
+		);
+		assert_eq!(audit(), vec![(PATIENT, DOCTOR, AuditAction::RecordCreated { record: 0 })]);
+	});
+}
+
+#[test]
+fn write_grant_replaces_an_appointment() {
+	run(|| {
+		assert_noop!(
+			add(OTHER_DOCTOR, PATIENT, RecordKind::Report, None, None),
+			Error::<Test>::NoCareRelationship
+		);
+		add_grant(PATIENT, OTHER_DOCTOR, Scope::Write, None);
+		assert_ok!(add(OTHER_DOCTOR, PATIENT, RecordKind::Report, None, None));
+	});
+}
+
+#[test]
+fn only_verified_doctors_add_records() {
+	run(|| {
+		start_care(DOCTOR, PATIENT);
+		set_role(DOCTOR, Role::Doctor, false);
+		assert_noop!(
+			add(DOCTOR, PATIENT, RecordKind::Report, None, None),
+			Error::<Test>::NotVerifiedDoctor
+		);
+		for who in [PATIENT, PHARMACY, HOSPITAL, STRANGER] {
+			assert_noop!(
+				add(who, PATIENT, RecordKind::Report, None, None),
+				Error::<Test>::NotVerifiedDoctor
+			);
+		}
+	});
+}
+
+#[test]
+fn records_are_only_for_patients() {
+	run(|| {
+		start_care(DOCTOR, OTHER_DOCTOR);
+		assert_noop!(
+			add(DOCTOR, OTHER_DOCTOR, RecordKind::Report, None, None),
+			Error::<Test>::NotAPatient
+		);
+		assert_noop!(
+			add(DOCTOR, STRANGER, RecordKind::Report, None, None),
+			Error::<Test>::NotAPatient
+		);
+		assert_noop!(
+			add(DOCTOR, DOCTOR, RecordKind::Report, None, None),
+			Error::<Test>::NotAPatient
+		);
+	});
+}
+
+#[test]
+fn bad_cids_and_empty_files_are_refused() {
+	run(|| {
+		start_care(DOCTOR, PATIENT);
+		let call = |cid: Vec<u8>, size: u64| {
+			MedicalRecords::add_record(
+				RuntimeOrigin::signed(DOCTOR),
+				PATIENT,
+				RecordKind::Report,
+				BoundedVec::truncate_from(cid),
+				size,
+				title(),
+				None,
+				PATIENT_ENV,
+				AUTHOR_ENV,
+				None,
+			)
+		};
+		assert_noop!(call(b"QmNotBinary".to_vec(), 1), Error::<Test>::InvalidCid);
+		let mut sha1 = benchmark_cid().to_vec();
+		sha1[2] = 0x11; // sha1 is not accepted
+		sha1[3] = 20;
+		sha1.truncate(4 + 20);
+		assert_noop!(call(sha1, 1), Error::<Test>::InvalidCid);
+		assert_noop!(call(benchmark_cid().to_vec(), 0), Error::<Test>::EmptyFile);
+	});
+}
+
+#[test]
+fn quantity_goes_with_prescriptions_only() {
+	run(|| {
+		start_care(DOCTOR, PATIENT);
+		assert_noop!(
+			add(DOCTOR, PATIENT, RecordKind::Prescription, None, None),
+			Error::<Test>::MissingQuantity
+		);
+		assert_noop!(
+			add(DOCTOR, PATIENT, RecordKind::Prescription, Some(0), None),
+			Error::<Test>::MissingQuantity
+		);
+		assert_noop!(
+			add(DOCTOR, PATIENT, RecordKind::Report, Some(3), None),
+			Error::<Test>::UnexpectedQuantity
+		);
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Prescription, Some(3), None));
+		assert_eq!(MedicalRecords::dispensing(0), Some(Dispensing { prescribed: 3, dispensed: 0 }));
+	});
+}
+
+#[test]
+fn corrections_supersede_and_link_both_ways() {
+	run(|| {
+		with_report_and_prescription();
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Report, None, Some(0)));
+		assert_eq!(MedicalRecords::record(0).unwrap().superseded_by, Some(2));
+		assert_eq!(MedicalRecords::record(2).unwrap().supersedes, Some(0));
+		System::assert_last_event(Event::RecordSuperseded { old: 0, new: 2 }.into());
+		// The old record stays: nothing is deleted.
+		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1, 2]);
+
+		assert_noop!(
+			add(DOCTOR, PATIENT, RecordKind::Report, None, Some(0)),
+			Error::<Test>::AlreadySuperseded
+		);
+		assert_noop!(
+			add(DOCTOR, PATIENT, RecordKind::Report, None, Some(1)),
+			Error::<Test>::KindMismatch
+		);
+		assert_noop!(
+			add(DOCTOR, PATIENT, RecordKind::Report, None, Some(99)),
+			Error::<Test>::UnknownRecord
+		);
+		start_care(DOCTOR, OTHER_PATIENT);
+		assert_noop!(
+			add(DOCTOR, OTHER_PATIENT, RecordKind::Report, None, Some(2)),
+			Error::<Test>::WrongPatient
+		);
+	});
+}
+
+#[test]
+fn record_ids_do_not_wrap() {
+	run(|| {
+		start_care(DOCTOR, PATIENT);
+		NextRecordId::<Test>::put(u64::MAX);
+		assert_noop!(add(DOCTOR, PATIENT, RecordKind::Report, None, None), Error::<Test>::Overflow);
+	});
+}
+
+#[test]
+fn patient_and_verified_author_read_without_a_grant() {
+	run(|| {
+		with_report_and_prescription();
+		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(PATIENT), 0));
+		System::assert_last_event(
+			Event::RecordRead { record: 0, reader: PATIENT, grant: None }.into(),
+		);
+		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(DOCTOR), 0));
+		assert!(MedicalRecords::can_read(DOCTOR, 0));
+
+		// An author who lost verification reads no more.
+		set_role(DOCTOR, Role::Doctor, false);
+		assert!(!MedicalRecords::can_read(DOCTOR, 0));
+		assert_noop!(
+			MedicalRecords::record_read(RuntimeOrigin::signed(DOCTOR), 0),
+			Error::<Test>::NoAccess
+		);
+		assert_noop!(
+			MedicalRecords::record_read(RuntimeOrigin::signed(PATIENT), 7),
+			Error::<Test>::UnknownRecord
+		);
+	});
+}
+
+#[test]
+fn grantees_read_with_a_grant_and_an_envelope() {
+	run(|| {
+		with_report_and_prescription();
+		assert_noop!(
+			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0),
+			Error::<Test>::NoAccess
+		);
+
+		let grant = add_grant(PATIENT, OTHER_DOCTOR, Scope::Reports, None);
+		assert_noop!(
+			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0),
+			Error::<Test>::NoEnvelope
+		);
+		assert!(!MedicalRecords::can_read(OTHER_DOCTOR, 0));
+
+		assert_ok!(<MedicalRecords as RecordIndex<_>>::add_envelope(0, &OTHER_DOCTOR, [5; 80]));
+		assert!(MedicalRecords::can_read(OTHER_DOCTOR, 0));
+		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0));
+		System::assert_last_event(
+			Event::RecordRead { record: 0, reader: OTHER_DOCTOR, grant: Some(grant) }.into(),
+		);
+		assert_eq!(
+			audit().last().cloned(),
+			Some((
+				PATIENT,
+				OTHER_DOCTOR,
+				AuditAction::RecordRead { record: 0, grant: Some(grant) }
+			))
+		);
+		// A reports grant does not cover prescriptions.
+		assert_noop!(
+			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 1),
+			Error::<Test>::NoAccess
+		);
+	});
+}
+
+#[test]
+fn one_time_grant_reads_once() {
+	run(|| {
+		with_report_and_prescription();
+		add_grant(
+			PATIENT,
+			OTHER_DOCTOR,
+			Scope::Records(BoundedVec::truncate_from(vec![0])),
+			Some(1),
+		);
+		assert_ok!(<MedicalRecords as RecordIndex<_>>::add_envelope(0, &OTHER_DOCTOR, [5; 80]));
+		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0));
+		assert_noop!(
+			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0),
+			Error::<Test>::NoAccess
+		);
+	});
+}
+
+#[test]
+fn pharmacy_dispenses_in_parts_never_past_the_prescription() {
+	run(|| {
+		with_report_and_prescription();
+		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, None);
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 4));
+		System::assert_last_event(
+			Event::Dispensed { record: 1, pharmacy: PHARMACY, quantity: 4, remaining: 6 }.into(),
+		);
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 7),
+			Error::<Test>::ExceedsPrescribed
+		);
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 0),
+			Error::<Test>::ZeroQuantity
+		);
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 6));
+		assert_eq!(
+			MedicalRecords::dispensing(1),
+			Some(Dispensing { prescribed: 10, dispensed: 10 })
+		);
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
+			Error::<Test>::FullyDispensed
+		);
+		assert_eq!(
+			audit().last().cloned(),
+			Some((PATIENT, PHARMACY, AuditAction::Dispensed { record: 1, quantity: 6 }))
+		);
+	});
+}
+
+#[test]
+fn one_time_dispense_grant_dispenses_once() {
+	run(|| {
+		with_report_and_prescription();
+		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, Some(1));
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 5));
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 5),
+			Error::<Test>::NoAccess
+		);
+	});
+}
+
+#[test]
+fn dispense_errors() {
+	run(|| {
+		with_report_and_prescription();
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
+			Error::<Test>::NoAccess
+		);
+		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, None);
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 0, 1),
+			Error::<Test>::NotAPrescription
+		);
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 9, 1),
+			Error::<Test>::UnknownRecord
+		);
+		for who in [HOSPITAL, DOCTOR, PATIENT] {
+			assert_noop!(
+				MedicalRecords::dispense(RuntimeOrigin::signed(who), 1, 1),
+				Error::<Test>::NotVerifiedPharmacy
+			);
+		}
+		set_role(PHARMACY, Role::Pharmacy, false);
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
+			Error::<Test>::NotVerifiedPharmacy
+		);
+		set_role(PHARMACY, Role::Pharmacy, true);
+
+		// A corrected prescription is dispensed through its latest version.
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Prescription, Some(5), Some(1)));
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
+			Error::<Test>::Superseded
+		);
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 5));
+	});
+}
+
+#[test]
+fn envelopes_are_shared_between_holders() {
+	run(|| {
+		with_report_and_prescription();
+		type Index = MedicalRecords;
+		assert_ok!(<Index as RecordIndex<_>>::add_envelope(0, &OTHER_DOCTOR, [5; 80]));
+		assert_ok!(<Index as RecordIndex<_>>::add_envelope(0, &OTHER_DOCTOR, [6; 80]));
+		assert_eq!(Envelopes::<Test>::get(0, OTHER_DOCTOR).unwrap().holders, 2);
+		assert_eq!(MedicalRecords::envelope(0, OTHER_DOCTOR), Some([6; 80]));
+		<Index as RecordIndex<_>>::remove_envelope(0, &OTHER_DOCTOR);
+		assert!(<Index as RecordIndex<_>>::has_envelope(0, &OTHER_DOCTOR));
+		<Index as RecordIndex<_>>::remove_envelope(0, &OTHER_DOCTOR);
+		assert!(!<Index as RecordIndex<_>>::has_envelope(0, &OTHER_DOCTOR));
+		// Removing what is not there is harmless.
+		<Index as RecordIndex<_>>::remove_envelope(0, &OTHER_DOCTOR);
+
+		// A grant ending never takes the patient's or author's key: they hold it too.
+		assert_ok!(<Index as RecordIndex<_>>::add_envelope(0, &PATIENT, PATIENT_ENV));
+		<Index as RecordIndex<_>>::remove_envelope(0, &PATIENT);
+		assert_eq!(MedicalRecords::envelope(0, PATIENT), Some(PATIENT_ENV));
+
+		assert_noop!(
+			<Index as RecordIndex<_>>::add_envelope(42, &OTHER_DOCTOR, [5; 80]),
+			Error::<Test>::UnknownRecord
+		);
+		assert_eq!(<Index as RecordIndex<_>>::record(1), Some((PATIENT, RecordKind::Prescription)));
+		assert_eq!(<Index as RecordIndex<_>>::record(42), None);
+	});
+}
+
+#[test]
+fn unsigned_calls_are_refused() {
+	run(|| {
+		with_report_and_prescription();
+		assert_noop!(
+			MedicalRecords::record_read(RuntimeOrigin::none(), 0),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::root(), 1, 1),
+			sp_runtime::DispatchError::BadOrigin
+		);
+		assert!(MedicalRecords::record(5).is_none());
+		assert_eq!(MedicalRecords::patient_records(OTHER_PATIENT), Vec::<RecordId>::new());
+		let _ = Records::<Test>::iter().count();
+	});
+}

@@ -1,0 +1,80 @@
+//! The records pallet's stored types.
+
+use codec::{Decode, Encode, MaxEncodedLen};
+use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
+use frame_system::pallet_prelude::BlockNumberFor;
+use medchain_primitives::{CidBytes, Envelope, RecordId, RecordKind};
+use scale_info::TypeInfo;
+
+/// A record as the pallet stores it.
+#[derive(
+	CloneNoBound, PartialEqNoBound, EqNoBound, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
+)]
+#[scale_info(skip_type_params(T))]
+pub struct Record<T: crate::Config> {
+	/// Whose history this record is part of.
+	pub patient: T::AccountId,
+	/// The doctor who wrote it.
+	pub author: T::AccountId,
+	/// What it is.
+	pub kind: RecordKind,
+	/// The binary CID of the encrypted file in IPFS.
+	pub cid: CidBytes,
+	/// The size of the encrypted file, in bytes.
+	pub size: u64,
+	/// The title, encrypted with the record's data key.
+	pub title: BoundedVec<u8, T::MaxTitleLen>,
+	/// When it was added.
+	pub created_at: BlockNumberFor<T>,
+	/// The record this one corrects.
+	pub supersedes: Option<RecordId>,
+	/// The record that corrects this one.
+	pub superseded_by: Option<RecordId>,
+}
+
+/// One reader's sealed data key for a record, and how many holders need it (the record itself
+/// for patient and author, and each live grant that listed the record).
+#[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+pub struct EnvelopeEntry {
+	/// The data key sealed to the reader (HPKE, bound to the record's CID).
+	pub envelope: Envelope,
+	/// Holders that still need it; removed at zero.
+	pub holders: u32,
+}
+
+impl EnvelopeEntry {
+	/// An envelope with its first holder.
+	pub fn new(envelope: Envelope) -> Self {
+		Self { envelope, holders: 1 }
+	}
+}
+
+/// How much of a prescription was dispensed.
+#[derive(Clone, Copy, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
+pub struct Dispensing {
+	/// The quantity the doctor prescribed.
+	pub prescribed: u32,
+	/// The quantity pharmacies dispensed so far.
+	pub dispensed: u32,
+}
+
+impl Dispensing {
+	/// What is left to dispense.
+	pub fn remaining(&self) -> u32 {
+		self.prescribed.saturating_sub(self.dispensed)
+	}
+}
+
+/// A valid CID (the empty file as `ipfs add --cid-version=1` gives it) for benchmarks and
+/// tests.
+#[cfg(any(feature = "runtime-benchmarks", test))]
+pub fn benchmark_cid() -> CidBytes {
+	// 0x01 (CIDv1), 0x55 (raw), 0x12 0x20 (sha2-256, 32 bytes), digest of "".
+	let mut bytes = alloc::vec![0x01, 0x55, 0x12, 0x20];
+	bytes.extend_from_slice(&[
+		0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9,
+		0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52,
+		0xb8, 0x55,
+	]);
+	CidBytes::truncate_from(bytes)
+}

@@ -6,7 +6,7 @@ ensure_tools
 cd "$MEDCHAIN_ROOT"
 
 log "building the node with runtime benchmarks"
-cargo build "${CARGO_FLAGS[@]}"
+cargo build "${BUILD_FLAGS[@]}"
 
 declare -A CRATE_DIR=(
 	[pallet_registry]=pallets/registry

@@ -13,9 +13,12 @@ export WASM_BUILD_WORKSPACE_HINT="$MEDCHAIN_ROOT"
 # feature too, so everything is built with it.
 MEDCHAIN_FEATURES="medchain-node/runtime-benchmarks"
 CARGO_FLAGS=(--release --workspace --locked --features "$MEDCHAIN_FEATURES")
+# `cargo build` and `cargo test` resolve dev-dependencies' features differently unless both
+# build every target; building them all keeps one set of artifacts for run, test and CI.
+BUILD_FLAGS=("${CARGO_FLAGS[@]}" --all-targets)
 NODE_BIN="$CARGO_TARGET_DIR/release/medchain-node"
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+log() { printf '\033[1m==> [%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 ensure_tools() {
 	if ! command -v protoc >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then

@@ -6,7 +6,7 @@ ensure_tools
 cd "$MEDCHAIN_ROOT"
 
 log "building (release, cached in $CARGO_TARGET_DIR)"
-cargo build "${CARGO_FLAGS[@]}"
+cargo build "${BUILD_FLAGS[@]}"
 
 log "starting a MedChain dev node: RPC ws://127.0.0.1:9944, Ctrl-C to stop"
 exec "$NODE_BIN" --dev "$@"

@@ -9,7 +9,7 @@ log "rustfmt"
 cargo fmt --all -- --check
 
 log "clippy (warnings are errors)"
-cargo clippy "${CARGO_FLAGS[@]}" --all-targets -- -D warnings
+cargo clippy "${BUILD_FLAGS[@]}" -- -D warnings
 
 log "tests"
-cargo test "${CARGO_FLAGS[@]}" --all-targets
+cargo test "${BUILD_FLAGS[@]}"

@@ -26,6 +26,8 @@ mod benchmarks;
 pub mod apis;
 pub mod configs;
 pub mod genesis_config_presets;
+#[cfg(test)]
+mod tests;
 
 use alloc::vec::Vec;
 use sp_runtime::{

@@ -256,11 +256,12 @@ pub mod pallet {
 			let reader = ensure_signed(origin)?;
 			let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
 			let grant = Self::authorise_read(&reader, record, &entry)?;
+			T::Audit::log(&entry.patient, &reader, AuditAction::RecordRead { record, grant });
+			Self::deposit_event(Event::RecordRead { record, reader, grant });
+			// Last, so the trail shows the read before the end of a grant it used up.
 			if let Some(grant) = grant {
 				T::Access::consume(grant)?;
 			}
-			T::Audit::log(&entry.patient, &reader, AuditAction::RecordRead { record, grant });
-			Self::deposit_event(Event::RecordRead { record, reader, grant });
 			Ok(())
 		}
 
@@ -290,7 +291,6 @@ pub mod pallet {
 			ensure!(remaining > 0, Error::<T>::FullyDispensed);
 			ensure!(quantity <= remaining, Error::<T>::ExceedsPrescribed);
 
-			T::Access::consume(grant)?;
 			state.dispensed += quantity;
 			Prescriptions::<T>::insert(record, state);
 			T::Audit::log(&entry.patient, &pharmacy, AuditAction::Dispensed { record, quantity });
@@ -300,6 +300,8 @@ pub mod pallet {
 				quantity,
 				remaining: state.remaining(),
 			});
+			// Last, so the trail shows the dispense before the end of a grant it used up.
+			T::Access::consume(grant)?;
 			Ok(())
 		}
 	}

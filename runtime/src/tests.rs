@@ -1,0 +1,286 @@
+//! The MedChain story through the real runtime: every pallet with its production `Config`,
+//! consulting the others through the wiring in `configs::medchain`.
+
+use crate::{
+	Appointments, BalancesConfig, Consent, Records, Registry, RegistryConfig, Runtime,
+	RuntimeGenesisConfig, RuntimeOrigin, System, UNIT,
+};
+use frame_support::{assert_noop, assert_ok, traits::Hooks, BoundedVec};
+use medchain_primitives::{AuditAction, CidBytes, RecordKind, Role, RoleRegistry, Scope};
+use pallet_registry::PractitionerDetails;
+use sp_runtime::{AccountId32, BuildStorage};
+
+const PATIENT: u8 = 1;
+const DOCTOR: u8 = 2;
+const SECOND_DOCTOR: u8 = 3;
+const HOSPITAL: u8 = 4;
+const PHARMACY: u8 = 5;
+const VERIFIER: u8 = 6;
+
+fn acc(n: u8) -> AccountId32 {
+	AccountId32::new([n; 32])
+}
+
+fn signed(n: u8) -> RuntimeOrigin {
+	RuntimeOrigin::signed(acc(n))
+}
+
+fn bytes<S: frame_support::traits::Get<u32>>(b: &[u8]) -> BoundedVec<u8, S> {
+	BoundedVec::truncate_from(b.to_vec())
+}
+
+/// A CIDv1 (raw, sha2-256) with the given digest byte: the shape `ipfs add --cid-version=1`
+/// gives a small encrypted file.
+fn cid(n: u8) -> CidBytes {
+	let mut cid = vec![0x01, 0x55, 0x12, 0x20];
+	cid.extend_from_slice(&[n; 32]);
+	BoundedVec::truncate_from(cid)
+}
+
+fn envelope(n: u8) -> [u8; 80] {
+	[n; 80]
+}
+
+fn new_ext() -> sp_io::TestExternalities {
+	let storage = RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: (1..=6).map(|n| (acc(n), 1_000 * UNIT)).collect(),
+			..Default::default()
+		},
+		registry: RegistryConfig { verifiers: vec![acc(VERIFIER)] },
+		..Default::default()
+	}
+	.build_storage()
+	.expect("genesis builds");
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| System::set_block_number(1));
+	ext
+}
+
+fn run_to_block(n: u32) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		Consent::on_initialize(next);
+	}
+}
+
+fn apply(who: u8, role: Role, name: &[u8]) {
+	assert_ok!(Registry::apply(
+		signed(who),
+		role,
+		[who; 32],
+		None,
+		cid(who),
+		PractitionerDetails {
+			name: bytes(name),
+			specialization: bytes(b"general"),
+			licence: bytes(b"LIC-1"),
+		},
+	));
+	assert_ok!(Registry::verify(signed(VERIFIER), acc(who), None));
+}
+
+fn add_record(author: u8, kind: RecordKind, quantity: Option<u32>, n: u8) {
+	assert_ok!(Records::add_record(
+		signed(author),
+		acc(PATIENT),
+		kind,
+		cid(n),
+		4096,
+		bytes(b"sealed title"),
+		quantity,
+		envelope(PATIENT),
+		envelope(author),
+		None,
+	));
+}
+
+/// Everyone registers and is verified; the patient books, the doctor accepts and writes a
+/// report (record 0) and a prescription of 30 (record 1).
+fn seed() {
+	assert_ok!(Registry::register_patient(signed(PATIENT), [PATIENT; 32], Some(cid(100))));
+	apply(DOCTOR, Role::Doctor, b"Dr. One");
+	apply(SECOND_DOCTOR, Role::Doctor, b"Dr. Two");
+	apply(HOSPITAL, Role::Hospital, b"City Hospital");
+	apply(PHARMACY, Role::Pharmacy, b"Corner Pharmacy");
+
+	assert_ok!(Appointments::request(
+		signed(PATIENT),
+		acc(DOCTOR),
+		1_900_000_000_000,
+		bytes(b"sealed")
+	));
+	assert_ok!(Appointments::accept(signed(DOCTOR), 0));
+	assert!(Appointments::is_treating(acc(DOCTOR), acc(PATIENT)));
+
+	add_record(DOCTOR, RecordKind::Report, None, 1);
+	add_record(DOCTOR, RecordKind::Prescription, Some(30), 2);
+}
+
+#[test]
+fn the_whole_story_holds_through_the_runtime() {
+	new_ext().execute_with(|| {
+		seed();
+		assert_eq!(Records::patient_records(acc(PATIENT)), vec![0, 1]);
+
+		// An unverified, untreating doctor cannot write.
+		assert_noop!(
+			Records::add_record(
+				signed(SECOND_DOCTOR),
+				acc(PATIENT),
+				RecordKind::Report,
+				cid(3),
+				1,
+				bytes(b""),
+				None,
+				envelope(1),
+				envelope(3),
+				None
+			),
+			pallet_records::Error::<Runtime>::NoCareRelationship
+		);
+
+		// The second doctor asks for the older reports; the patient grants with an envelope.
+		assert_ok!(Consent::request_access(
+			signed(SECOND_DOCTOR),
+			acc(PATIENT),
+			Scope::Reports,
+			bytes(b"sealed"),
+			100
+		));
+		assert_eq!(Consent::pending_requests(acc(PATIENT)).len(), 1);
+		assert_ok!(Consent::grant(
+			signed(PATIENT),
+			0,
+			50,
+			None,
+			BoundedVec::truncate_from(vec![(0, envelope(SECOND_DOCTOR))])
+		));
+		assert!(Records::can_read(acc(SECOND_DOCTOR), 0));
+		assert_ok!(Records::record_read(signed(SECOND_DOCTOR), 0));
+		assert_noop!(
+			Records::record_read(signed(SECOND_DOCTOR), 1),
+			pallet_records::Error::<Runtime>::NoAccess
+		);
+
+		// The hospital the doctor referred to asks for prescriptions; the patient denies.
+		assert_ok!(Consent::request_access(
+			signed(HOSPITAL),
+			acc(PATIENT),
+			Scope::Prescriptions,
+			bytes(b"sealed"),
+			100
+		));
+		assert_ok!(Consent::deny(signed(PATIENT), 1, bytes(b"not now")));
+		assert_noop!(
+			Records::record_read(signed(HOSPITAL), 1),
+			pallet_records::Error::<Runtime>::NoAccess
+		);
+
+		// The pharmacy gets a one-time grant and dispenses once.
+		assert_ok!(Consent::grant_access(
+			signed(PATIENT),
+			acc(PHARMACY),
+			Scope::Prescriptions,
+			20,
+			Some(1),
+			BoundedVec::truncate_from(vec![(1, envelope(PHARMACY))])
+		));
+		assert_ok!(Records::dispense(signed(PHARMACY), 1, 30));
+		assert_noop!(
+			Records::dispense(signed(PHARMACY), 1, 1),
+			pallet_records::Error::<Runtime>::NoAccess
+		);
+
+		// The patient revokes the second doctor.
+		assert_ok!(Consent::revoke(signed(PATIENT), 0));
+		assert!(!Records::can_read(acc(SECOND_DOCTOR), 0));
+		assert_eq!(Records::envelope(0, acc(SECOND_DOCTOR)), None);
+
+		let trail: Vec<AuditAction> =
+			Consent::audit_trail(acc(PATIENT)).into_iter().map(|e| e.action).collect();
+		assert_eq!(
+			trail,
+			vec![
+				AuditAction::RecordCreated { record: 0 },
+				AuditAction::RecordCreated { record: 1 },
+				AuditAction::AccessRequested { request: 0 },
+				AuditAction::AccessGranted { grant: 0, request: Some(0) },
+				AuditAction::RecordRead { record: 0, grant: Some(0) },
+				AuditAction::AccessRequested { request: 1 },
+				AuditAction::AccessDenied { request: 1 },
+				AuditAction::AccessGranted { grant: 1, request: None },
+				AuditAction::Dispensed { record: 1, quantity: 30 },
+				AuditAction::GrantEnded { grant: 1 },
+				AuditAction::AccessRevoked { grant: 0 },
+			]
+		);
+	});
+}
+
+#[test]
+fn suspension_stops_grants_at_once_and_expiry_cleans_up() {
+	new_ext().execute_with(|| {
+		seed();
+		assert_ok!(Consent::grant_access(
+			signed(PATIENT),
+			acc(SECOND_DOCTOR),
+			Scope::Reports,
+			10,
+			None,
+			BoundedVec::truncate_from(vec![(0, envelope(SECOND_DOCTOR))])
+		));
+		assert!(Records::can_read(acc(SECOND_DOCTOR), 0));
+
+		assert_ok!(Registry::suspend(
+			signed(VERIFIER),
+			acc(SECOND_DOCTOR),
+			bytes(b"licence lapsed")
+		));
+		assert!(!<Registry as RoleRegistry<_>>::is_verified_practitioner(&acc(SECOND_DOCTOR)));
+		assert_noop!(
+			Records::record_read(signed(SECOND_DOCTOR), 0),
+			pallet_records::Error::<Runtime>::NoAccess
+		);
+		assert_ok!(Registry::verify(signed(VERIFIER), acc(SECOND_DOCTOR), None));
+		assert_ok!(Records::record_read(signed(SECOND_DOCTOR), 0));
+
+		run_to_block(10);
+		assert!(!Records::can_read(acc(SECOND_DOCTOR), 0));
+		assert_eq!(Records::envelope(0, acc(SECOND_DOCTOR)), None);
+		assert!(Consent::held_grants(acc(SECOND_DOCTOR)).is_empty());
+	});
+}
+
+#[test]
+fn a_write_grant_lets_a_doctor_without_appointment_add_a_correction() {
+	new_ext().execute_with(|| {
+		seed();
+		assert_ok!(Consent::request_access(
+			signed(SECOND_DOCTOR),
+			acc(PATIENT),
+			Scope::Write,
+			bytes(b""),
+			10
+		));
+		assert_ok!(Consent::grant(signed(PATIENT), 0, 10, None, BoundedVec::new()));
+		assert_ok!(Records::add_record(
+			signed(SECOND_DOCTOR),
+			acc(PATIENT),
+			RecordKind::Report,
+			cid(9),
+			10,
+			bytes(b""),
+			None,
+			envelope(PATIENT),
+			envelope(SECOND_DOCTOR),
+			Some(0)
+		));
+		assert_eq!(Records::record(0).unwrap().superseded_by, Some(2));
+
+		// Completing the appointment leaves the doctor a follow-up window, then it closes.
+		assert_ok!(Appointments::complete(signed(DOCTOR), 0));
+		assert!(Appointments::is_treating(acc(DOCTOR), acc(PATIENT)));
+	});
+}

@@ -48,7 +48,7 @@ parameter_types! {
 
 thread_local! {
 	/// account -> (role, verified).
-	static ROLES: RefCell<BTreeMap<u64, (Role, bool)>> = RefCell::new(BTreeMap::new());
+	static ROLES: RefCell<BTreeMap<u64, (Role, bool)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// A role registry kept in a thread-local map.

@@ -80,11 +80,11 @@ pub const OTHERS_REPORT: RecordId = 20;
 
 thread_local! {
 	/// Account -> (role, verified).
-	pub static ROLES: RefCell<BTreeMap<AccountId, (Role, bool)>> = RefCell::new(BTreeMap::new());
+	pub static ROLES: RefCell<BTreeMap<AccountId, (Role, bool)>> = const { RefCell::new(BTreeMap::new()) };
 	/// Record -> (patient, kind).
-	pub static RECORDS: RefCell<BTreeMap<RecordId, (AccountId, RecordKind)>> = RefCell::new(BTreeMap::new());
+	pub static RECORDS: RefCell<BTreeMap<RecordId, (AccountId, RecordKind)>> = const { RefCell::new(BTreeMap::new()) };
 	/// (record, reader) -> (envelope, holders).
-	pub static ENVELOPES: RefCell<BTreeMap<(RecordId, AccountId), (Envelope, u32)>> = RefCell::new(BTreeMap::new());
+	pub static ENVELOPES: RefCell<BTreeMap<(RecordId, AccountId), (Envelope, u32)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 pub struct TestRegistry;

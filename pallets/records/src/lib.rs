@@ -29,6 +29,9 @@
 //!   with `dispensed <= prescribed`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
+// `add_record` takes every field of a record plus two 80-byte envelopes: that makes a long
+// argument list and a large `Call` variant, which is what the call carries by nature.
+#![allow(clippy::too_many_arguments, clippy::large_enum_variant)]
 
 extern crate alloc;
 

@@ -71,13 +71,13 @@ pub struct TestGrant {
 
 thread_local! {
 	/// Account -> (role, verified).
-	pub static ROLES: RefCell<BTreeMap<AccountId, (Role, bool)>> = RefCell::new(BTreeMap::new());
+	pub static ROLES: RefCell<BTreeMap<AccountId, (Role, bool)>> = const { RefCell::new(BTreeMap::new()) };
 	/// (doctor, patient) pairs in treatment.
-	pub static CARE: RefCell<Vec<(AccountId, AccountId)>> = RefCell::new(Vec::new());
+	pub static CARE: RefCell<Vec<(AccountId, AccountId)>> = const { RefCell::new(Vec::new()) };
 	/// Live grants by id.
-	pub static GRANTS: RefCell<BTreeMap<GrantId, TestGrant>> = RefCell::new(BTreeMap::new());
+	pub static GRANTS: RefCell<BTreeMap<GrantId, TestGrant>> = const { RefCell::new(BTreeMap::new()) };
 	/// The audit trail: (patient, actor, action).
-	pub static AUDIT: RefCell<Vec<(AccountId, AccountId, AuditAction)>> = RefCell::new(Vec::new());
+	pub static AUDIT: RefCell<Vec<(AccountId, AccountId, AuditAction)>> = const { RefCell::new(Vec::new()) };
 }
 
 pub struct TestRegistry;

@@ -718,7 +718,7 @@ pub mod pallet {
 			match Practitioners::<T>::get(who).map(|info| info.status) {
 				Some(VerificationStatus::Verified { until }) => {
 					let now = frame_system::Pallet::<T>::block_number();
-					until.map_or(true, |until| until > now)
+					until.is_none_or(|until| until > now)
 				}
 				_ => false,
 			}
@@ -821,14 +821,14 @@ pub mod pallet {
 				);
 				if RevokedAccounts::<T>::contains_key(&who) {
 					ensure!(
-						practitioner.map_or(false, |p| p.status == VerificationStatus::Revoked),
+						practitioner.is_some_and(|p| p.status == VerificationStatus::Revoked),
 						"a registered revoked account is not a revoked practitioner"
 					);
 				}
 			}
 			for (who, info) in Practitioners::<T>::iter() {
 				ensure!(
-					Accounts::<T>::get(&who).map_or(false, |a| a.role.is_practitioner()),
+					Accounts::<T>::get(&who).is_some_and(|a| a.role.is_practitioner()),
 					"a practitioner entry without a practitioner account"
 				);
 				if info.status == VerificationStatus::Revoked {

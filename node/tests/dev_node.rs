@@ -78,3 +78,59 @@ fn export_chain_spec_carries_the_token_properties() {
 		assert_eq!(spec["properties"]["ss58Format"], 42, "{chain}");
 	}
 }
+
+/// subxt signs with its default extension handling (no custom types): the runtime's standard
+/// transaction extensions, `CheckMetadataHash` included, need nothing MedChain-specific.
+#[tokio::test(flavor = "multi_thread")]
+async fn subxt_signs_transfers_and_medchain_calls_with_default_extensions() {
+	use std::sync::Arc;
+	use subxt::{backend::LegacyBackend, dynamic, OnlineClient, PolkadotConfig};
+	use subxt_signer::sr25519::dev;
+
+	let tmp = tempfile::tempdir().unwrap();
+	let mut node = Node::start("dev-subxt", tmp.path(), &["--dev"]);
+	let rpc = node.rpc().await;
+	wait_finalized(&node, &rpc, 1, Duration::from_secs(120)).await;
+
+	// The legacy RPC backend: what this test checks is signing, not subxt's choice of
+	// chain-following RPCs.
+	let backend = LegacyBackend::builder().build(rpc.clone());
+	let api = OnlineClient::<PolkadotConfig>::from_backend(Arc::new(backend)).await.unwrap();
+
+	let transfer = dynamic::transaction(
+		"Balances",
+		"transfer_keep_alive",
+		(dev::alice().public_key().to_address::<()>(), 1_000_000_000_000u128),
+	);
+	api.at_current_block()
+		.await
+		.unwrap()
+		.transactions()
+		.sign_and_submit_then_watch_default(&transfer, &dev::bob())
+		.await
+		.expect("the node accepts the signed transfer")
+		.wait_for_finalized_success()
+		.await
+		.expect("the transfer succeeds");
+
+	let register =
+		dynamic::transaction("Registry", "register_patient", ([3u8; 32], None::<Vec<u8>>));
+	let events = api
+		.at_current_block()
+		.await
+		.unwrap()
+		.transactions()
+		.sign_and_submit_then_watch_default(&register, &dev::charlie())
+		.await
+		.expect("the node accepts the signed registration")
+		.wait_for_finalized_success()
+		.await
+		.expect("the registration succeeds");
+	assert!(
+		events
+			.iter()
+			.filter_map(Result::ok)
+			.any(|e| e.pallet_name() == "Registry" && e.event_name() == "Registered"),
+		"no Registry.Registered event"
+	);
+}

@@ -28,7 +28,7 @@ impl SubstrateCli for Cli {
 	}
 
 	fn support_url() -> String {
-		"https://example.invalid/medchain/issues".into()
+		"the MedChain repository's README.md".into()
 	}
 
 	fn copyright_start_year() -> i32 {

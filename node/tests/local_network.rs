@@ -21,7 +21,14 @@ async fn four_validators_finalize_on_every_node() {
 	let mut nodes = vec![Node::start(
 		"alice",
 		tmp.path(),
-		&["--chain", "local", "--alice", "--node-key-file", alice_key.to_str().unwrap()],
+		&[
+			"--chain",
+			"local",
+			"--alice",
+			"--node-key-file",
+			alice_key.to_str().unwrap(),
+			"--no-prometheus",
+		],
 	)];
 	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", nodes[0].p2p_port);
 	for name in ["bob", "charlie", "dave"] {
@@ -39,6 +46,7 @@ async fn four_validators_finalize_on_every_node() {
 				key.to_str().unwrap(),
 				"--bootnodes",
 				&bootnode,
+				"--no-prometheus",
 			],
 		));
 	}

@@ -3,9 +3,11 @@
 #![allow(dead_code)]
 
 use std::{
+	collections::BTreeSet,
 	net::TcpListener,
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
+	sync::Mutex,
 	time::{Duration, Instant},
 };
 
@@ -14,12 +16,20 @@ use subxt::rpcs::{rpc_params, RpcClient};
 /// The node binary cargo built for these tests.
 pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_medchain-node");
 
-/// A port nobody listens on right now.
+/// A port nobody listens on right now, and that this process has not handed out before: the
+/// OS may offer a just-released port again, and two nodes must never be given the same one.
 pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0")
-		.and_then(|l| l.local_addr())
-		.map(|a| a.port())
-		.expect("the OS hands out a free loopback port")
+	static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+	let mut given = GIVEN.lock().expect("port registry lock");
+	loop {
+		let port = TcpListener::bind("127.0.0.1:0")
+			.and_then(|l| l.local_addr())
+			.map(|a| a.port())
+			.expect("the OS hands out a free loopback port");
+		if given.insert(port) {
+			return port;
+		}
+	}
 }
 
 /// A running node; killed when dropped, so a failing test leaves no process behind.
@@ -38,13 +48,16 @@ impl Node {
 		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
 		let log = base.join(format!("{name}.log"));
 		let log_file = std::fs::File::create(&log).expect("log file in temp dir");
-		let child = Command::new(NODE_BIN)
+		let mut command = Command::new(NODE_BIN);
+		if !args.contains(&"--no-prometheus") {
+			command.args(["--prometheus-port", &prometheus_port.to_string()]);
+		}
+		let child = command
 			.args(args)
 			.arg("--base-path")
 			.arg(base.join(name))
 			.args(["--rpc-port", &rpc_port.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
-			.args(["--prometheus-port", &prometheus_port.to_string()])
 			.args(["--no-telemetry", "--no-mdns", "--name", name])
 			.stdout(Stdio::null())
 			.stderr(log_file)
@@ -64,6 +77,15 @@ impl Node {
 		lines[lines.len().saturating_sub(40)..].join("\n")
 	}
 
+	/// The RPC port the node reports it serves on: the one asked for, unless something else
+	/// took it in the meantime and the node fell back to another.
+	fn served_rpc_port(&self) -> Option<u16> {
+		let log = std::fs::read_to_string(&self.log).ok()?;
+		let line = log.lines().find(|l| l.contains("Running JSON-RPC server: addr="))?;
+		let addr = line.split("addr=").nth(1)?.split(',').next()?;
+		addr.trim().rsplit(':').next()?.parse().ok()
+	}
+
 	/// Connects to the node's RPC, retrying while it starts.
 	pub async fn rpc(&mut self) -> RpcClient {
 		let deadline = Instant::now() + Duration::from_secs(60);
@@ -75,8 +97,11 @@ impl Node {
 					self.log_tail()
 				);
 			}
-			if let Ok(client) = RpcClient::from_insecure_url(self.rpc_url()).await {
-				return client;
+			if let Some(port) = self.served_rpc_port() {
+				self.rpc_port = port;
+				if let Ok(client) = RpcClient::from_insecure_url(self.rpc_url()).await {
+					return client;
+				}
 			}
 			assert!(
 				Instant::now() < deadline,

@@ -3,7 +3,8 @@
 use crate as pallet_consent;
 use core::cell::RefCell;
 use frame_support::{derive_impl, parameter_types, traits::Hooks};
-use medchain_primitives::{Envelope, RecordId, RecordIndex, RecordKind, Role, RoleRegistry};
+use medchain_primitives::{Envelope, RecordId, RecordIndex, RecordKind, Role};
+pub use medchain_test_support::TestRegistry;
 use sp_runtime::{BuildStorage, DispatchError};
 use std::collections::BTreeMap;
 
@@ -79,31 +80,10 @@ pub const LAB: RecordId = 12;
 pub const OTHERS_REPORT: RecordId = 20;
 
 thread_local! {
-	/// Account -> (role, verified).
-	pub static ROLES: RefCell<BTreeMap<AccountId, (Role, bool)>> = const { RefCell::new(BTreeMap::new()) };
 	/// Record -> (patient, kind).
 	pub static RECORDS: RefCell<BTreeMap<RecordId, (AccountId, RecordKind)>> = const { RefCell::new(BTreeMap::new()) };
 	/// (record, reader) -> (envelope, holders).
 	pub static ENVELOPES: RefCell<BTreeMap<(RecordId, AccountId), (Envelope, u32)>> = const { RefCell::new(BTreeMap::new()) };
-}
-
-pub struct TestRegistry;
-impl RoleRegistry<AccountId> for TestRegistry {
-	fn role(who: &AccountId) -> Option<Role> {
-		ROLES.with(|r| r.borrow().get(who).map(|(role, _)| *role))
-	}
-	fn is_verified_practitioner(who: &AccountId) -> bool {
-		ROLES.with(|r| {
-			r.borrow().get(who).is_some_and(|(role, verified)| role.is_practitioner() && *verified)
-		})
-	}
-	fn encryption_key(who: &AccountId) -> Option<[u8; 32]> {
-		Self::role(who).map(|_| [*who as u8; 32])
-	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmarks(who: &AccountId, role: Role) {
-		set_role(*who, role, true);
-	}
 }
 
 pub struct TestRecords;
@@ -154,10 +134,6 @@ impl RecordIndex<AccountId> for TestRecords {
 	}
 }
 
-pub fn set_role(who: AccountId, role: Role, verified: bool) {
-	ROLES.with(|r| r.borrow_mut().insert(who, (role, verified)));
-}
-
 pub fn envelope_holders(record: RecordId, reader: AccountId) -> u32 {
 	ENVELOPES.with(|e| e.borrow().get(&(record, reader)).map_or(0, |(_, n)| *n))
 }
@@ -172,15 +148,15 @@ pub fn run_to_block(n: u64) {
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	ROLES.with(|r| r.borrow_mut().clear());
+	TestRegistry::clear();
 	RECORDS.with(|r| r.borrow_mut().clear());
 	ENVELOPES.with(|e| e.borrow_mut().clear());
-	set_role(PATIENT, Role::Patient, false);
-	set_role(OTHER_PATIENT, Role::Patient, false);
-	set_role(DOCTOR, Role::Doctor, true);
-	set_role(OTHER_DOCTOR, Role::Doctor, true);
-	set_role(PHARMACY, Role::Pharmacy, true);
-	set_role(HOSPITAL, Role::Hospital, true);
+	TestRegistry::set(PATIENT, Role::Patient, false);
+	TestRegistry::set(OTHER_PATIENT, Role::Patient, false);
+	TestRegistry::set(DOCTOR, Role::Doctor, true);
+	TestRegistry::set(OTHER_DOCTOR, Role::Doctor, true);
+	TestRegistry::set(PHARMACY, Role::Pharmacy, true);
+	TestRegistry::set(HOSPITAL, Role::Hospital, true);
 	RECORDS.with(|r| {
 		let mut records = r.borrow_mut();
 		records.insert(REPORT, (PATIENT, RecordKind::Report));

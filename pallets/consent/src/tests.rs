@@ -88,7 +88,7 @@ fn doctor_requests_and_patient_sees_it_pending() {
 #[test]
 fn request_errors() {
 	run(|| {
-		set_role(OTHER_DOCTOR, Role::Doctor, false);
+		TestRegistry::set(OTHER_DOCTOR, Role::Doctor, false);
 		for who in [OTHER_DOCTOR, PATIENT, STRANGER] {
 			assert_noop!(request(who, Scope::Reports), Error::<Test>::NotVerifiedPractitioner);
 		}
@@ -216,9 +216,9 @@ fn grant_errors() {
 			grant_request(req, 21, None, &[PRESCRIPTION]),
 			Error::<Test>::EnvelopeOutsideScope
 		);
-		set_role(DOCTOR, Role::Doctor, false);
+		TestRegistry::set(DOCTOR, Role::Doctor, false);
 		assert_noop!(grant_request(req, 21, None, &[]), Error::<Test>::GranteeNotVerified);
-		set_role(DOCTOR, Role::Doctor, true);
+		TestRegistry::set(DOCTOR, Role::Doctor, true);
 		assert_ok!(Consent::deny(RuntimeOrigin::signed(PATIENT), req, bytes(b"no")));
 		assert_noop!(grant_request(req, 21, None, &[]), Error::<Test>::NotPending);
 	});
@@ -406,9 +406,9 @@ fn expiry_schedule_can_fill_up() {
 fn suspended_grantee_loses_access_at_once() {
 	run(|| {
 		let grant = direct(DOCTOR, Scope::Reports, 30, None, &[REPORT]).unwrap();
-		set_role(DOCTOR, Role::Doctor, false);
+		TestRegistry::set(DOCTOR, Role::Doctor, false);
 		assert_eq!(read_grant(DOCTOR, REPORT, RecordKind::Report), None);
-		set_role(DOCTOR, Role::Doctor, true);
+		TestRegistry::set(DOCTOR, Role::Doctor, true);
 		assert_eq!(read_grant(DOCTOR, REPORT, RecordKind::Report), Some(grant));
 	});
 }
@@ -488,7 +488,7 @@ fn emergency_access_errors() {
 				Error::<Test>::NotVerifiedDoctor
 			);
 		}
-		set_role(OTHER_DOCTOR, Role::Doctor, false);
+		TestRegistry::set(OTHER_DOCTOR, Role::Doctor, false);
 		assert_noop!(
 			Consent::emergency_access(RuntimeOrigin::signed(OTHER_DOCTOR), PATIENT, bytes(b"x")),
 			Error::<Test>::NotVerifiedDoctor

@@ -6,8 +6,9 @@ use core::cell::RefCell;
 use frame_support::{derive_impl, parameter_types};
 use medchain_primitives::{
 	AccessControl, AuditAction, AuditLog, CareRelationship, GrantId, RecordId, RecordKind, Role,
-	RoleRegistry, Scope,
+	Scope,
 };
+pub use medchain_test_support::TestRegistry;
 use sp_runtime::{BuildStorage, DispatchError};
 use std::collections::BTreeMap;
 
@@ -70,33 +71,12 @@ pub struct TestGrant {
 }
 
 thread_local! {
-	/// Account -> (role, verified).
-	pub static ROLES: RefCell<BTreeMap<AccountId, (Role, bool)>> = const { RefCell::new(BTreeMap::new()) };
 	/// (doctor, patient) pairs in treatment.
 	pub static CARE: RefCell<Vec<(AccountId, AccountId)>> = const { RefCell::new(Vec::new()) };
 	/// Live grants by id.
 	pub static GRANTS: RefCell<BTreeMap<GrantId, TestGrant>> = const { RefCell::new(BTreeMap::new()) };
 	/// The audit trail: (patient, actor, action).
 	pub static AUDIT: RefCell<Vec<(AccountId, AccountId, AuditAction)>> = const { RefCell::new(Vec::new()) };
-}
-
-pub struct TestRegistry;
-impl RoleRegistry<AccountId> for TestRegistry {
-	fn role(who: &AccountId) -> Option<Role> {
-		ROLES.with(|r| r.borrow().get(who).map(|(role, _)| *role))
-	}
-	fn is_verified_practitioner(who: &AccountId) -> bool {
-		ROLES.with(|r| {
-			r.borrow().get(who).is_some_and(|(role, verified)| role.is_practitioner() && *verified)
-		})
-	}
-	fn encryption_key(who: &AccountId) -> Option<[u8; 32]> {
-		Self::role(who).map(|_| [*who as u8; 32])
-	}
-	#[cfg(feature = "runtime-benchmarks")]
-	fn register_for_benchmarks(who: &AccountId, role: Role) {
-		set_role(*who, role, true);
-	}
 }
 
 pub struct TestCare;
@@ -163,10 +143,6 @@ impl AuditLog<AccountId> for TestAudit {
 	}
 }
 
-pub fn set_role(who: AccountId, role: Role, verified: bool) {
-	ROLES.with(|r| r.borrow_mut().insert(who, (role, verified)));
-}
-
 pub fn start_care(doctor: AccountId, patient: AccountId) {
 	CARE.with(|c| c.borrow_mut().push((doctor, patient)));
 }
@@ -191,16 +167,16 @@ pub fn audit() -> Vec<(AccountId, AccountId, AuditAction)> {
 
 /// Genesis with no records; the stand-ins start empty and the usual cast registered.
 pub fn new_test_ext() -> sp_io::TestExternalities {
-	ROLES.with(|r| r.borrow_mut().clear());
+	TestRegistry::clear();
 	CARE.with(|c| c.borrow_mut().clear());
 	GRANTS.with(|g| g.borrow_mut().clear());
 	AUDIT.with(|a| a.borrow_mut().clear());
-	set_role(PATIENT, Role::Patient, false);
-	set_role(OTHER_PATIENT, Role::Patient, false);
-	set_role(DOCTOR, Role::Doctor, true);
-	set_role(OTHER_DOCTOR, Role::Doctor, true);
-	set_role(PHARMACY, Role::Pharmacy, true);
-	set_role(HOSPITAL, Role::Hospital, true);
+	TestRegistry::set(PATIENT, Role::Patient, false);
+	TestRegistry::set(OTHER_PATIENT, Role::Patient, false);
+	TestRegistry::set(DOCTOR, Role::Doctor, true);
+	TestRegistry::set(OTHER_DOCTOR, Role::Doctor, true);
+	TestRegistry::set(PHARMACY, Role::Pharmacy, true);
+	TestRegistry::set(HOSPITAL, Role::Hospital, true);
 	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));

@@ -86,7 +86,7 @@ fn write_grant_replaces_an_appointment() {
 fn only_verified_doctors_add_records() {
 	run(|| {
 		start_care(DOCTOR, PATIENT);
-		set_role(DOCTOR, Role::Doctor, false);
+		TestRegistry::set(DOCTOR, Role::Doctor, false);
 		assert_noop!(
 			add(DOCTOR, PATIENT, RecordKind::Report, None, None),
 			Error::<Test>::NotVerifiedDoctor
@@ -220,7 +220,7 @@ fn patient_and_verified_author_read_without_a_grant() {
 		assert!(MedicalRecords::can_read(DOCTOR, 0));
 
 		// An author who lost verification reads no more.
-		set_role(DOCTOR, Role::Doctor, false);
+		TestRegistry::set(DOCTOR, Role::Doctor, false);
 		assert!(!MedicalRecords::can_read(DOCTOR, 0));
 		assert_noop!(
 			MedicalRecords::record_read(RuntimeOrigin::signed(DOCTOR), 0),
@@ -359,12 +359,12 @@ fn dispense_errors() {
 				Error::<Test>::NotVerifiedPharmacy
 			);
 		}
-		set_role(PHARMACY, Role::Pharmacy, false);
+		TestRegistry::set(PHARMACY, Role::Pharmacy, false);
 		assert_noop!(
 			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
 			Error::<Test>::NotVerifiedPharmacy
 		);
-		set_role(PHARMACY, Role::Pharmacy, true);
+		TestRegistry::set(PHARMACY, Role::Pharmacy, true);
 
 		// A corrected prescription is dispensed through its latest version.
 		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Prescription, Some(5), Some(1)));

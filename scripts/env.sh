@@ -17,8 +17,10 @@ CARGO_FLAGS=(--release --workspace --locked --features "$MEDCHAIN_FEATURES")
 # build every target; building them all keeps one set of artifacts for run, test and CI.
 BUILD_FLAGS=("${CARGO_FLAGS[@]}" --all-targets)
 NODE_BIN="$CARGO_TARGET_DIR/release/medchain-node"
+CLI_BIN="$CARGO_TARGET_DIR/release/medchain"
 
 log() { printf '\033[1m==> [%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { echo "error: $*" >&2; exit 1; }
 
 ensure_tools() {
 	if ! command -v protoc >/dev/null 2>&1 || ! command -v g++ >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then

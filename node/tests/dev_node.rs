@@ -1,14 +1,13 @@
 //! A real `--dev` node: it produces and finalizes blocks, and serves what wallets and
 //! MedChain's client read first (properties, metadata, metrics).
 
-mod common;
 
 use std::{
 	io::{Read as _, Write as _},
 	time::Duration,
 };
 
-use common::{run_subcommand, wait_finalized, Node};
+use medchain_node_harness::{run_subcommand, wait_finalized, Node};
 use subxt::{
 	ext::{
 		codec::{Decode, Encode},

@@ -1,10 +1,9 @@
 //! The 4-validator `local` network on loopback: every node sees finality advance.
 
-mod common;
 
 use std::time::Duration;
 
-use common::{finalized_height, run_subcommand, wait_finalized, Node};
+use medchain_node_harness::{finalized_height, run_subcommand, wait_finalized, Node};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn four_validators_finalize_on_every_node() {

@@ -1,6 +1,5 @@
-//! Starts real `medchain-node` processes on free loopback ports and talks to them over RPC.
-
-#![allow(dead_code)]
+//! Starts real `medchain-node` processes on free loopback ports and talks to them over RPC:
+//! the harness of the node's and the client's integration tests.
 
 use std::{
 	collections::BTreeSet,
@@ -13,8 +12,19 @@ use std::{
 
 use subxt::rpcs::{rpc_params, RpcClient};
 
-/// The node binary cargo built for these tests.
-pub const NODE_BIN: &str = env!("CARGO_BIN_EXE_medchain-node");
+/// The node binary: `$MEDCHAIN_NODE_BIN`, else the one cargo built beside the running test
+/// (`<target>/<profile>/deps/<test>` → `<target>/<profile>/medchain-node`; `cargo test
+/// --workspace` builds every binary before it runs any test).
+pub fn node_binary() -> PathBuf {
+	if let Some(bin) = std::env::var_os("MEDCHAIN_NODE_BIN") {
+		return bin.into();
+	}
+	let exe = std::env::current_exe().expect("the test knows its own path");
+	let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from <target>/<profile>/deps");
+	let bin = profile_dir.join("medchain-node");
+	assert!(bin.exists(), "{} is missing: build it (cargo build --release -p medchain-node) or set MEDCHAIN_NODE_BIN", bin.display());
+	bin
+}
 
 /// A port nobody listens on right now, and that this process has not handed out before: the
 /// OS may offer a just-released port again, and two nodes must never be given the same one.
@@ -48,7 +58,7 @@ impl Node {
 		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
 		let log = base.join(format!("{name}.log"));
 		let log_file = std::fs::File::create(&log).expect("log file in temp dir");
-		let mut command = Command::new(NODE_BIN);
+		let mut command = Command::new(node_binary());
 		if !args.contains(&"--no-prometheus") {
 			command.args(["--prometheus-port", &prometheus_port.to_string()]);
 		}
@@ -156,7 +166,7 @@ pub async fn wait_finalized(node: &Node, rpc: &RpcClient, height: u64, timeout: 
 
 /// Runs a `medchain-node` subcommand to completion and returns its stdout and stderr.
 pub fn run_subcommand(args: &[&str]) -> (String, String) {
-	let out = Command::new(NODE_BIN).args(args).output().expect("medchain-node runs");
+	let out = Command::new(node_binary()).args(args).output().expect("medchain-node runs");
 	assert!(
 		out.status.success(),
 		"medchain-node {args:?} failed: {}",

@@ -1,0 +1,177 @@
+//! The connection to a MedChain node: submitting signed calls and reading state.
+//!
+//! Calls are built on the best block with the transaction pool's next nonce, so one account
+//! can submit call after call without waiting for finality; [`Wait`] says whether a call
+//! returns once it is in a block or once that block is final. The legacy RPC backend is used
+//! because subxt's chainHead backend was seen to stop following mid-transaction on this node.
+
+use std::sync::Arc;
+
+use subxt::{
+	backend::LegacyBackend,
+	config::{DefaultExtrinsicParamsBuilder, RpcConfigFor},
+	error::{DispatchError, TransactionEventsError},
+	extrinsics::ExtrinsicEvents,
+	rpcs::{methods::LegacyRpcMethods, RpcClient},
+	transactions::{Payload, TransactionStatus},
+	utils::{AccountId32, H256},
+	OnlineClient, PolkadotConfig,
+};
+use subxt_signer::sr25519::Keypair;
+
+use crate::error::ClientError;
+
+/// How long a call waits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Wait {
+	/// Until the call is in a block of the best chain (about one block time).
+	#[default]
+	InBlock,
+	/// Until that block is finalized by GRANDPA (a few blocks more), after which it cannot be
+	/// reverted.
+	Finalized,
+}
+
+/// What a submitted call produced.
+pub struct Included {
+	pub block: H256,
+	pub events: ExtrinsicEvents<PolkadotConfig>,
+}
+
+/// A connection to one node.
+#[derive(Clone)]
+pub struct Chain {
+	url: String,
+	api: OnlineClient<PolkadotConfig>,
+	rpc: Arc<LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>>,
+	/// Serialises submissions so nonces from this process never collide.
+	submit_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Chain {
+	/// Connects to the node at `url` (`ws://127.0.0.1:9944`).
+	pub async fn connect(url: &str) -> Result<Self, ClientError> {
+		let unreachable =
+			|e: &dyn std::fmt::Display| ClientError::Connection { url: url.into(), reason: e.to_string() };
+		let rpc = RpcClient::from_insecure_url(url).await.map_err(|e| unreachable(&e))?;
+		let backend = LegacyBackend::<PolkadotConfig>::builder().build(rpc.clone());
+		let api = OnlineClient::from_backend(Arc::new(backend)).await.map_err(|e| unreachable(&e))?;
+		Ok(Chain {
+			url: url.into(),
+			api,
+			rpc: Arc::new(LegacyRpcMethods::new(rpc)),
+			submit_lock: Default::default(),
+		})
+	}
+
+	pub fn url(&self) -> &str {
+		&self.url
+	}
+
+	pub fn api(&self) -> &OnlineClient<PolkadotConfig> {
+		&self.api
+	}
+
+	/// The best block's hash.
+	pub async fn best_hash(&self) -> Result<H256, ClientError> {
+		self.rpc
+			.chain_get_block_hash(None)
+			.await
+			.map_err(ClientError::chain)?
+			.ok_or_else(|| ClientError::chain("the node has no best block"))
+	}
+
+	/// The best block's number.
+	pub async fn best_number(&self) -> Result<u32, ClientError> {
+		let hash = self.best_hash().await?;
+		let header = self
+			.rpc
+			.chain_get_header(Some(hash))
+			.await
+			.map_err(ClientError::chain)?
+			.ok_or_else(|| ClientError::chain("the best block has no header"))?;
+		Ok(header.number as u32)
+	}
+
+	/// A view of the chain at the best block, for reads that must see calls just included.
+	pub async fn at_best(
+		&self,
+	) -> Result<
+		subxt::client::ClientAtBlock<PolkadotConfig, subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>>,
+		ClientError,
+	> {
+		let hash = self.best_hash().await?;
+		self.api.at_block(hash).await.map_err(ClientError::chain)
+	}
+
+	/// Calls a view function at the best block.
+	pub async fn view<P: subxt::view_functions::Payload>(
+		&self,
+		payload: P,
+	) -> Result<P::ReturnType, ClientError> {
+		self.at_best().await?.view_functions().call(payload).await.map_err(ClientError::chain)
+	}
+
+	/// Signs `call` with `signer`, submits it and waits as asked. A pallet error becomes
+	/// [`ClientError::Dispatch`] with the pallet's documentation of the error.
+	pub async fn submit<C: Payload>(
+		&self,
+		call: &C,
+		signer: &Keypair,
+		wait: Wait,
+	) -> Result<Included, ClientError> {
+		let mut progress = {
+			let _guard = self.submit_lock.lock().await;
+			let who: AccountId32 = signer.public_key().to_account_id();
+			let nonce = self.rpc.system_account_next_index(&who).await.map_err(ClientError::chain)?;
+			let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).mortal(64).build();
+			self.at_best()
+				.await?
+				.transactions()
+				.sign_and_submit_then_watch(call, signer, params)
+				.await
+				.map_err(|e| ClientError::Rejected(e.to_string()))?
+		};
+		while let Some(status) = progress.next().await {
+			match status.map_err(ClientError::chain)? {
+				TransactionStatus::InBestBlock(block) if wait == Wait::InBlock => {
+					let events = block.wait_for_success().await.map_err(dispatch_error)?;
+					return Ok(Included { block: block.block_hash(), events });
+				},
+				TransactionStatus::InFinalizedBlock(block) => {
+					let events = block.wait_for_success().await.map_err(dispatch_error)?;
+					return Ok(Included { block: block.block_hash(), events });
+				},
+				TransactionStatus::Error { message } |
+				TransactionStatus::Invalid { message } |
+				TransactionStatus::Dropped { message } => return Err(ClientError::Rejected(message)),
+				_ => {},
+			}
+		}
+		Err(ClientError::chain("the node stopped reporting on the transaction"))
+	}
+}
+
+/// Turns a failed dispatch into a typed error naming the pallet's error and its docs.
+fn dispatch_error(err: TransactionEventsError) -> ClientError {
+	match err {
+		TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => match module.details() {
+			Ok(details) => ClientError::Dispatch {
+				pallet: details.pallet.name().to_string(),
+				error: details.variant.name.clone(),
+				docs: details.variant.docs.join(" ").trim().to_string(),
+			},
+			Err(_) => ClientError::Dispatch {
+				pallet: "?".into(),
+				error: module.details_string(),
+				docs: String::new(),
+			},
+		},
+		TransactionEventsError::ExtrinsicFailed(other) => ClientError::Dispatch {
+			pallet: "System".into(),
+			error: format!("{other:?}"),
+			docs: other.to_string(),
+		},
+		other => ClientError::chain(other),
+	}
+}

@@ -1,0 +1,388 @@
+//! Every `medchain` subcommand and option, with help text and examples.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use medchain_client::chain::Wait;
+
+const EXAMPLES: &str = "\
+Examples:
+  medchain walkthrough                         # the whole story on a dev node
+  medchain account create --name alice         # new keys, one 24-word phrase
+  medchain --account alice patient register
+  medchain --account ada doctor upload-report 5Grw… scan.pdf --title \"Chest X-ray\"
+  medchain --account alice patient requests
+  medchain --account alice patient grant 3 --hours 24 --once
+  medchain --account alice patient audit --json
+  medchain blob cid photo.jpg --cid-version 1  # the CID `ipfs add -n -Q` prints
+
+Environment: MEDCHAIN_NODE, MEDCHAIN_HOME, MEDCHAIN_ACCOUNT, MEDCHAIN_STORAGE, MEDCHAIN_PASSWORD.
+Exit codes: 0 ok, 1 other failure, 2 bad input, 3 refused by the chain or not allowed,
+4 integrity (tampered data, wrong password, wrong key), 5 node or storage unreachable.";
+
+/// MedChain: patient-controlled medical records on a Substrate chain.
+#[derive(Parser, Debug)]
+#[command(name = "medchain", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+	/// WebSocket RPC endpoint of a MedChain node.
+	#[arg(long, global = true, env = "MEDCHAIN_NODE", default_value = "ws://127.0.0.1:9944")]
+	pub node: String,
+	/// Where keystores and the embedded blockstore live (default: ~/.medchain).
+	#[arg(long, global = true, env = "MEDCHAIN_HOME")]
+	pub home: Option<PathBuf>,
+	/// The keystore to act as (a name under <home>/keys).
+	#[arg(long, short = 'a', global = true, env = "MEDCHAIN_ACCOUNT", default_value = "default")]
+	pub account: String,
+	/// `local` for the embedded blockstore, or a Kubo RPC API URL (http://127.0.0.1:5001).
+	#[arg(long, global = true, env = "MEDCHAIN_STORAGE", default_value = "local")]
+	pub storage: String,
+	/// CID version for uploads: 0 as `ipfs add`, 1 as `ipfs add --cid-version=1`.
+	#[arg(long, global = true, default_value = "0", value_parser = clap::value_parser!(u8).range(0..=1))]
+	pub cid_version: u8,
+	/// Return once a call is in a block, or once it is final.
+	#[arg(long, global = true, value_enum, default_value = "in-block")]
+	pub wait: Wait,
+	/// Print results as JSON (one document per command), for scripts.
+	#[arg(long, global = true)]
+	pub json: bool,
+	#[command(subcommand)]
+	pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+	/// Keys: create, import, show, fund.
+	#[command(subcommand)]
+	Account(AccountCmd),
+	/// Patients: register, book, answer requests, view records, audit.
+	#[command(subcommand)]
+	Patient(PatientCmd),
+	/// Doctors: apply, appointments, upload records, request access, view.
+	#[command(subcommand)]
+	Doctor(DoctorCmd),
+	/// Verifiers: review and decide on practitioners.
+	#[command(subcommand)]
+	Verifier(VerifierCmd),
+	/// Hospitals: apply, request prescriptions, view.
+	#[command(subcommand)]
+	Hospital(InstitutionCmd),
+	/// Pharmacies: apply, request prescriptions, view, dispense.
+	#[command(subcommand)]
+	Pharmacy(PharmacyCmd),
+	/// Content-addressed files: CIDs as Kubo computes them, CAR import and export.
+	#[command(subcommand)]
+	Blob(BlobCmd),
+	/// Runs the whole story on the node: five users, every flow, the audit trail.
+	Walkthrough {
+		/// Working directory for the story's keys, blocks and files (default: a temp dir).
+		#[arg(long)]
+		dir: Option<PathBuf>,
+	},
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountCmd {
+	/// Creates keys from a fresh 24-word phrase and saves them in a keystore.
+	Create {
+		#[arg(long, default_value = "default")]
+		name: String,
+	},
+	/// Restores keys from a phrase (or a dev URI such as //Alice) into a keystore.
+	Import {
+		#[arg(long, default_value = "default")]
+		name: String,
+		/// The phrase; read from stdin when absent (keeps it out of shell history).
+		#[arg(long)]
+		phrase: Option<String>,
+	},
+	/// Shows an account: address, encryption key, role, status and balance.
+	Show {
+		/// An address to look up instead of the current account.
+		who: Option<String>,
+	},
+	/// Lists the keystores in <home>/keys.
+	List,
+	/// Sends MED to another account (e.g. to pay a newcomer's fees).
+	Transfer { to: String, amount_med: u64 },
+}
+
+/// How long a grant or request lasts (default: 24 hours; a grant defaults to what the
+/// request asked for).
+#[derive(Args, Debug, Clone, Copy)]
+pub struct Duration {
+	/// Hours (one block every 6 s: 600 blocks an hour).
+	#[arg(long, conflicts_with = "blocks")]
+	pub hours: Option<u32>,
+	/// Blocks, instead of hours.
+	#[arg(long)]
+	pub blocks: Option<u32>,
+}
+
+impl Duration {
+	/// The duration in blocks, `default` when neither option was given.
+	pub fn blocks_or(&self, default: u32) -> u32 {
+		match (self.blocks, self.hours) {
+			(Some(blocks), _) => blocks,
+			(None, Some(hours)) => hours.saturating_mul(600),
+			(None, None) => default,
+		}
+	}
+
+	pub fn blocks(&self) -> u32 {
+		self.blocks_or(24 * 600)
+	}
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum ScopeArg {
+	Reports,
+	Prescriptions,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PatientCmd {
+	/// Registers the current account as a patient.
+	Register,
+	/// Books an appointment with a doctor.
+	Book {
+		doctor: String,
+		/// Hours from now.
+		#[arg(long, default_value = "24")]
+		in_hours: u64,
+		#[arg(long)]
+		reason: String,
+	},
+	/// Lists appointments.
+	Appointments,
+	/// Cancels an appointment.
+	Cancel { id: u64 },
+	/// Lists access requests waiting for an answer.
+	Requests,
+	/// Grants a request: seals the keys of the records it covers to the requester.
+	Grant {
+		request: u64,
+		#[command(flatten)]
+		duration: Duration,
+		/// One use only (one read or one dispense).
+		#[arg(long, conflicts_with = "uses")]
+		once: bool,
+		/// At most this many uses.
+		#[arg(long)]
+		uses: Option<u32>,
+	},
+	/// Grants access without a request.
+	GrantAccess {
+		grantee: String,
+		#[arg(long, value_enum)]
+		scope: ScopeArg,
+		#[command(flatten)]
+		duration: Duration,
+		#[arg(long, conflicts_with = "uses")]
+		once: bool,
+		#[arg(long)]
+		uses: Option<u32>,
+	},
+	/// Denies a request.
+	Deny {
+		request: u64,
+		#[arg(long, default_value = "")]
+		reason: String,
+	},
+	/// Revokes a grant now.
+	Revoke { grant: u64 },
+	/// Lists live grants.
+	Grants,
+	/// Lists records, with their titles decrypted.
+	Records,
+	/// Decrypts a record to a file.
+	View {
+		record: u64,
+		#[arg(long, short)]
+		out: PathBuf,
+	},
+	/// Shows who did what with your data.
+	Audit,
+}
+
+#[derive(Args, Debug)]
+pub struct ApplyArgs {
+	#[arg(long)]
+	pub name: String,
+	#[arg(long, default_value = "")]
+	pub specialization: String,
+	#[arg(long)]
+	pub licence: String,
+	/// A document proving the licence, stored and shown to the verifier by CID.
+	#[arg(long)]
+	pub credentials: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DoctorCmd {
+	/// Applies as a doctor.
+	Apply(ApplyArgs),
+	/// Lists appointments.
+	Appointments,
+	/// Accepts an appointment.
+	Accept { id: u64 },
+	/// Declines an appointment.
+	Decline {
+		id: u64,
+		#[arg(long)]
+		note: Option<String>,
+	},
+	/// Completes an appointment.
+	Complete { id: u64 },
+	/// Encrypts a report and adds it to a patient's records.
+	UploadReport {
+		patient: String,
+		file: PathBuf,
+		#[arg(long)]
+		title: String,
+		/// The record this one corrects.
+		#[arg(long)]
+		supersedes: Option<u64>,
+	},
+	/// Encrypts a prescription and adds it to a patient's records.
+	UploadPrescription {
+		patient: String,
+		file: PathBuf,
+		#[arg(long)]
+		title: String,
+		#[arg(long)]
+		quantity: u32,
+		#[arg(long)]
+		supersedes: Option<u64>,
+	},
+	/// Asks a patient for access to their records.
+	RequestAccess {
+		patient: String,
+		#[arg(long, value_enum, default_value = "reports")]
+		scope: ScopeArg,
+		#[arg(long)]
+		purpose: String,
+		#[command(flatten)]
+		duration: Duration,
+	},
+	/// Decrypts a record you wrote or were granted.
+	View {
+		record: u64,
+		#[arg(long, short)]
+		out: PathBuf,
+	},
+	/// Opens break-glass access to a patient's records (audited).
+	Emergency {
+		patient: String,
+		#[arg(long)]
+		justification: String,
+	},
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VerifierCmd {
+	/// Lists applications waiting for a decision.
+	Pending,
+	/// Verifies a practitioner.
+	Verify {
+		who: String,
+		/// Block at which the verification lapses (verified for blocks before it).
+		#[arg(long)]
+		until: Option<u32>,
+	},
+	/// Rejects an application.
+	Reject {
+		who: String,
+		#[arg(long)]
+		reason: String,
+	},
+	/// Suspends a practitioner (their grants stop at once).
+	Suspend {
+		who: String,
+		#[arg(long)]
+		reason: String,
+	},
+	/// Revokes a practitioner for good.
+	Revoke {
+		who: String,
+		#[arg(long)]
+		reason: String,
+	},
+	/// Appoints a verifier (needs the sudo key).
+	Add { who: String },
+	/// Lists verifiers.
+	List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum InstitutionCmd {
+	/// Applies as a hospital.
+	Apply(ApplyArgs),
+	/// Asks a patient for their prescriptions.
+	Request {
+		patient: String,
+		#[arg(long)]
+		purpose: String,
+		#[command(flatten)]
+		duration: Duration,
+	},
+	/// Decrypts a record you were granted.
+	View {
+		record: u64,
+		#[arg(long, short)]
+		out: PathBuf,
+	},
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PharmacyCmd {
+	/// Applies as a pharmacy.
+	Apply(ApplyArgs),
+	/// Asks a patient for their prescriptions.
+	Request {
+		patient: String,
+		#[arg(long)]
+		purpose: String,
+		#[command(flatten)]
+		duration: Duration,
+	},
+	/// Decrypts a prescription you were granted (uses the grant once).
+	View {
+		record: u64,
+		#[arg(long, short)]
+		out: PathBuf,
+	},
+	/// Dispenses a prescription (once per grant use); decrypts it to --out first.
+	Dispense {
+		record: u64,
+		#[arg(long)]
+		quantity: u32,
+		#[arg(long, short, default_value = "prescription.txt")]
+		out: PathBuf,
+	},
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BlobCmd {
+	/// Prints the CID of a file as `ipfs add -n -Q` does (nothing is stored).
+	Cid {
+		file: PathBuf,
+		#[arg(long, default_value = "0", value_parser = clap::value_parser!(u8).range(0..=1))]
+		cid_version: u8,
+	},
+	/// Stores a file as it is (not encrypted) and prints its CID.
+	Add { file: PathBuf },
+	/// Writes a stored file, verified against its CID.
+	Get {
+		cid: String,
+		#[arg(long, short)]
+		out: PathBuf,
+	},
+	/// Writes a file's blocks as a CARv1 (for `ipfs dag import`).
+	ExportCar {
+		cid: String,
+		#[arg(long, short)]
+		out: PathBuf,
+	},
+	/// Imports the blocks of a CARv1 (from `ipfs dag export`).
+	ImportCar { file: PathBuf },
+}

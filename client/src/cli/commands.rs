@@ -1,0 +1,582 @@
+//! What each subcommand does.
+
+use std::path::{Path, PathBuf};
+
+use medchain_client::{
+	chain::Chain,
+	crypto::keys::Identity,
+	roles::{patient::GrantTerms, views::AccountView, Application, Session},
+	runtime::medchain::runtime_types::medchain_primitives::Scope,
+	storage::{compute_cid, Backend, CidVersion, ContentStore},
+	walkthrough, ClientError,
+};
+use subxt::utils::AccountId32;
+
+use super::{
+	args::*,
+	keyfile,
+	output::{bar, emit, table},
+};
+
+fn account_id(text: &str) -> Result<AccountId32, ClientError> {
+	text.parse().map_err(|_| ClientError::Invalid(format!("{text:?} is not an SS58 address")))
+}
+
+fn cid_version(v: u8) -> CidVersion {
+	if v == 1 {
+		CidVersion::V1
+	} else {
+		CidVersion::V0
+	}
+}
+
+fn scope(arg: ScopeArg) -> Scope {
+	match arg {
+		ScopeArg::Reports => Scope::Reports,
+		ScopeArg::Prescriptions => Scope::Prescriptions,
+	}
+}
+
+fn uses(once: bool, uses: Option<u32>) -> Option<u32> {
+	if once {
+		Some(1)
+	} else {
+		uses
+	}
+}
+
+fn file_size(path: &Path) -> Result<u64, ClientError> {
+	std::fs::metadata(path)
+		.map(|m| m.len())
+		.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", path.display())))
+}
+
+struct Ctx {
+	cli: Cli,
+	home: PathBuf,
+}
+
+impl Ctx {
+	fn store(&self) -> Result<Backend, ClientError> {
+		Backend::from_option(&self.cli.storage, &self.home).map_err(|e| match e {
+			medchain_client::storage::StorageError::Kubo { reason, .. } => ClientError::Invalid(reason),
+			other => other.into(),
+		})
+	}
+
+	async fn session(&self) -> Result<Session<Backend>, ClientError> {
+		let me = keyfile::open(&self.home, &self.cli.account)?;
+		let chain = Chain::connect(&self.cli.node).await?;
+		Ok(Session::new(chain, me, self.store()?, self.cli.wait, cid_version(self.cli.cid_version)))
+	}
+
+	fn done(&self, what: &str, value: serde_json::Value) {
+		emit(self.cli.json, &value, || what.to_string());
+	}
+}
+
+/// Runs the parsed command line.
+pub async fn run(cli: Cli) -> Result<(), ClientError> {
+	let home = keyfile::home(&cli.home);
+	let ctx = Ctx { cli, home };
+	match &ctx.cli.command {
+		Command::Account(cmd) => account(&ctx, cmd).await,
+		Command::Patient(cmd) => patient(&ctx, cmd).await,
+		Command::Doctor(cmd) => doctor(&ctx, cmd).await,
+		Command::Verifier(cmd) => verifier(&ctx, cmd).await,
+		Command::Hospital(cmd) => hospital(&ctx, cmd).await,
+		Command::Pharmacy(cmd) => pharmacy(&ctx, cmd).await,
+		Command::Blob(cmd) => blob(&ctx, cmd).await,
+		Command::Walkthrough { dir } => {
+			let tmp = tempfile::tempdir()?;
+			let dir = dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+			println!("MedChain walkthrough against {} (files in {})", ctx.cli.node, dir.display());
+			walkthrough::run(&ctx.cli.node, &dir, &mut |line| println!("{line}")).await.map(drop)
+		},
+	}
+}
+
+fn show_account(json: bool, view: &AccountView) {
+	emit(json, view, || {
+		format!(
+			"account         {}\nrole            {}\nstatus          {}\nname            {}\nencryption key  {}\nbalance         {} MED",
+			view.account,
+			view.role.clone().unwrap_or_else(|| "not registered".into()),
+			view.status.clone().unwrap_or_else(|| "-".into()),
+			view.name.clone().unwrap_or_else(|| "-".into()),
+			view.encryption_key.clone().unwrap_or_else(|| "-".into()),
+			view.balance as f64 / walkthrough::MED as f64
+		)
+	});
+}
+
+async fn account(ctx: &Ctx, cmd: &AccountCmd) -> Result<(), ClientError> {
+	let json = ctx.cli.json;
+	match cmd {
+		AccountCmd::Create { name } => {
+			let identity = Identity::generate();
+			let path = keyfile::save(&ctx.home, name, &identity)?;
+			emit(
+				json,
+				&serde_json::json!({
+					"account": identity.account_id().to_string(),
+					"encryption_key": hex::encode(identity.encryption_public()),
+					"keystore": path,
+					"phrase": identity.phrase(),
+				}),
+				|| {
+					format!(
+						"account   {}\nkeystore  {}\n\nWrite down this recovery phrase; it restores both keys and is shown only once:\n\n  {}\n",
+						identity.account_id(),
+						path.display(),
+						identity.phrase()
+					)
+				},
+			);
+			Ok(())
+		},
+		AccountCmd::Import { name, phrase } => {
+			let phrase = match phrase {
+				Some(p) => p.clone(),
+				None => {
+					let mut line = String::new();
+					std::io::stdin().read_line(&mut line)?;
+					line
+				},
+			};
+			let identity = Identity::from_secret(&phrase)?;
+			let path = keyfile::save(&ctx.home, name, &identity)?;
+			ctx.done(
+				&format!("imported {} into {}", identity.account_id(), path.display()),
+				serde_json::json!({ "account": identity.account_id().to_string(), "keystore": path }),
+			);
+			Ok(())
+		},
+		AccountCmd::Show { who } => {
+			let who = match who {
+				Some(who) => account_id(who)?,
+				None => account_id(&keyfile::load(&ctx.home, &ctx.cli.account)?.1.account)?,
+			};
+			let chain = Chain::connect(&ctx.cli.node).await?;
+			show_account(json, &medchain_client::roles::account_view(&chain, &who).await?);
+			Ok(())
+		},
+		AccountCmd::List => {
+			let mut rows = Vec::new();
+			if let Ok(entries) = std::fs::read_dir(ctx.home.join("keys")) {
+				for entry in entries.flatten() {
+					let path = entry.path();
+					let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+					if let Ok(file) = medchain_client::crypto::keystore::KeystoreFile::load(&path) {
+						rows.push(vec![name, file.account]);
+					}
+				}
+			}
+			rows.sort();
+			let value: Vec<_> =
+				rows.iter().map(|r| serde_json::json!({ "name": r[0], "account": r[1] })).collect();
+			emit(json, &value, || table(&["name", "account"], rows.clone()));
+			Ok(())
+		},
+		AccountCmd::Transfer { to, amount_med } => {
+			let to = account_id(to)?;
+			let session = ctx.session().await?;
+			session.transfer(&to, *amount_med as u128 * walkthrough::MED).await?;
+			ctx.done(&format!("sent {amount_med} MED to {to}"), serde_json::json!({ "to": to.to_string(), "amount_med": amount_med }));
+			Ok(())
+		},
+	}
+}
+
+fn records_table(records: &[medchain_client::roles::views::RecordInfo]) -> String {
+	table(
+		&["id", "kind", "title", "author", "block", "cid", "note"],
+		records
+			.iter()
+			.map(|r| {
+				vec![
+					r.id.to_string(),
+					r.kind.clone(),
+					r.title.clone().unwrap_or_else(|| "(sealed)".into()),
+					r.author.clone(),
+					r.created_at.to_string(),
+					r.cid.clone(),
+					match (r.supersedes, r.superseded_by) {
+						(_, Some(new)) => format!("corrected by {new}"),
+						(Some(old), None) => format!("corrects {old}"),
+						_ => String::new(),
+					},
+				]
+			})
+			.collect(),
+	)
+}
+
+async fn view_record(
+	ctx: &Ctx,
+	session: &Session<Backend>,
+	record: u64,
+	out: &Path,
+) -> Result<(), ClientError> {
+	let info = session.record(record).await?;
+	let (bar, progress) = bar(ctx.cli.json, "download", Some(info.size));
+	let read = session.read_record(record, out, progress).await;
+	bar.finish_and_clear();
+	let read = read?;
+	emit(ctx.cli.json, &serde_json::json!({ "record": read.record, "bytes": read.bytes, "out": out }), || {
+		format!(
+			"record {} ({}, \"{}\") decrypted to {} ({} bytes, verified against {})",
+			record,
+			read.record.kind,
+			read.record.title.clone().unwrap_or_default(),
+			out.display(),
+			read.bytes,
+			read.record.cid
+		)
+	});
+	Ok(())
+}
+
+async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
+	let session = ctx.session().await?;
+	let p = session.patient();
+	let json = ctx.cli.json;
+	match cmd {
+		PatientCmd::Register => {
+			p.register().await?;
+			ctx.done(&format!("{} is registered as a patient", session.account_id()), serde_json::json!({ "registered": session.account_id().to_string() }));
+		},
+		PatientCmd::Book { doctor, in_hours, reason } => {
+			let now = std::time::SystemTime::now()
+				.duration_since(std::time::UNIX_EPOCH)
+				.map(|d| d.as_millis() as u64)
+				.unwrap_or_default();
+			let id = p.book(&account_id(doctor)?, now + in_hours * 3_600_000, reason).await?;
+			ctx.done(&format!("appointment {id} requested; the doctor must accept"), serde_json::json!({ "appointment": id }));
+		},
+		PatientCmd::Appointments => {
+			let list = p.appointments().await?;
+			emit(json, &list, || {
+				table(
+					&["id", "doctor", "at (unix ms)", "status", "reason"],
+					list.iter()
+						.map(|a| vec![a.id.to_string(), a.doctor.clone(), a.at.to_string(), a.status.clone(), a.reason.clone()])
+						.collect(),
+				)
+			});
+		},
+		PatientCmd::Cancel { id } => {
+			p.cancel_appointment(*id).await?;
+			ctx.done(&format!("appointment {id} cancelled"), serde_json::json!({ "cancelled": id }));
+		},
+		PatientCmd::Requests => {
+			let list = p.requests().await?;
+			emit(json, &list, || {
+				table(
+					&["id", "from", "scope", "purpose", "blocks"],
+					list.iter()
+						.map(|r| vec![r.id.to_string(), r.requester.clone(), r.scope.clone(), r.purpose.clone(), r.duration.to_string()])
+						.collect(),
+				)
+			});
+		},
+		PatientCmd::Grant { request, duration, once, uses: n } => {
+			let asked = p.request(*request).await?.duration;
+			let terms = GrantTerms { blocks: duration.blocks_or(asked), max_uses: uses(*once, *n) };
+			let grant = p.grant(*request, terms).await?;
+			ctx.done(&format!("request {request} granted: grant {grant}"), serde_json::json!({ "grant": grant }));
+		},
+		PatientCmd::GrantAccess { grantee, scope: s, duration, once, uses: n } => {
+			let grant = p
+				.grant_access(&account_id(grantee)?, scope(*s), GrantTerms { blocks: duration.blocks(), max_uses: uses(*once, *n) })
+				.await?;
+			ctx.done(&format!("grant {grant} given to {grantee}"), serde_json::json!({ "grant": grant }));
+		},
+		PatientCmd::Deny { request, reason } => {
+			p.deny(*request, reason).await?;
+			ctx.done(&format!("request {request} denied"), serde_json::json!({ "denied": request }));
+		},
+		PatientCmd::Revoke { grant } => {
+			p.revoke(*grant).await?;
+			ctx.done(&format!("grant {grant} revoked"), serde_json::json!({ "revoked": grant }));
+		},
+		PatientCmd::Grants => {
+			let list = p.grants().await?;
+			emit(json, &list, || {
+				table(
+					&["id", "grantee", "scope", "expires at", "uses left", "records"],
+					list.iter()
+						.map(|g| {
+							vec![
+								g.id.to_string(),
+								g.grantee.clone(),
+								g.scope.clone(),
+								format!("#{}", g.expires_at),
+								g.uses_left.map(|u| u.to_string()).unwrap_or_else(|| "unlimited".into()),
+								format!("{:?}", g.records),
+							]
+						})
+						.collect(),
+				)
+			});
+		},
+		PatientCmd::Records => {
+			let list = p.records().await?;
+			emit(json, &list, || records_table(&list));
+		},
+		PatientCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		PatientCmd::Audit => {
+			let list = p.audit().await?;
+			emit(json, &list, || {
+				table(
+					&["block", "who", "what"],
+					list.iter().map(|e| vec![format!("#{}", e.block), e.actor.clone(), e.action.clone()]).collect(),
+				)
+			});
+		},
+	}
+	Ok(())
+}
+
+async fn application(ctx: &Ctx, session: &Session<Backend>, args: &ApplyArgs) -> Result<Application, ClientError> {
+	let file = std::fs::File::open(&args.credentials)
+		.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", args.credentials.display())))?;
+	let (bar, progress) = bar(ctx.cli.json, "credentials", Some(file_size(&args.credentials)?));
+	let cid = session.store.add(Box::new(std::io::BufReader::new(file)), session.cid_version, progress).await;
+	bar.finish_and_clear();
+	Ok(Application {
+		name: args.name.clone(),
+		specialization: args.specialization.clone(),
+		licence: args.licence.clone(),
+		credentials: cid?,
+	})
+}
+
+async fn upload(
+	ctx: &Ctx,
+	file: &Path,
+	run: impl std::future::Future<Output = Result<u64, ClientError>>,
+	bar: indicatif::ProgressBar,
+) -> Result<(), ClientError> {
+	let id = run.await;
+	bar.finish_and_clear();
+	let id = id?;
+	ctx.done(&format!("{} encrypted and added as record {id}", file.display()), serde_json::json!({ "record": id }));
+	Ok(())
+}
+
+async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
+	let session = ctx.session().await?;
+	let d = session.doctor();
+	match cmd {
+		DoctorCmd::Apply(args) => {
+			let application = application(ctx, &session, args).await?;
+			d.apply(&application).await?;
+			ctx.done(
+				&format!("applied as a doctor (credentials {}); a verifier must verify you", application.credentials),
+				serde_json::json!({ "applied": session.account_id().to_string(), "credentials": application.credentials.to_string() }),
+			);
+		},
+		DoctorCmd::Appointments => {
+			let list = d.appointments().await?;
+			emit(ctx.cli.json, &list, || {
+				table(
+					&["id", "patient", "at (unix ms)", "status", "reason"],
+					list.iter()
+						.map(|a| vec![a.id.to_string(), a.patient.clone(), a.at.to_string(), a.status.clone(), a.reason.clone()])
+						.collect(),
+				)
+			});
+		},
+		DoctorCmd::Accept { id } => {
+			d.accept(*id).await?;
+			ctx.done(&format!("appointment {id} accepted"), serde_json::json!({ "accepted": id }));
+		},
+		DoctorCmd::Decline { id, note } => {
+			d.decline(*id, note.as_deref()).await?;
+			ctx.done(&format!("appointment {id} declined"), serde_json::json!({ "declined": id }));
+		},
+		DoctorCmd::Complete { id } => {
+			d.complete(*id).await?;
+			ctx.done(&format!("appointment {id} completed"), serde_json::json!({ "completed": id }));
+		},
+		DoctorCmd::UploadReport { patient, file, title, supersedes } => {
+			let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(file_size(file)?));
+			let patient = account_id(patient)?;
+			upload(ctx, file, d.upload_report(&patient, file, title, *supersedes, progress), bar).await?;
+		},
+		DoctorCmd::UploadPrescription { patient, file, title, quantity, supersedes } => {
+			let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(file_size(file)?));
+			let patient = account_id(patient)?;
+			upload(ctx, file, d.upload_prescription(&patient, file, title, *quantity, *supersedes, progress), bar)
+				.await?;
+		},
+		DoctorCmd::RequestAccess { patient, scope: s, purpose, duration } => {
+			let id = d.request_access(&account_id(patient)?, scope(*s), purpose, duration.blocks()).await?;
+			ctx.done(&format!("request {id} sent; the patient decides"), serde_json::json!({ "request": id }));
+		},
+		DoctorCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		DoctorCmd::Emergency { patient, justification } => {
+			let grant = d.emergency_access(&account_id(patient)?, justification).await?;
+			ctx.done(&format!("emergency grant {grant} opened (on the patient's audit trail)"), serde_json::json!({ "grant": grant }));
+		},
+	}
+	Ok(())
+}
+
+async fn verifier(ctx: &Ctx, cmd: &VerifierCmd) -> Result<(), ClientError> {
+	let session = ctx.session().await?;
+	let v = session.verifier();
+	match cmd {
+		VerifierCmd::Pending => {
+			let list = v.pending().await?;
+			emit(ctx.cli.json, &list, || {
+				table(
+					&["account", "role", "name", "status"],
+					list.iter()
+						.map(|a| {
+							vec![
+								a.account.clone(),
+								a.role.clone().unwrap_or_default(),
+								a.name.clone().unwrap_or_default(),
+								a.status.clone().unwrap_or_default(),
+							]
+						})
+						.collect(),
+				)
+			});
+		},
+		VerifierCmd::Verify { who, until } => {
+			v.verify(&account_id(who)?, *until).await?;
+			ctx.done(&format!("{who} verified"), serde_json::json!({ "verified": who }));
+		},
+		VerifierCmd::Reject { who, reason } => {
+			v.reject(&account_id(who)?, reason).await?;
+			ctx.done(&format!("{who} rejected"), serde_json::json!({ "rejected": who }));
+		},
+		VerifierCmd::Suspend { who, reason } => {
+			v.suspend(&account_id(who)?, reason).await?;
+			ctx.done(&format!("{who} suspended"), serde_json::json!({ "suspended": who }));
+		},
+		VerifierCmd::Revoke { who, reason } => {
+			v.revoke(&account_id(who)?, reason).await?;
+			ctx.done(&format!("{who} revoked"), serde_json::json!({ "revoked": who }));
+		},
+		VerifierCmd::Add { who } => {
+			v.add_verifier(&account_id(who)?).await?;
+			ctx.done(&format!("{who} is a verifier"), serde_json::json!({ "verifier": who }));
+		},
+		VerifierCmd::List => {
+			let list: Vec<String> = v.verifiers().await?.iter().map(|a| a.to_string()).collect();
+			emit(ctx.cli.json, &list, || list.join("\n"));
+		},
+	}
+	Ok(())
+}
+
+async fn hospital(ctx: &Ctx, cmd: &InstitutionCmd) -> Result<(), ClientError> {
+	let session = ctx.session().await?;
+	let h = session.hospital();
+	match cmd {
+		InstitutionCmd::Apply(args) => {
+			let application = application(ctx, &session, args).await?;
+			h.apply(&application).await?;
+			ctx.done("applied as a hospital; a verifier must verify you", serde_json::json!({ "applied": session.account_id().to_string() }));
+		},
+		InstitutionCmd::Request { patient, purpose, duration } => {
+			let id = h.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
+			ctx.done(&format!("request {id} sent; the patient decides"), serde_json::json!({ "request": id }));
+		},
+		InstitutionCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+	}
+	Ok(())
+}
+
+async fn pharmacy(ctx: &Ctx, cmd: &PharmacyCmd) -> Result<(), ClientError> {
+	let session = ctx.session().await?;
+	let ph = session.pharmacy();
+	match cmd {
+		PharmacyCmd::Apply(args) => {
+			let application = application(ctx, &session, args).await?;
+			ph.apply(&application).await?;
+			ctx.done("applied as a pharmacy; a verifier must verify you", serde_json::json!({ "applied": session.account_id().to_string() }));
+		},
+		PharmacyCmd::Request { patient, purpose, duration } => {
+			let id = ph.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
+			ctx.done(&format!("request {id} sent; the patient decides"), serde_json::json!({ "request": id }));
+		},
+		PharmacyCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		PharmacyCmd::Dispense { record, quantity, out } => {
+			let (bar, progress) = bar(ctx.cli.json, "download", None);
+			let done = ph.dispense(*record, *quantity, out, progress).await;
+			bar.finish_and_clear();
+			let done = done?;
+			emit(ctx.cli.json, &done, || {
+				format!(
+					"dispensed {} of prescription {record} ({} remaining); prescription in {}",
+					done.quantity,
+					done.remaining,
+					out.display()
+				)
+			});
+		},
+	}
+	Ok(())
+}
+
+fn parse_cid(text: &str) -> Result<cid::Cid, ClientError> {
+	text.parse().map_err(|e| ClientError::Invalid(format!("{text:?} is not a CID: {e}")))
+}
+
+async fn blob(ctx: &Ctx, cmd: &BlobCmd) -> Result<(), ClientError> {
+	let json = ctx.cli.json;
+	match cmd {
+		BlobCmd::Cid { file, cid_version: v } => {
+			let input = std::fs::File::open(file)
+				.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", file.display())))?;
+			let cid = compute_cid(std::io::BufReader::new(input), cid_version(*v))?;
+			emit(json, &serde_json::json!({ "cid": cid.to_string() }), || cid.to_string());
+		},
+		BlobCmd::Add { file } => {
+			let store = ctx.store()?;
+			let input = std::fs::File::open(file)
+				.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", file.display())))?;
+			let (bar, progress) = bar(json, "add", Some(file_size(file)?));
+			let cid = store
+				.add(Box::new(std::io::BufReader::new(input)), cid_version(ctx.cli.cid_version), progress)
+				.await;
+			bar.finish_and_clear();
+			let cid = cid?;
+			emit(json, &serde_json::json!({ "cid": cid.to_string() }), || cid.to_string());
+		},
+		BlobCmd::Get { cid, out } => {
+			let store = ctx.store()?;
+			let cid = parse_cid(cid)?;
+			let tmp = tempfile::NamedTempFile::new_in(out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
+			let (bar, progress) = bar(json, "get", None);
+			let result = store.get(&cid, std::io::BufWriter::new(tmp), progress).await;
+			bar.finish_and_clear();
+			let (writer, size) = result?;
+			let tmp = writer.into_inner().map_err(|e| e.into_error())?;
+			tmp.persist(out).map_err(|e| ClientError::from(e.error))?;
+			ctx.done(&format!("{cid}: {size} bytes verified, written to {}", out.display()), serde_json::json!({ "cid": cid.to_string(), "bytes": size }));
+		},
+		BlobCmd::ExportCar { cid, out } => {
+			let Backend::Local(store) = ctx.store()? else {
+				return Err(ClientError::Invalid("CAR export reads the local store: use --storage local (Kubo has `ipfs dag export`)".into()));
+			};
+			let cid = parse_cid(cid)?;
+			let blocks = store.export_car(cid, out.clone()).await?;
+			ctx.done(&format!("{blocks} blocks of {cid} written to {}", out.display()), serde_json::json!({ "cid": cid.to_string(), "blocks": blocks }));
+		},
+		BlobCmd::ImportCar { file } => {
+			let Backend::Local(store) = ctx.store()? else {
+				return Err(ClientError::Invalid("CAR import fills the local store: use --storage local (Kubo has `ipfs dag import`)".into()));
+			};
+			let roots = store.import_car(file.clone()).await?;
+			let roots: Vec<String> = roots.iter().map(|c| c.to_string()).collect();
+			emit(json, &serde_json::json!({ "roots": roots }), || format!("imported; roots: {}", roots.join(", ")));
+		},
+	}
+	Ok(())
+}

@@ -1,0 +1,6 @@
+//! The `medchain` command line: arguments, the commands behind them and how results print.
+
+pub mod args;
+pub mod commands;
+pub mod keyfile;
+pub mod output;

@@ -1,0 +1,100 @@
+//! The client's errors: typed, each saying what went wrong and, where it helps, what to do.
+
+use subxt::utils::AccountId32;
+
+use crate::{crypto::CryptoError, storage::StorageError};
+
+/// Everything a client call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+	/// The chain refused the call (a pallet error), with the pallet's own explanation.
+	#[error("{pallet}::{error}: {docs}")]
+	Dispatch { pallet: String, error: String, docs: String },
+	#[error("{role} {who} is not verified (status: {status})")]
+	NotVerified { role: String, who: AccountId32, status: String },
+	#[error("{who} is not registered on MedChain (run `medchain patient register` or `medchain <role> apply`)")]
+	NotRegistered { who: AccountId32 },
+	#[error("record {0} does not exist")]
+	UnknownRecord(u64),
+	#[error("request {0} does not exist")]
+	UnknownRequest(u64),
+	#[error("you hold no key for record {record}: ask the patient for access first")]
+	NoEnvelope { record: u64 },
+	#[error("the node rejected the transaction: {0}")]
+	Rejected(String),
+	#[error("cannot reach the MedChain node at {url}: {reason}")]
+	Connection { url: String, reason: String },
+	#[error("invalid input: {0}")]
+	Invalid(String),
+	#[error(transparent)]
+	Crypto(#[from] CryptoError),
+	#[error(transparent)]
+	Storage(#[from] StorageError),
+	#[error("chain: {0}")]
+	Chain(String),
+}
+
+impl ClientError {
+	/// The CLI's exit code for this error: 2 bad input, 3 refused by the chain or not allowed,
+	/// 4 integrity (tampered data, wrong password, wrong key), 5 node or storage unreachable.
+	pub fn exit_code(&self) -> i32 {
+		match self {
+			ClientError::Invalid(_) => 2,
+			ClientError::Dispatch { .. }
+			| ClientError::NotVerified { .. }
+			| ClientError::NotRegistered { .. }
+			| ClientError::UnknownRecord(_)
+			| ClientError::UnknownRequest(_)
+			| ClientError::NoEnvelope { .. }
+			| ClientError::Rejected(_) => 3,
+			ClientError::Crypto(CryptoError::Io(_)) => 1,
+			ClientError::Crypto(_) => 4,
+			ClientError::Storage(StorageError::Kubo { .. }) => 5,
+			ClientError::Storage(StorageError::Io(_)) => 1,
+			ClientError::Storage(_) => 4,
+			ClientError::Connection { .. } => 5,
+			ClientError::Chain(_) => 1,
+		}
+	}
+
+	/// What the user can do about it, where there is something obvious.
+	pub fn hint(&self) -> Option<String> {
+		Some(match self {
+			ClientError::Connection { .. } => {
+				"start a node (`scripts/run.sh`, or `medchain-node --dev`) or pass --node ws://HOST:PORT".into()
+			},
+			ClientError::NotVerified { .. } => "a verifier must verify the application first".into(),
+			ClientError::Dispatch { error, .. } if error == "NoAccess" || error == "NoEnvelope" => {
+				"ask the patient for access (`request-access` / `request`)".into()
+			},
+			ClientError::Rejected(reason) if reason.contains("Inability to pay") || reason.contains("1010") => {
+				"the account cannot pay the fee: fund it with `medchain account transfer`".into()
+			},
+			ClientError::Crypto(CryptoError::WrongPassword { .. }) => {
+				"check MEDCHAIN_PASSWORD, or restore the keys with `medchain account import`".into()
+			},
+			ClientError::Storage(StorageError::MissingBlock { .. }) => {
+				"the blocks are elsewhere: import them with `medchain blob import-car`, or use --storage with the Kubo node that holds them".into()
+			},
+			_ => return None,
+		})
+	}
+
+	/// The pallet error name, if the chain refused the call.
+	pub fn dispatch_error(&self) -> Option<&str> {
+		match self {
+			ClientError::Dispatch { error, .. } => Some(error),
+			_ => None,
+		}
+	}
+
+	pub(crate) fn chain(err: impl std::fmt::Display) -> Self {
+		ClientError::Chain(err.to_string())
+	}
+}
+
+impl From<std::io::Error> for ClientError {
+	fn from(err: std::io::Error) -> Self {
+		ClientError::Storage(StorageError::Io(err))
+	}
+}

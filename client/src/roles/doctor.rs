@@ -1,0 +1,134 @@
+//! The doctor: applies, takes appointments, writes records for their patients, asks for access
+//! to other doctors' reports.
+
+use std::path::Path;
+
+use subxt::utils::AccountId32;
+
+use super::{first_event, views::AppointmentInfo, Application, ReadRecord, Session};
+use crate::{
+	error::ClientError,
+	runtime::medchain::{
+		self as api,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			medchain_primitives::{RecordKind, Role, Scope},
+		},
+	},
+	storage::{ContentStore, Progress},
+};
+
+/// The doctor's API.
+pub struct Doctor<'a, S>(pub(crate) &'a Session<S>);
+
+impl<S: ContentStore> Doctor<'_, S> {
+	/// Applies as a doctor; a verifier reviews `application.credentials` and verifies.
+	pub async fn apply(&self, application: &Application) -> Result<(), ClientError> {
+		self.0.apply(Role::Doctor, application).await
+	}
+
+	/// All of this doctor's appointments.
+	pub async fn appointments(&self) -> Result<Vec<AppointmentInfo>, ClientError> {
+		let list = self
+			.0
+			.chain
+			.view(api::view_functions().appointments().doctor_appointments(self.0.account_id()))
+			.await?;
+		let me = self.0.me.encryption_secret();
+		Ok(list
+			.iter()
+			.map(|(id, a)| AppointmentInfo::new(*id, a, super::patient::open_reason(me, a, true)))
+			.collect())
+	}
+
+	/// Accepts an appointment: from now on this doctor treats the patient.
+	pub async fn accept(&self, id: u64) -> Result<(), ClientError> {
+		self.0.ensure_verified(Role::Doctor).await?;
+		self.0.submit(api::tx().appointments().accept(id)).await.map(drop)
+	}
+
+	/// Declines an appointment, optionally saying why.
+	pub async fn decline(&self, id: u64, note: Option<&str>) -> Result<(), ClientError> {
+		let note = note.map(|n| BoundedVec(n.as_bytes().to_vec()));
+		self.0.submit(api::tx().appointments().decline(id, note)).await.map(drop)
+	}
+
+	/// Marks an accepted appointment as done.
+	pub async fn complete(&self, id: u64) -> Result<(), ClientError> {
+		self.0.submit(api::tx().appointments().complete(id)).await.map(drop)
+	}
+
+	/// Encrypts and uploads a report for `patient` (whom this doctor treats). Returns the
+	/// record id.
+	pub async fn upload_report(
+		&self,
+		patient: &AccountId32,
+		file: &Path,
+		title: &str,
+		supersedes: Option<u64>,
+		progress: Progress,
+	) -> Result<u64, ClientError> {
+		self.0.ensure_verified(Role::Doctor).await?;
+		self.0.add_record(patient, RecordKind::Report, file, title, None, supersedes, progress).await
+	}
+
+	/// Encrypts and uploads a prescription of `quantity` units for `patient`.
+	pub async fn upload_prescription(
+		&self,
+		patient: &AccountId32,
+		file: &Path,
+		title: &str,
+		quantity: u32,
+		supersedes: Option<u64>,
+		progress: Progress,
+	) -> Result<u64, ClientError> {
+		self.0.ensure_verified(Role::Doctor).await?;
+		self.0
+			.add_record(patient, RecordKind::Prescription, file, title, Some(quantity), supersedes, progress)
+			.await
+	}
+
+	/// Asks `patient` for access to `scope` for `blocks` blocks. Returns the request id.
+	pub async fn request_access(
+		&self,
+		patient: &AccountId32,
+		scope: Scope,
+		purpose: &str,
+		blocks: u32,
+	) -> Result<u64, ClientError> {
+		self.0.ensure_verified(Role::Doctor).await?;
+		request_access(self.0, patient, scope, purpose, blocks).await
+	}
+
+	/// Break-glass access to an unconscious patient's records; always audited.
+	pub async fn emergency_access(&self, patient: &AccountId32, justification: &str) -> Result<u64, ClientError> {
+		self.0.ensure_verified(Role::Doctor).await?;
+		let call = api::tx()
+			.consent()
+			.emergency_access(patient.clone(), BoundedVec(justification.as_bytes().to_vec()));
+		let included = self.0.submit(call).await?;
+		first_event::<api::consent::events::EmergencyAccessOpened>(&included).map(|e| e.grant)
+	}
+
+	/// Reads and decrypts a record this doctor wrote or was granted.
+	pub async fn view(&self, record: u64, out: &Path, progress: Progress) -> Result<ReadRecord, ClientError> {
+		self.0.read_record(record, out, progress).await
+	}
+}
+
+pub(crate) async fn request_access<S: ContentStore>(
+	session: &Session<S>,
+	patient: &AccountId32,
+	scope: Scope,
+	purpose: &str,
+	blocks: u32,
+) -> Result<u64, ClientError> {
+	let call = api::tx().consent().request_access(
+		patient.clone(),
+		scope,
+		BoundedVec(purpose.as_bytes().to_vec()),
+		blocks,
+	);
+	let included = session.submit(call).await?;
+	first_event::<api::consent::events::AccessRequested>(&included).map(|e| e.request)
+}

@@ -1,0 +1,373 @@
+//! One API per role, over one [`Session`]: the chain connection, the user's keys, where their
+//! encrypted files live and how long calls wait.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), medchain_client::ClientError> {
+//! use medchain_client::{chain::{Chain, Wait}, crypto::keys::Identity, roles::Session,
+//!     storage::{local::LocalStore, CidVersion}};
+//! let chain = Chain::connect("ws://127.0.0.1:9944").await?;
+//! let store = LocalStore::open(std::path::Path::new("/tmp/medchain-blocks"))?;
+//! let me = Identity::generate();
+//! let session = Session::new(chain, me, store, Wait::InBlock, CidVersion::V0);
+//! session.patient().register().await?;
+//! # Ok(()) }
+//! ```
+
+pub mod doctor;
+pub mod patient;
+pub mod pharmacy;
+pub mod verifier;
+pub mod views;
+
+use std::{path::Path, sync::Arc};
+
+use chacha20poly1305::{
+	aead::{Aead, KeyInit, Payload},
+	XChaCha20Poly1305, XNonce,
+};
+use cid::Cid;
+use rand_core::{OsRng, RngCore};
+use subxt::utils::{AccountId32, MultiAddress};
+
+use crate::{
+	chain::{Chain, Included, Wait},
+	crypto::{envelope, keys::Identity, stream, CryptoError, DataKey},
+	error::ClientError,
+	runtime::medchain::{
+		self as api,
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec,
+			medchain_primitives::{RecordKind, Role, VerificationStatus},
+			pallet_registry::pallet::PractitionerDetails,
+		},
+	},
+	storage::{CidVersion, ContentStore, Progress},
+};
+use views::{AccountView, RecordInfo};
+
+pub use doctor::Doctor;
+pub use patient::Patient;
+pub use pharmacy::{Hospital, Pharmacy};
+pub use verifier::Verifier;
+
+/// One user's connection: who they are, which node, which storage.
+pub struct Session<S> {
+	pub chain: Chain,
+	pub me: Arc<Identity>,
+	pub store: S,
+	pub wait: Wait,
+	pub cid_version: CidVersion,
+}
+
+/// What a practitioner declares when applying.
+#[derive(Debug, Clone)]
+pub struct Application {
+	pub name: String,
+	pub specialization: String,
+	pub licence: String,
+	/// CID of the credentials document the verifier reviews.
+	pub credentials: Cid,
+}
+
+/// A record read and decrypted to a file.
+#[derive(Debug, Clone)]
+pub struct ReadRecord {
+	pub record: RecordInfo,
+	/// Plaintext bytes written.
+	pub bytes: u64,
+}
+
+/// The chain-side bound of a sealed title (the pallet's `MaxTitleLen`).
+const MAX_SEALED_TITLE: usize = 256;
+const TITLE_OVERHEAD: usize = 24 + 16;
+
+impl<S: ContentStore> Session<S> {
+	pub fn new(chain: Chain, me: Identity, store: S, wait: Wait, cid_version: CidVersion) -> Self {
+		Session { chain, me: Arc::new(me), store, wait, cid_version }
+	}
+
+	pub fn patient(&self) -> Patient<'_, S> {
+		Patient(self)
+	}
+
+	pub fn doctor(&self) -> Doctor<'_, S> {
+		Doctor(self)
+	}
+
+	pub fn hospital(&self) -> Hospital<'_, S> {
+		Hospital(self)
+	}
+
+	pub fn pharmacy(&self) -> Pharmacy<'_, S> {
+		Pharmacy(self)
+	}
+
+	pub fn verifier(&self) -> Verifier<'_, S> {
+		Verifier(self)
+	}
+
+	/// This user's account.
+	pub fn account_id(&self) -> AccountId32 {
+		self.me.account_id()
+	}
+
+	pub(crate) async fn submit<C: subxt::transactions::Payload>(
+		&self,
+		call: C,
+	) -> Result<Included, ClientError> {
+		self.chain.submit(&call, self.me.signer(), self.wait).await
+	}
+
+	/// Sends `amount` (in plancks, 10^-12 MED) to `to`, e.g. to pay a new user's fees.
+	pub async fn transfer(&self, to: &AccountId32, amount: u128) -> Result<(), ClientError> {
+		let dest: MultiAddress<AccountId32, ()> = MultiAddress::Id(to.clone());
+		self.submit(api::tx().balances().transfer_keep_alive(dest, amount)).await.map(drop)
+	}
+
+	/// What the chain knows about `who`.
+	pub async fn account(&self, who: &AccountId32) -> Result<AccountView, ClientError> {
+		account_view(&self.chain, who).await
+	}
+
+	/// The X25519 key `who` registered, to seal envelopes to.
+	pub(crate) async fn encryption_key_of(&self, who: &AccountId32) -> Result<[u8; 32], ClientError> {
+		self.chain
+			.view(api::view_functions().registry().account(who.clone()))
+			.await?
+			.map(|info| info.encryption_key)
+			.ok_or_else(|| ClientError::NotRegistered { who: who.clone() })
+	}
+
+	/// Fails with a clear message unless this user is a verified practitioner of `role`.
+	pub(crate) async fn ensure_verified(&self, role: Role) -> Result<(), ClientError> {
+		let me = self.account_id();
+		let name = views::role_name(&role).to_string();
+		let info = self.chain.view(api::view_functions().registry().account(me.clone())).await?;
+		match info {
+			None => return Err(ClientError::NotRegistered { who: me }),
+			Some(info) if views::role_name(&info.role) != name => {
+				return Err(ClientError::Invalid(format!(
+					"{me} is registered as a {}, not a {name}",
+					views::role_name(&info.role)
+				)))
+			},
+			Some(_) => {},
+		}
+		let practitioner = self.chain.view(api::view_functions().registry().practitioner(me.clone())).await?;
+		match practitioner.map(|p| p.status) {
+			Some(VerificationStatus::Verified { .. }) => Ok(()),
+			Some(status) => Err(ClientError::NotVerified { role: name, who: me, status: views::status_name(&status) }),
+			None => Err(ClientError::NotVerified { role: name, who: me, status: "no application".into() }),
+		}
+	}
+
+	/// Applies as a practitioner of `role`; a verifier must then verify the application.
+	pub(crate) async fn apply(&self, role: Role, application: &Application) -> Result<(), ClientError> {
+		let details = PractitionerDetails {
+			name: BoundedVec(application.name.as_bytes().to_vec()),
+			specialization: BoundedVec(application.specialization.as_bytes().to_vec()),
+			licence: BoundedVec(application.licence.as_bytes().to_vec()),
+		};
+		let call = api::tx().registry().apply(
+			role,
+			self.me.encryption_public(),
+			None,
+			BoundedVec(application.credentials.to_bytes()),
+			details,
+		);
+		self.submit(call).await.map(drop)
+	}
+
+	/// The patient reads one of their own records (no grant needed, nothing consumed).
+	pub async fn patient_view(&self, id: u64, out: &Path) -> Result<ReadRecord, ClientError> {
+		self.read_record(id, out, crate::storage::no_progress()).await
+	}
+
+	/// A record's public entry.
+	pub async fn record(&self, id: u64) -> Result<RecordInfo, ClientError> {
+		let record = self
+			.chain
+			.view(api::view_functions().records().record(id))
+			.await?
+			.ok_or(ClientError::UnknownRecord(id))?;
+		let mut info = RecordInfo::new(id, &record);
+		if let Ok(key) = self.record_key(id, &record_cid(&record.cid.0)?).await {
+			info.title = open_title(&key, &record_cid(&record.cid.0)?, &record.title.0).ok();
+		}
+		Ok(info)
+	}
+
+	/// The ids of a patient's records, oldest first.
+	pub async fn record_ids(&self, patient: &AccountId32) -> Result<Vec<u64>, ClientError> {
+		self.chain.view(api::view_functions().records().patient_records(patient.clone())).await
+	}
+
+	/// Opens this user's envelope for record `id`.
+	pub(crate) async fn record_key(&self, id: u64, cid: &Cid) -> Result<DataKey, ClientError> {
+		let envelope = self
+			.chain
+			.view(api::view_functions().records().envelope(id, self.account_id()))
+			.await?
+			.ok_or(ClientError::NoEnvelope { record: id })?;
+		Ok(envelope::open(self.me.encryption_secret(), &envelope, cid)?)
+	}
+
+	/// Encrypts `file` and stores it, then adds the record for `patient`, with one envelope for
+	/// the patient and one for the author. Returns the new record's id.
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) async fn add_record(
+		&self,
+		patient: &AccountId32,
+		kind: RecordKind,
+		file: &Path,
+		title: &str,
+		quantity: Option<u32>,
+		supersedes: Option<u64>,
+		progress: Progress,
+	) -> Result<u64, ClientError> {
+		if title.len() + TITLE_OVERHEAD > MAX_SEALED_TITLE {
+			return Err(ClientError::Invalid(format!(
+				"the title is {} bytes; at most {} fit",
+				title.len(),
+				MAX_SEALED_TITLE - TITLE_OVERHEAD
+			)));
+		}
+		let patient_key = self.encryption_key_of(patient).await?;
+		let plain = std::fs::File::open(file).map_err(|e| {
+			ClientError::Invalid(format!("cannot read {}: {e}", file.display()))
+		})?;
+		let size = stream::encrypted_size(plain.metadata()?.len());
+		let key = DataKey::generate();
+		let reader = stream::EncryptingReader::new(std::io::BufReader::new(plain), &key);
+		let cid = self.store.add(Box::new(reader), self.cid_version, progress).await?;
+		let call = api::tx().records().add_record(
+			patient.clone(),
+			kind,
+			BoundedVec(cid.to_bytes()),
+			size,
+			BoundedVec(seal_title(&key, &cid, title)),
+			quantity,
+			envelope::seal(&patient_key, &key, &cid)?,
+			envelope::seal(&self.me.encryption_public(), &key, &cid)?,
+			supersedes,
+		);
+		let included = self.submit(call).await?;
+		first_event::<api::records::events::RecordAdded>(&included).map(|e| e.record)
+	}
+
+	/// Reads record `id` into `out`: records the read on chain (unless this user is the
+	/// patient), fetches the blob, checks it against its CID and decrypts it. `out` is written
+	/// only if everything checks out.
+	pub async fn read_record(
+		&self,
+		id: u64,
+		out: &Path,
+		progress: Progress,
+	) -> Result<ReadRecord, ClientError> {
+		let record = self
+			.chain
+			.view(api::view_functions().records().record(id))
+			.await?
+			.ok_or(ClientError::UnknownRecord(id))?;
+		let cid = record_cid(&record.cid.0)?;
+		let key = self.record_key(id, &cid).await?;
+		if record.patient != self.account_id() {
+			// The audited act of reading: consumes one use of the grant, or fails without one.
+			self.submit(api::tx().records().record_read(id)).await?;
+		}
+		let bytes = self.fetch_decrypted(&cid, &key, out, progress).await?;
+		let mut info = RecordInfo::new(id, &record);
+		info.title = open_title(&key, &cid, &record.title.0).ok();
+		Ok(ReadRecord { record: info, bytes })
+	}
+
+	/// Fetches `cid`, decrypts it with `key` into a temporary file beside `out`, and moves it
+	/// into place once the last chunk authenticates.
+	pub(crate) async fn fetch_decrypted(
+		&self,
+		cid: &Cid,
+		key: &DataKey,
+		out: &Path,
+		progress: Progress,
+	) -> Result<u64, ClientError> {
+		let dir = match out.parent() {
+			Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+			_ => std::path::PathBuf::from("."),
+		};
+		let tmp = tempfile::NamedTempFile::new_in(&dir)?;
+		let writer = stream::DecryptingWriter::new(std::io::BufWriter::new(tmp), key);
+		let (writer, _) = self.store.get(cid, writer, progress).await.map_err(|e| match e {
+			crate::storage::StorageError::Io(io) => ClientError::Crypto(stream::crypto_error(io)),
+			other => ClientError::Storage(other),
+		})?;
+		let (buffered, bytes) = writer.finish()?;
+		let tmp = buffered.into_inner().map_err(|e| e.into_error())?;
+		tmp.persist(out).map_err(|e| ClientError::from(e.error))?;
+		Ok(bytes)
+	}
+}
+
+/// What the chain knows about `who`: role, verification, name, encryption key, balance.
+pub async fn account_view(chain: &Chain, who: &AccountId32) -> Result<AccountView, ClientError> {
+	let info = chain.view(api::view_functions().registry().account(who.clone())).await?;
+	let practitioner = chain.view(api::view_functions().registry().practitioner(who.clone())).await?;
+	let balance = chain
+		.at_best()
+		.await?
+		.storage()
+		.try_fetch(api::storage().system().account(), (who.clone(),))
+		.await
+		.map_err(ClientError::chain)?
+		.map(|v| v.decode().map(|a| a.data.free))
+		.transpose()
+		.map_err(ClientError::chain)?
+		.unwrap_or(0);
+	Ok(AccountView {
+		account: who.to_string(),
+		role: info.as_ref().map(|i| views::role_name(&i.role).to_string()),
+		status: match (&info, &practitioner) {
+			(_, Some(p)) => Some(views::status_name(&p.status)),
+			(Some(_), None) => Some("Registered".into()),
+			(None, None) => None,
+		},
+		name: practitioner.as_ref().map(|p| String::from_utf8_lossy(&p.details.name.0).into_owned()),
+		encryption_key: info.as_ref().map(|i| hex::encode(i.encryption_key)),
+		balance,
+	})
+}
+
+/// Parses a CID stored on chain.
+pub(crate) fn record_cid(bytes: &[u8]) -> Result<Cid, ClientError> {
+	Cid::try_from(bytes).map_err(|e| ClientError::chain(format!("bad CID on chain: {e}")))
+}
+
+/// The first event of type `E` a call emitted.
+pub(crate) fn first_event<E: subxt::events::DecodeAsEvent>(included: &Included) -> Result<E, ClientError> {
+	included
+		.events
+		.find_first::<E>()
+		.ok_or_else(|| ClientError::chain("the call emitted no result event"))?
+		.map_err(ClientError::chain)
+}
+
+/// Titles are health information: sealed with the record's key, bound to its CID.
+fn seal_title(key: &DataKey, cid: &Cid, title: &str) -> Vec<u8> {
+	let mut nonce = [0u8; 24];
+	OsRng.fill_bytes(&mut nonce);
+	let aad = [b"MedChain title v1|".as_slice(), &cid.to_bytes()].concat();
+	let sealed = XChaCha20Poly1305::new((&key.0).into())
+		.encrypt(XNonce::from_slice(&nonce), Payload { msg: title.as_bytes(), aad: &aad })
+		.expect("a short title always encrypts");
+	[nonce.as_slice(), &sealed].concat()
+}
+
+fn open_title(key: &DataKey, cid: &Cid, sealed: &[u8]) -> Result<String, CryptoError> {
+	if sealed.len() < TITLE_OVERHEAD {
+		return Err(CryptoError::Truncated("title"));
+	}
+	let aad = [b"MedChain title v1|".as_slice(), &cid.to_bytes()].concat();
+	let plain = XChaCha20Poly1305::new((&key.0).into())
+		.decrypt(XNonce::from_slice(&sealed[..24]), Payload { msg: &sealed[24..], aad: &aad })
+		.map_err(|_| CryptoError::Tampered { chunk: 0 })?;
+	Ok(String::from_utf8_lossy(&plain).into_owned())
+}

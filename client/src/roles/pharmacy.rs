@@ -1,0 +1,110 @@
+//! Hospitals and pharmacies: they ask patients for prescriptions; pharmacies dispense them.
+
+use std::path::Path;
+
+use subxt::utils::AccountId32;
+
+use super::{doctor::request_access, first_event, record_cid, Application, ReadRecord, Session};
+use crate::{
+	error::ClientError,
+	runtime::medchain::{
+		self as api,
+		runtime_types::medchain_primitives::{Role, Scope},
+	},
+	storage::{ContentStore, Progress},
+};
+
+/// The hospital's API.
+pub struct Hospital<'a, S>(pub(crate) &'a Session<S>);
+
+impl<S: ContentStore> Hospital<'_, S> {
+	pub async fn apply(&self, application: &Application) -> Result<(), ClientError> {
+		self.0.apply(Role::Hospital, application).await
+	}
+
+	/// Asks `patient` for their prescriptions for `blocks` blocks. Returns the request id.
+	pub async fn request_prescriptions(
+		&self,
+		patient: &AccountId32,
+		purpose: &str,
+		blocks: u32,
+	) -> Result<u64, ClientError> {
+		self.0.ensure_verified(Role::Hospital).await?;
+		request_access(self.0, patient, Scope::Prescriptions, purpose, blocks).await
+	}
+
+	/// Reads and decrypts a record the hospital was granted.
+	pub async fn view(&self, record: u64, out: &Path, progress: Progress) -> Result<ReadRecord, ClientError> {
+		self.0.read_record(record, out, progress).await
+	}
+}
+
+/// The pharmacy's API.
+pub struct Pharmacy<'a, S>(pub(crate) &'a Session<S>);
+
+/// A dispense as the chain recorded it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Dispensed {
+	pub record: u64,
+	pub quantity: u32,
+	pub remaining: u32,
+}
+
+impl<S: ContentStore> Pharmacy<'_, S> {
+	pub async fn apply(&self, application: &Application) -> Result<(), ClientError> {
+		self.0.apply(Role::Pharmacy, application).await
+	}
+
+	/// Asks `patient` for their prescriptions for `blocks` blocks. Returns the request id.
+	pub async fn request_prescriptions(
+		&self,
+		patient: &AccountId32,
+		purpose: &str,
+		blocks: u32,
+	) -> Result<u64, ClientError> {
+		self.0.ensure_verified(Role::Pharmacy).await?;
+		request_access(self.0, patient, Scope::Prescriptions, purpose, blocks).await
+	}
+
+	/// Reads and decrypts a prescription (one use of the grant).
+	pub async fn view(&self, record: u64, out: &Path, progress: Progress) -> Result<ReadRecord, ClientError> {
+		self.0.read_record(record, out, progress).await
+	}
+
+	/// Dispenses `quantity` of prescription `record`. The prescription is decrypted to `out`
+	/// first, so the pharmacist sees what they hand out; the dispense itself is the audited use
+	/// of the grant (a one-time grant covers exactly one dispense).
+	pub async fn dispense(
+		&self,
+		record: u64,
+		quantity: u32,
+		out: &Path,
+		progress: Progress,
+	) -> Result<Dispensed, ClientError> {
+		self.0.ensure_verified(Role::Pharmacy).await?;
+		let allowed = self
+			.0
+			.chain
+			.view(api::view_functions().records().can_read(self.0.account_id(), record))
+			.await?;
+		let entry = self
+			.0
+			.chain
+			.view(api::view_functions().records().record(record))
+			.await?
+			.ok_or(ClientError::UnknownRecord(record))?;
+		if !allowed {
+			return Err(ClientError::Dispatch {
+				pallet: "Records".into(),
+				error: "NoAccess".into(),
+				docs: "no live grant covers this prescription: ask the patient".into(),
+			});
+		}
+		let cid = record_cid(&entry.cid.0)?;
+		let key = self.0.record_key(record, &cid).await?;
+		self.0.fetch_decrypted(&cid, &key, out, progress).await?;
+		let included = self.0.submit(api::tx().records().dispense(record, quantity)).await?;
+		let event = first_event::<api::records::events::Dispensed>(&included)?;
+		Ok(Dispensed { record, quantity: event.quantity, remaining: event.remaining })
+	}
+}

@@ -1,0 +1,148 @@
+//! Blocks by CID: on disk, in memory, or nowhere (to compute CIDs only). Blocks are checked
+//! against their CID on the way out, never trusted because of where they came from.
+
+use std::{
+	collections::HashMap,
+	path::{Path, PathBuf},
+	sync::Mutex,
+};
+
+use cid::Cid;
+use sha2::{Digest, Sha256};
+
+use super::StorageError;
+
+/// Multicodec of dag-pb nodes.
+pub const DAG_PB: u64 = 0x70;
+/// Multicodec of raw leaves.
+pub const RAW: u64 = 0x55;
+/// Multihash code of SHA2-256.
+pub const SHA2_256: u64 = 0x12;
+
+/// A store of blocks keyed by CID.
+pub trait BlockStore {
+	fn put(&self, cid: &Cid, data: &[u8]) -> Result<(), StorageError>;
+	/// The block `cid`, verified against it.
+	fn get(&self, cid: &Cid) -> Result<Vec<u8>, StorageError>;
+}
+
+/// The CID of `data` as a block of `codec`, CIDv0 where `v0` (dag-pb only).
+pub fn block_cid(data: &[u8], codec: u64, v0: bool) -> Cid {
+	let digest = Sha256::digest(data);
+	let hash = cid::multihash::Multihash::<64>::wrap(SHA2_256, &digest).expect("32 bytes fit");
+	if v0 {
+		Cid::new_v0(hash).expect("sha2-256 makes a valid CIDv0")
+	} else {
+		Cid::new_v1(codec, hash)
+	}
+}
+
+/// Checks that `data` is the block `cid` names.
+pub fn verify(cid: &Cid, data: &[u8]) -> Result<(), StorageError> {
+	if cid.hash().code() != SHA2_256 {
+		return Err(StorageError::Unsupported { cid: *cid, reason: "only sha2-256 is supported" });
+	}
+	if cid.codec() != DAG_PB && cid.codec() != RAW {
+		return Err(StorageError::Unsupported { cid: *cid, reason: "only dag-pb and raw blocks" });
+	}
+	if Sha256::digest(data).as_slice() != cid.hash().digest() {
+		return Err(StorageError::Tampered { cid: *cid });
+	}
+	Ok(())
+}
+
+/// The file name of a block: its CIDv1 in base32, the same for a CIDv0 and its v1 form.
+fn key(cid: &Cid) -> String {
+	Cid::new_v1(cid.codec(), *cid.hash()).to_string()
+}
+
+/// Blocks as files in a directory.
+pub struct FsBlockStore {
+	dir: PathBuf,
+}
+
+impl FsBlockStore {
+	pub fn open(dir: &Path) -> Result<Self, StorageError> {
+		std::fs::create_dir_all(dir)?;
+		Ok(FsBlockStore { dir: dir.to_path_buf() })
+	}
+
+	/// Where the block `cid` is kept (for tests that tamper with it).
+	pub fn path_of(&self, cid: &Cid) -> PathBuf {
+		self.dir.join(key(cid))
+	}
+}
+
+impl BlockStore for FsBlockStore {
+	fn put(&self, cid: &Cid, data: &[u8]) -> Result<(), StorageError> {
+		let path = self.path_of(cid);
+		if path.exists() {
+			return Ok(());
+		}
+		// Written aside and renamed, so a crash never leaves a half block under a CID.
+		let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
+		std::io::Write::write_all(&mut tmp, data)?;
+		tmp.persist(&path).map_err(|e| StorageError::Io(e.error))?;
+		Ok(())
+	}
+
+	fn get(&self, cid: &Cid) -> Result<Vec<u8>, StorageError> {
+		let data = match std::fs::read(self.path_of(cid)) {
+			Ok(data) => data,
+			Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+				return Err(StorageError::MissingBlock { cid: *cid })
+			},
+			Err(e) => return Err(e.into()),
+		};
+		verify(cid, &data)?;
+		Ok(data)
+	}
+}
+
+/// Blocks in memory.
+#[derive(Default)]
+pub struct MemoryBlockStore {
+	blocks: Mutex<HashMap<String, Vec<u8>>>,
+}
+
+impl MemoryBlockStore {
+	pub fn len(&self) -> usize {
+		self.blocks.lock().expect("lock").len()
+	}
+
+	pub fn is_empty(&self) -> bool {
+		self.len() == 0
+	}
+}
+
+impl BlockStore for MemoryBlockStore {
+	fn put(&self, cid: &Cid, data: &[u8]) -> Result<(), StorageError> {
+		self.blocks.lock().expect("lock").insert(key(cid), data.to_vec());
+		Ok(())
+	}
+
+	fn get(&self, cid: &Cid) -> Result<Vec<u8>, StorageError> {
+		let data = self
+			.blocks
+			.lock()
+			.expect("lock")
+			.get(&key(cid))
+			.cloned()
+			.ok_or(StorageError::MissingBlock { cid: *cid })?;
+		verify(cid, &data)?;
+		Ok(data)
+	}
+}
+
+/// Keeps nothing: for computing CIDs (`ipfs add -n`).
+pub struct Discard;
+
+impl BlockStore for Discard {
+	fn put(&self, _: &Cid, _: &[u8]) -> Result<(), StorageError> {
+		Ok(())
+	}
+
+	fn get(&self, cid: &Cid) -> Result<Vec<u8>, StorageError> {
+		Err(StorageError::MissingBlock { cid: *cid })
+	}
+}

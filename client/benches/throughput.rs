@@ -28,7 +28,15 @@ fn throughput(c: &mut Criterion) {
 	group.throughput(Throughput::Bytes(SIZE as u64)).sample_size(10);
 
 	group.bench_function("encrypt+import (CIDs only)", |b| {
-		b.iter(|| unixfs::import(EncryptingReader::new(&data[..], &key), CidVersion::V0, &Discard, &|_| {}).unwrap())
+		b.iter(|| {
+			unixfs::import(
+				EncryptingReader::new(&data[..], &key),
+				CidVersion::V0,
+				&Discard,
+				&|_| {},
+			)
+			.unwrap()
+		})
 	});
 	let dir = tempfile::tempdir().unwrap();
 	let store = FsBlockStore::open(dir.path()).unwrap();
@@ -36,7 +44,8 @@ fn throughput(c: &mut Criterion) {
 		// A fresh key each time, so every run writes new blocks.
 		b.iter(|| {
 			let key = DataKey::generate();
-			unixfs::import(EncryptingReader::new(&data[..], &key), CidVersion::V0, &store, &|_| {}).unwrap()
+			unixfs::import(EncryptingReader::new(&data[..], &key), CidVersion::V0, &store, &|_| {})
+				.unwrap()
 		})
 	});
 	group.bench_function("encrypt only", |b| {
@@ -51,7 +60,9 @@ fn throughput(c: &mut Criterion) {
 		let mut buf = vec![0u8; 64 * 1024];
 		b.iter(|| {
 			for _ in 0..SIZE / buf.len() {
-				cipher.encrypt_in_place_detached(XNonce::from_slice(&[1u8; 24]), b"", &mut buf).unwrap();
+				cipher
+					.encrypt_in_place_detached(XNonce::from_slice(&[1u8; 24]), b"", &mut buf)
+					.unwrap();
 			}
 		})
 	});

@@ -71,14 +71,26 @@ async fn newcomer(
 	store: &LocalStore,
 	funder: &Session<LocalStore>,
 ) -> Result<Session<LocalStore>, ClientError> {
-	let session = Session::new(chain.clone(), Identity::generate(), store.clone(), Wait::InBlock, CidVersion::V0);
+	let session = Session::new(
+		chain.clone(),
+		Identity::generate(),
+		store.clone(),
+		Wait::InBlock,
+		CidVersion::V0,
+	);
 	funder.transfer(&session.account_id(), 1_000 * MED).await?;
 	Ok(session)
 }
 
 /// The credentials document a practitioner hands the verifier (stored, and named by CID).
 async fn credentials(store: &LocalStore, text: &str) -> Result<Cid, ClientError> {
-	Ok(store.add(Box::new(std::io::Cursor::new(text.as_bytes().to_vec())), CidVersion::V0, no_progress()).await?)
+	Ok(store
+		.add(
+			Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
+			CidVersion::V0,
+			no_progress(),
+		)
+		.await?)
 }
 
 /// A report of `len` bytes that looks like a scan: deterministic, not compressible.
@@ -104,7 +116,13 @@ pub async fn cast(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Ca
 async fn cast_with(url: &str, dir: &Path, n: &mut Narrator<'_>) -> Result<Cast, ClientError> {
 	let chain = Chain::connect(url).await?;
 	let store = LocalStore::open(&dir.join("ipfs"))?;
-	let verifier = Session::new(chain.clone(), Identity::from_secret("//Alice")?, store.clone(), Wait::InBlock, CidVersion::V0);
+	let verifier = Session::new(
+		chain.clone(),
+		Identity::from_secret("//Alice")?,
+		store.clone(),
+		Wait::InBlock,
+		CidVersion::V0,
+	);
 
 	n.step("A patient, two doctors, a hospital and a pharmacy create keys (one phrase each) and get funds from Alice");
 	let patient = newcomer(&chain, &store, &verifier).await?;
@@ -132,19 +150,39 @@ async fn cast_with(url: &str, dir: &Path, n: &mut Narrator<'_>) -> Result<Cast, 
 	};
 	doctor
 		.doctor()
-		.apply(&apply("Dr. Ada", "general practice", "GMC-1001", credentials(&store, "GMC-1001 diploma").await?))
+		.apply(&apply(
+			"Dr. Ada",
+			"general practice",
+			"GMC-1001",
+			credentials(&store, "GMC-1001 diploma").await?,
+		))
 		.await?;
 	second_doctor
 		.doctor()
-		.apply(&apply("Dr. Ben", "cardiology", "GMC-2002", credentials(&store, "GMC-2002 diploma").await?))
+		.apply(&apply(
+			"Dr. Ben",
+			"cardiology",
+			"GMC-2002",
+			credentials(&store, "GMC-2002 diploma").await?,
+		))
 		.await?;
 	hospital
 		.hospital()
-		.apply(&apply("St. Mary's", "hospital", "CQC-3003", credentials(&store, "CQC-3003 registration").await?))
+		.apply(&apply(
+			"St. Mary's",
+			"hospital",
+			"CQC-3003",
+			credentials(&store, "CQC-3003 registration").await?,
+		))
 		.await?;
 	pharmacy
 		.pharmacy()
-		.apply(&apply("Corner pharmacy", "pharmacy", "GPhC-4004", credentials(&store, "GPhC-4004").await?))
+		.apply(&apply(
+			"Corner pharmacy",
+			"pharmacy",
+			"GPhC-4004",
+			credentials(&store, "GPhC-4004").await?,
+		))
 		.await?;
 	let pending = verifier.verifier().pending().await?;
 	n.note(&format!("{} applications wait for a verifier", pending.len()));
@@ -160,7 +198,16 @@ async fn cast_with(url: &str, dir: &Path, n: &mut Narrator<'_>) -> Result<Cast, 
 			view.status.unwrap_or_default()
 		));
 	}
-	Ok(Cast { verifier, patient, doctor, second_doctor, hospital, pharmacy, store, dir: dir.to_path_buf() })
+	Ok(Cast {
+		verifier,
+		patient,
+		doctor,
+		second_doctor,
+		hospital,
+		pharmacy,
+		store,
+		dir: dir.to_path_buf(),
+	})
 }
 
 /// Runs the whole story; `say` gets every line to print.
@@ -178,7 +225,8 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 	let appointment = patient.patient().book(&doctor.account_id(), at, "persistent cough").await?;
 	doctor.doctor().accept(appointment).await?;
 	let booked = doctor.doctor().appointments().await?;
-	let reason = booked.iter().find(|a| a.id == appointment).map(|a| a.reason.clone()).unwrap_or_default();
+	let reason =
+		booked.iter().find(|a| a.id == appointment).map(|a| a.reason.clone()).unwrap_or_default();
 	n.note(&format!("appointment {appointment}: accepted; the reason is sealed on chain, Dr. Ada reads \"{reason}\""));
 
 	n.step("Dr. Ada uploads a report (1 MiB scan) and a prescription, encrypted on her machine");
@@ -194,7 +242,14 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 		.await?;
 	let prescription = doctor
 		.doctor()
-		.upload_prescription(&me, &files.join("prescription.txt"), "Amoxicillin", 21, None, no_progress())
+		.upload_prescription(
+			&me,
+			&files.join("prescription.txt"),
+			"Amoxicillin",
+			21,
+			None,
+			no_progress(),
+		)
 		.await?;
 	for id in [report, prescription] {
 		let info = patient.record(id).await?;
@@ -203,10 +258,13 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 	let plain_cid = compute_cid(&report_bytes[..], CidVersion::V0)?;
 	n.note(&format!("the plaintext scan would be {plain_cid}: that CID appears nowhere"));
 
-	n.step("The patient views both records: decrypted bytes are identical to what the doctor wrote");
-	for (id, original, name) in
-		[(report, &report_bytes, "report.bin"), (prescription, &prescription_bytes, "prescription.txt")]
-	{
+	n.step(
+		"The patient views both records: decrypted bytes are identical to what the doctor wrote",
+	);
+	for (id, original, name) in [
+		(report, &report_bytes, "report.bin"),
+		(prescription, &prescription_bytes, "prescription.txt"),
+	] {
 		let out = files.join(format!("patient-{name}"));
 		let read = patient.patient_view(id, &out).await?;
 		let same = std::fs::read(&out)? == *original;
@@ -221,8 +279,10 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 	}
 
 	n.step("Dr. Ben asks for the patient's reports; the patient grants them for one hour");
-	let request =
-		second_doctor.doctor().request_access(&me, Scope::Reports, "cardiology referral", 600).await?;
+	let request = second_doctor
+		.doctor()
+		.request_access(&me, Scope::Reports, "cardiology referral", 600)
+		.await?;
 	let requests = patient.patient().requests().await?;
 	n.note(&format!("pending for the patient: {}", requests.len()));
 	let second_doctor_grant =
@@ -236,14 +296,19 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 	));
 
 	n.step("St. Mary's asks for the patient's prescriptions; the patient denies");
-	let hospital_request = hospital.hospital().request_prescriptions(&me, "admission check", 600).await?;
+	let hospital_request =
+		hospital.hospital().request_prescriptions(&me, "admission check", 600).await?;
 	patient.patient().deny(hospital_request, "not needed").await?;
 	let refused = hospital.hospital().view(prescription, &files.join("h.txt"), no_progress()).await;
-	n.note(&format!("St. Mary's tries to read anyway: {}", refused.err().map(|e| e.to_string()).unwrap_or_default()));
+	n.note(&format!(
+		"St. Mary's tries to read anyway: {}",
+		refused.err().map(|e| e.to_string()).unwrap_or_default()
+	));
 
 	n.step("The pharmacy asks for prescriptions; the patient grants once; the pharmacy dispenses");
 	let request = pharmacy.pharmacy().request_prescriptions(&me, "dispense", 600).await?;
-	let pharmacy_grant = patient.patient().grant(request, GrantTerms { blocks: 600, max_uses: Some(1) }).await?;
+	let pharmacy_grant =
+		patient.patient().grant(request, GrantTerms { blocks: 600, max_uses: Some(1) }).await?;
 	let dispensed = pharmacy
 		.pharmacy()
 		.dispense(prescription, 21, &files.join("pharmacy-prescription.txt"), no_progress())
@@ -255,11 +320,20 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 
 	n.step("The patient revokes Dr. Ben's grant and reads the audit trail");
 	patient.patient().revoke(second_doctor_grant).await?;
-	let after = second_doctor.doctor().view(report, &files.join("ben-again.bin"), no_progress()).await;
-	n.note(&format!("Dr. Ben after revocation: {}", after.err().map(|e| e.to_string()).unwrap_or_default()));
+	let after =
+		second_doctor.doctor().view(report, &files.join("ben-again.bin"), no_progress()).await;
+	n.note(&format!(
+		"Dr. Ben after revocation: {}",
+		after.err().map(|e| e.to_string()).unwrap_or_default()
+	));
 	let audit = patient.patient().audit().await?;
 	for entry in &audit {
-		n.note(&format!("#{:<5} {} {}", entry.block, short(&entry.actor.parse().unwrap_or(me.clone())), entry.action));
+		n.note(&format!(
+			"#{:<5} {} {}",
+			entry.block,
+			short(&entry.actor.parse().unwrap_or(me.clone())),
+			entry.action
+		));
 	}
 	n.step("Done: every access above was decided by the patient and is on the audit trail");
 

@@ -29,8 +29,8 @@ async fn dev_node(name: &str, dir: &std::path::Path) -> Node {
 /// Read access failed the way a user without access sees it.
 fn denied(result: Result<impl std::fmt::Debug, ClientError>, what: &str) {
 	match result {
-		Err(ClientError::NoEnvelope { .. }) => {},
-		Err(ClientError::Dispatch { ref error, .. }) if error == "NoAccess" => {},
+		Err(ClientError::NoEnvelope { .. }) => {}
+		Err(ClientError::Dispatch { ref error, .. }) if error == "NoAccess" => {}
 		other => panic!("{what}: expected no access, got {other:?}"),
 	}
 }
@@ -41,12 +41,20 @@ async fn committed_metadata_is_the_runtimes() {
 	let mut node = dev_node("metadata", dir.path()).await;
 	let rpc = node.rpc().await;
 	let hex: String = rpc
-		.request("state_call", rpc_params!["Metadata_metadata_at_version", format!("0x{}", hex::encode(16u32.encode()))])
+		.request(
+			"state_call",
+			rpc_params![
+				"Metadata_metadata_at_version",
+				format!("0x{}", hex::encode(16u32.encode()))
+			],
+		)
 		.await
 		.unwrap();
 	let raw = hex::decode(hex.trim_start_matches("0x")).unwrap();
-	let live = Option::<Vec<u8>>::decode(&mut &raw[..]).unwrap().expect("the runtime serves metadata V16");
-	let committed = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/metadata/medchain.scale")).unwrap();
+	let live =
+		Option::<Vec<u8>>::decode(&mut &raw[..]).unwrap().expect("the runtime serves metadata V16");
+	let committed =
+		std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/metadata/medchain.scale")).unwrap();
 	assert!(
 		live == committed,
 		"client/metadata/medchain.scale is stale: regenerate it with scripts/update-metadata.sh"
@@ -60,9 +68,10 @@ async fn the_whole_story_and_every_failure() {
 	let url = node.rpc_url();
 
 	let mut lines = Vec::new();
-	let story = walkthrough::run(&url, &dir.path().join("story"), &mut |l| lines.push(l.to_string()))
-		.await
-		.unwrap_or_else(|e| panic!("walkthrough failed: {e}\n{}", node.log_tail()));
+	let story =
+		walkthrough::run(&url, &dir.path().join("story"), &mut |l| lines.push(l.to_string()))
+			.await
+			.unwrap_or_else(|e| panic!("walkthrough failed: {e}\n{}", node.log_tail()));
 	let printed = lines.join("\n");
 	println!("{printed}");
 	assert!(printed.contains("identical: true"), "{printed}");
@@ -72,46 +81,88 @@ async fn the_whole_story_and_every_failure() {
 	for expected in [
 		"created record",
 		"requested access",
-		"was granted access",
-		"was denied access",
+		"granted access",
+		"denied access",
 		"dispensed 21 of prescription",
-		"had access revoked",
+		"revoked access",
 	] {
-		assert!(actions.iter().any(|a| a.contains(expected)), "audit lacks {expected:?}: {actions:#?}");
+		assert!(
+			actions.iter().any(|a| a.contains(expected)),
+			"audit lacks {expected:?}: {actions:#?}"
+		);
 	}
 	assert!(actions.iter().any(|a| a.starts_with(&format!("read record {}", story.report))));
 
 	// Reading without a grant: St. Mary's was denied.
 	denied(
-		cast.hospital.hospital().view(story.prescription, &dir.path().join("x"), no_progress()).await,
+		cast.hospital
+			.hospital()
+			.view(story.prescription, &dir.path().join("x"), no_progress())
+			.await,
 		"hospital after a denial",
 	);
 	// After revocation: Dr. Ben's grant was revoked at the end of the story.
-	denied(cast.second_doctor.doctor().view(story.report, &dir.path().join("x"), no_progress()).await, "after revoke");
+	denied(
+		cast.second_doctor.doctor().view(story.report, &dir.path().join("x"), no_progress()).await,
+		"after revoke",
+	);
 	// Dispensing twice: the pharmacy's one-time grant is used up.
-	let again = cast.pharmacy.pharmacy().dispense(story.prescription, 1, &dir.path().join("p"), no_progress()).await;
+	let again = cast
+		.pharmacy
+		.pharmacy()
+		.dispense(story.prescription, 1, &dir.path().join("p"), no_progress())
+		.await;
 	denied(again, "second dispense");
 
 	// A one-time grant used twice.
 	let patient = cast.patient.patient();
 	let once = patient
-		.grant_access(&cast.second_doctor.account_id(), Scope::Reports, GrantTerms { blocks: 100, max_uses: Some(1) })
+		.grant_access(
+			&cast.second_doctor.account_id(),
+			Scope::Reports,
+			GrantTerms { blocks: 100, max_uses: Some(1) },
+		)
 		.await
 		.unwrap();
-	let first = cast.second_doctor.doctor().view(story.report, &dir.path().join("once"), no_progress()).await;
-	assert_eq!(first.unwrap().bytes, story.report_bytes.len() as u64, "the one use works (grant {once})");
-	denied(cast.second_doctor.doctor().view(story.report, &dir.path().join("twice"), no_progress()).await, "second use");
+	let first = cast
+		.second_doctor
+		.doctor()
+		.view(story.report, &dir.path().join("once"), no_progress())
+		.await;
+	assert_eq!(
+		first.unwrap().bytes,
+		story.report_bytes.len() as u64,
+		"the one use works (grant {once})"
+	);
+	denied(
+		cast.second_doctor
+			.doctor()
+			.view(story.report, &dir.path().join("twice"), no_progress())
+			.await,
+		"second use",
+	);
 
 	// After expiry: a grant of three blocks, read after it ran out.
 	let short = patient
-		.grant_access(&cast.second_doctor.account_id(), Scope::Reports, GrantTerms { blocks: 3, max_uses: None })
+		.grant_access(
+			&cast.second_doctor.account_id(),
+			Scope::Reports,
+			GrantTerms { blocks: 3, max_uses: None },
+		)
 		.await
 		.unwrap();
-	let expires = patient.grants().await.unwrap().into_iter().find(|g| g.id == short).unwrap().expires_at;
+	let expires =
+		patient.grants().await.unwrap().into_iter().find(|g| g.id == short).unwrap().expires_at;
 	while cast.patient.chain.best_number().await.unwrap() <= expires + 1 {
 		tokio::time::sleep(Duration::from_secs(2)).await;
 	}
-	denied(cast.second_doctor.doctor().view(story.report, &dir.path().join("late"), no_progress()).await, "after expiry");
+	denied(
+		cast.second_doctor
+			.doctor()
+			.view(story.report, &dir.path().join("late"), no_progress())
+			.await,
+		"after expiry",
+	);
 
 	// An unverified doctor uploads.
 	let stranger = medchain_client::roles::Session::new(
@@ -175,7 +226,11 @@ async fn the_whole_story_and_every_failure() {
 			.env("MEDCHAIN_PASSWORD", password)
 			.output()
 			.unwrap();
-		(out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+		(
+			out.status.code(),
+			String::from_utf8_lossy(&out.stdout).into_owned(),
+			String::from_utf8_lossy(&out.stderr).into_owned(),
+		)
 	};
 	let cli = |args: &[&str], password: &str| cli_at(&url, args, password);
 	let (code, stdout, stderr) = cli(&["--json", "account", "create", "--name", "carol"], "pw");
@@ -183,7 +238,11 @@ async fn the_whole_story_and_every_failure() {
 	let created: serde_json::Value = serde_json::from_str(&stdout).unwrap();
 	let carol: subxt::utils::AccountId32 = created["account"].as_str().unwrap().parse().unwrap();
 	let phrase = created["phrase"].as_str().unwrap();
-	assert_eq!(Identity::from_phrase(phrase).unwrap().account_id(), carol, "one phrase restores the account");
+	assert_eq!(
+		Identity::from_phrase(phrase).unwrap().account_id(),
+		carol,
+		"one phrase restores the account"
+	);
 	cast.verifier.transfer(&carol, 100 * walkthrough::MED).await.unwrap();
 	let (code, _, stderr) = cli(&["-a", "carol", "patient", "register"], "pw");
 	assert_eq!(code, Some(0), "{stderr}");
@@ -195,10 +254,14 @@ async fn the_whole_story_and_every_failure() {
 	assert!(stderr.contains("wrong password"), "{stderr}");
 	let report = dir.path().join("story/files/report.bin");
 	let report = report.to_str().unwrap();
-	let (code, _, stderr) = cli(&["-a", "carol", "doctor", "upload-report", &carol.to_string(), report, "--title", "t"], "pw");
+	let (code, _, stderr) = cli(
+		&["-a", "carol", "doctor", "upload-report", &carol.to_string(), report, "--title", "t"],
+		"pw",
+	);
 	assert_eq!(code, Some(2), "a patient is not a doctor: {stderr}");
 	let (code, stdout, _) = cli(&["blob", "cid", report], "");
 	assert_eq!((code, stdout.trim()), (Some(0), "QmTsGMg5AFJJLFmBF7L6CFbu4DaeS2dTFchjcD9ppUrT9h"));
-	let (code, _, stderr) = cli_at("ws://127.0.0.1:1", &["-a", "carol", "patient", "records"], "pw");
+	let (code, _, stderr) =
+		cli_at("ws://127.0.0.1:1", &["-a", "carol", "patient", "records"], "pw");
 	assert_eq!(code, Some(5), "{stderr}");
 }

@@ -1,7 +1,6 @@
 //! A real `--dev` node: it produces and finalizes blocks, and serves what wallets and
 //! MedChain's client read first (properties, metadata, metrics).
 
-
 use std::{
 	io::{Read as _, Write as _},
 	time::Duration,

@@ -1,6 +1,5 @@
 //! The 4-validator `local` network on loopback: every node sees finality advance.
 
-
 use std::time::Duration;
 
 use medchain_node_harness::{finalized_height, run_subcommand, wait_finalized, Node};

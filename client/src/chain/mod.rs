@@ -51,11 +51,14 @@ pub struct Chain {
 impl Chain {
 	/// Connects to the node at `url` (`ws://127.0.0.1:9944`).
 	pub async fn connect(url: &str) -> Result<Self, ClientError> {
-		let unreachable =
-			|e: &dyn std::fmt::Display| ClientError::Connection { url: url.into(), reason: e.to_string() };
+		let unreachable = |e: &dyn std::fmt::Display| ClientError::Connection {
+			url: url.into(),
+			reason: e.to_string(),
+		};
 		let rpc = RpcClient::from_insecure_url(url).await.map_err(|e| unreachable(&e))?;
 		let backend = LegacyBackend::<PolkadotConfig>::builder().build(rpc.clone());
-		let api = OnlineClient::from_backend(Arc::new(backend)).await.map_err(|e| unreachable(&e))?;
+		let api =
+			OnlineClient::from_backend(Arc::new(backend)).await.map_err(|e| unreachable(&e))?;
 		Ok(Chain {
 			url: url.into(),
 			api,
@@ -97,7 +100,10 @@ impl Chain {
 	pub async fn at_best(
 		&self,
 	) -> Result<
-		subxt::client::ClientAtBlock<PolkadotConfig, subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>>,
+		subxt::client::ClientAtBlock<
+			PolkadotConfig,
+			subxt::client::OnlineClientAtBlockImpl<PolkadotConfig>,
+		>,
 		ClientError,
 	> {
 		let hash = self.best_hash().await?;
@@ -105,11 +111,48 @@ impl Chain {
 	}
 
 	/// Calls a view function at the best block.
+	///
+	/// The runtime API is `execute_view_function(id: [u8; 32], input: Vec<u8>)`; subxt 0.50.3
+	/// sends the input without the `Vec`'s length prefix and decodes the answer without its
+	/// `Result<Vec<u8>, _>` wrapper, which this runtime rejects. So the call is framed here and
+	/// subxt's own validation, encoding and decoding are used for the rest.
 	pub async fn view<P: subxt::view_functions::Payload>(
 		&self,
 		payload: P,
 	) -> Result<P::ReturnType, ClientError> {
-		self.at_best().await?.view_functions().call(payload).await.map_err(ClientError::chain)
+		use subxt::ext::{
+			codec::{Decode, Encode},
+			scale_decode::IntoVisitor,
+		};
+		let at = self.at_best().await?;
+		let functions = at.view_functions();
+		functions.validate(&payload).map_err(ClientError::chain)?;
+		let encoded = functions.encode_args(&payload).map_err(ClientError::chain)?;
+		let (id, input) = encoded.split_at(32);
+		let mut call = id.to_vec();
+		input.to_vec().encode_to(&mut call);
+		let raw = functions.call_raw(Some(&call)).await.map_err(ClientError::chain)?;
+		let output = match raw.split_first() {
+			Some((0, rest)) => Vec::<u8>::decode(&mut &rest[..]).map_err(ClientError::chain)?,
+			_ => {
+				return Err(ClientError::chain(format!(
+					"view function {}::{} failed: 0x{}",
+					payload.pallet_name(),
+					payload.function_name(),
+					hex::encode(&raw)
+				)))
+			}
+		};
+		let metadata = at.metadata_ref();
+		subxt::ext::frame_decode::view_functions::decode_view_function_response(
+			payload.pallet_name(),
+			payload.function_name(),
+			&mut &output[..],
+			metadata,
+			metadata.types(),
+			P::ReturnType::into_visitor(),
+		)
+		.map_err(|e| ClientError::chain(format!("{e:?}")))
 	}
 
 	/// Signs `call` with `signer`, submits it and waits as asked. A pallet error becomes
@@ -123,8 +166,12 @@ impl Chain {
 		let mut progress = {
 			let _guard = self.submit_lock.lock().await;
 			let who: AccountId32 = signer.public_key().to_account_id();
-			let nonce = self.rpc.system_account_next_index(&who).await.map_err(ClientError::chain)?;
-			let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new().nonce(nonce).mortal(64).build();
+			let nonce =
+				self.rpc.system_account_next_index(&who).await.map_err(ClientError::chain)?;
+			let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new()
+				.nonce(nonce)
+				.mortal(64)
+				.build();
 			self.at_best()
 				.await?
 				.transactions()
@@ -137,15 +184,15 @@ impl Chain {
 				TransactionStatus::InBestBlock(block) if wait == Wait::InBlock => {
 					let events = block.wait_for_success().await.map_err(dispatch_error)?;
 					return Ok(Included { block: block.block_hash(), events });
-				},
+				}
 				TransactionStatus::InFinalizedBlock(block) => {
 					let events = block.wait_for_success().await.map_err(dispatch_error)?;
 					return Ok(Included { block: block.block_hash(), events });
-				},
-				TransactionStatus::Error { message } |
-				TransactionStatus::Invalid { message } |
-				TransactionStatus::Dropped { message } => return Err(ClientError::Rejected(message)),
-				_ => {},
+				}
+				TransactionStatus::Error { message }
+				| TransactionStatus::Invalid { message }
+				| TransactionStatus::Dropped { message } => return Err(ClientError::Rejected(message)),
+				_ => {}
 			}
 		}
 		Err(ClientError::chain("the node stopped reporting on the transaction"))
@@ -155,18 +202,20 @@ impl Chain {
 /// Turns a failed dispatch into a typed error naming the pallet's error and its docs.
 fn dispatch_error(err: TransactionEventsError) -> ClientError {
 	match err {
-		TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => match module.details() {
-			Ok(details) => ClientError::Dispatch {
-				pallet: details.pallet.name().to_string(),
-				error: details.variant.name.clone(),
-				docs: details.variant.docs.join(" ").trim().to_string(),
-			},
-			Err(_) => ClientError::Dispatch {
-				pallet: "?".into(),
-				error: module.details_string(),
-				docs: String::new(),
-			},
-		},
+		TransactionEventsError::ExtrinsicFailed(DispatchError::Module(module)) => {
+			match module.details() {
+				Ok(details) => ClientError::Dispatch {
+					pallet: details.pallet.name().to_string(),
+					error: details.variant.name.clone(),
+					docs: details.variant.docs.join(" ").trim().to_string(),
+				},
+				Err(_) => ClientError::Dispatch {
+					pallet: "?".into(),
+					error: module.details_string(),
+					docs: String::new(),
+				},
+			}
+		}
 		TransactionEventsError::ExtrinsicFailed(other) => ClientError::Dispatch {
 			pallet: "System".into(),
 			error: format!("{other:?}"),

@@ -59,7 +59,9 @@ struct Ctx {
 impl Ctx {
 	fn store(&self) -> Result<Backend, ClientError> {
 		Backend::from_option(&self.cli.storage, &self.home).map_err(|e| match e {
-			medchain_client::storage::StorageError::Kubo { reason, .. } => ClientError::Invalid(reason),
+			medchain_client::storage::StorageError::Kubo { reason, .. } => {
+				ClientError::Invalid(reason)
+			}
 			other => other.into(),
 		})
 	}
@@ -92,7 +94,7 @@ pub async fn run(cli: Cli) -> Result<(), ClientError> {
 			let dir = dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
 			println!("MedChain walkthrough against {} (files in {})", ctx.cli.node, dir.display());
 			walkthrough::run(&ctx.cli.node, &dir, &mut |line| println!("{line}")).await.map(drop)
-		},
+		}
 	}
 }
 
@@ -134,7 +136,7 @@ async fn account(ctx: &Ctx, cmd: &AccountCmd) -> Result<(), ClientError> {
 				},
 			);
 			Ok(())
-		},
+		}
 		AccountCmd::Import { name, phrase } => {
 			let phrase = match phrase {
 				Some(p) => p.clone(),
@@ -142,7 +144,7 @@ async fn account(ctx: &Ctx, cmd: &AccountCmd) -> Result<(), ClientError> {
 					let mut line = String::new();
 					std::io::stdin().read_line(&mut line)?;
 					line
-				},
+				}
 			};
 			let identity = Identity::from_secret(&phrase)?;
 			let path = keyfile::save(&ctx.home, name, &identity)?;
@@ -151,7 +153,7 @@ async fn account(ctx: &Ctx, cmd: &AccountCmd) -> Result<(), ClientError> {
 				serde_json::json!({ "account": identity.account_id().to_string(), "keystore": path }),
 			);
 			Ok(())
-		},
+		}
 		AccountCmd::Show { who } => {
 			let who = match who {
 				Some(who) => account_id(who)?,
@@ -160,13 +162,16 @@ async fn account(ctx: &Ctx, cmd: &AccountCmd) -> Result<(), ClientError> {
 			let chain = Chain::connect(&ctx.cli.node).await?;
 			show_account(json, &medchain_client::roles::account_view(&chain, &who).await?);
 			Ok(())
-		},
+		}
 		AccountCmd::List => {
 			let mut rows = Vec::new();
 			if let Ok(entries) = std::fs::read_dir(ctx.home.join("keys")) {
 				for entry in entries.flatten() {
 					let path = entry.path();
-					let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+					let name = path
+						.file_stem()
+						.map(|s| s.to_string_lossy().into_owned())
+						.unwrap_or_default();
 					if let Ok(file) = medchain_client::crypto::keystore::KeystoreFile::load(&path) {
 						rows.push(vec![name, file.account]);
 					}
@@ -177,14 +182,17 @@ async fn account(ctx: &Ctx, cmd: &AccountCmd) -> Result<(), ClientError> {
 				rows.iter().map(|r| serde_json::json!({ "name": r[0], "account": r[1] })).collect();
 			emit(json, &value, || table(&["name", "account"], rows.clone()));
 			Ok(())
-		},
+		}
 		AccountCmd::Transfer { to, amount_med } => {
 			let to = account_id(to)?;
 			let session = ctx.session().await?;
 			session.transfer(&to, *amount_med as u128 * walkthrough::MED).await?;
-			ctx.done(&format!("sent {amount_med} MED to {to}"), serde_json::json!({ "to": to.to_string(), "amount_med": amount_med }));
+			ctx.done(
+				&format!("sent {amount_med} MED to {to}"),
+				serde_json::json!({ "to": to.to_string(), "amount_med": amount_med }),
+			);
 			Ok(())
-		},
+		}
 	}
 }
 
@@ -223,17 +231,21 @@ async fn view_record(
 	let read = session.read_record(record, out, progress).await;
 	bar.finish_and_clear();
 	let read = read?;
-	emit(ctx.cli.json, &serde_json::json!({ "record": read.record, "bytes": read.bytes, "out": out }), || {
-		format!(
-			"record {} ({}, \"{}\") decrypted to {} ({} bytes, verified against {})",
-			record,
-			read.record.kind,
-			read.record.title.clone().unwrap_or_default(),
-			out.display(),
-			read.bytes,
-			read.record.cid
-		)
-	});
+	emit(
+		ctx.cli.json,
+		&serde_json::json!({ "record": read.record, "bytes": read.bytes, "out": out }),
+		|| {
+			format!(
+				"record {} ({}, \"{}\") decrypted to {} ({} bytes, verified against {})",
+				record,
+				read.record.kind,
+				read.record.title.clone().unwrap_or_default(),
+				out.display(),
+				read.bytes,
+				read.record.cid
+			)
+		},
+	);
 	Ok(())
 }
 
@@ -244,62 +256,100 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 	match cmd {
 		PatientCmd::Register => {
 			p.register().await?;
-			ctx.done(&format!("{} is registered as a patient", session.account_id()), serde_json::json!({ "registered": session.account_id().to_string() }));
-		},
+			ctx.done(
+				&format!("{} is registered as a patient", session.account_id()),
+				serde_json::json!({ "registered": session.account_id().to_string() }),
+			);
+		}
 		PatientCmd::Book { doctor, in_hours, reason } => {
 			let now = std::time::SystemTime::now()
 				.duration_since(std::time::UNIX_EPOCH)
 				.map(|d| d.as_millis() as u64)
 				.unwrap_or_default();
 			let id = p.book(&account_id(doctor)?, now + in_hours * 3_600_000, reason).await?;
-			ctx.done(&format!("appointment {id} requested; the doctor must accept"), serde_json::json!({ "appointment": id }));
-		},
+			ctx.done(
+				&format!("appointment {id} requested; the doctor must accept"),
+				serde_json::json!({ "appointment": id }),
+			);
+		}
 		PatientCmd::Appointments => {
 			let list = p.appointments().await?;
 			emit(json, &list, || {
 				table(
 					&["id", "doctor", "at (unix ms)", "status", "reason"],
 					list.iter()
-						.map(|a| vec![a.id.to_string(), a.doctor.clone(), a.at.to_string(), a.status.clone(), a.reason.clone()])
+						.map(|a| {
+							vec![
+								a.id.to_string(),
+								a.doctor.clone(),
+								a.at.to_string(),
+								a.status.clone(),
+								a.reason.clone(),
+							]
+						})
 						.collect(),
 				)
 			});
-		},
+		}
 		PatientCmd::Cancel { id } => {
 			p.cancel_appointment(*id).await?;
-			ctx.done(&format!("appointment {id} cancelled"), serde_json::json!({ "cancelled": id }));
-		},
+			ctx.done(
+				&format!("appointment {id} cancelled"),
+				serde_json::json!({ "cancelled": id }),
+			);
+		}
 		PatientCmd::Requests => {
 			let list = p.requests().await?;
 			emit(json, &list, || {
 				table(
 					&["id", "from", "scope", "purpose", "blocks"],
 					list.iter()
-						.map(|r| vec![r.id.to_string(), r.requester.clone(), r.scope.clone(), r.purpose.clone(), r.duration.to_string()])
+						.map(|r| {
+							vec![
+								r.id.to_string(),
+								r.requester.clone(),
+								r.scope.clone(),
+								r.purpose.clone(),
+								r.duration.to_string(),
+							]
+						})
 						.collect(),
 				)
 			});
-		},
+		}
 		PatientCmd::Grant { request, duration, once, uses: n } => {
 			let asked = p.request(*request).await?.duration;
 			let terms = GrantTerms { blocks: duration.blocks_or(asked), max_uses: uses(*once, *n) };
 			let grant = p.grant(*request, terms).await?;
-			ctx.done(&format!("request {request} granted: grant {grant}"), serde_json::json!({ "grant": grant }));
-		},
+			ctx.done(
+				&format!("request {request} granted: grant {grant}"),
+				serde_json::json!({ "grant": grant }),
+			);
+		}
 		PatientCmd::GrantAccess { grantee, scope: s, duration, once, uses: n } => {
 			let grant = p
-				.grant_access(&account_id(grantee)?, scope(*s), GrantTerms { blocks: duration.blocks(), max_uses: uses(*once, *n) })
+				.grant_access(
+					&account_id(grantee)?,
+					scope(*s),
+					GrantTerms { blocks: duration.blocks(), max_uses: uses(*once, *n) },
+				)
 				.await?;
-			ctx.done(&format!("grant {grant} given to {grantee}"), serde_json::json!({ "grant": grant }));
-		},
+			ctx.done(
+				&format!("grant {grant} given to {grantee}"),
+				serde_json::json!({ "grant": grant }),
+			);
+		}
 		PatientCmd::Deny { request, reason } => {
 			p.deny(*request, reason).await?;
-			ctx.done(&format!("request {request} denied"), serde_json::json!({ "denied": request }));
-		},
+			ctx.done(
+				&format!("request {request} denied"),
+				serde_json::json!({ "denied": request }),
+			);
+		}
 		PatientCmd::Revoke { grant } => {
 			p.revoke(*grant).await?;
 			ctx.done(&format!("grant {grant} revoked"), serde_json::json!({ "revoked": grant }));
-		},
+		}
 		PatientCmd::Grants => {
 			let list = p.grants().await?;
 			emit(json, &list, || {
@@ -312,37 +362,49 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 								g.grantee.clone(),
 								g.scope.clone(),
 								format!("#{}", g.expires_at),
-								g.uses_left.map(|u| u.to_string()).unwrap_or_else(|| "unlimited".into()),
+								g.uses_left
+									.map(|u| u.to_string())
+									.unwrap_or_else(|| "unlimited".into()),
 								format!("{:?}", g.records),
 							]
 						})
 						.collect(),
 				)
 			});
-		},
+		}
 		PatientCmd::Records => {
 			let list = p.records().await?;
 			emit(json, &list, || records_table(&list));
-		},
+		}
 		PatientCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
 		PatientCmd::Audit => {
 			let list = p.audit().await?;
 			emit(json, &list, || {
 				table(
 					&["block", "who", "what"],
-					list.iter().map(|e| vec![format!("#{}", e.block), e.actor.clone(), e.action.clone()]).collect(),
+					list.iter()
+						.map(|e| vec![format!("#{}", e.block), e.actor.clone(), e.action.clone()])
+						.collect(),
 				)
 			});
-		},
+		}
 	}
 	Ok(())
 }
 
-async fn application(ctx: &Ctx, session: &Session<Backend>, args: &ApplyArgs) -> Result<Application, ClientError> {
-	let file = std::fs::File::open(&args.credentials)
-		.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", args.credentials.display())))?;
+async fn application(
+	ctx: &Ctx,
+	session: &Session<Backend>,
+	args: &ApplyArgs,
+) -> Result<Application, ClientError> {
+	let file = std::fs::File::open(&args.credentials).map_err(|e| {
+		ClientError::Invalid(format!("cannot read {}: {e}", args.credentials.display()))
+	})?;
 	let (bar, progress) = bar(ctx.cli.json, "credentials", Some(file_size(&args.credentials)?));
-	let cid = session.store.add(Box::new(std::io::BufReader::new(file)), session.cid_version, progress).await;
+	let cid = session
+		.store
+		.add(Box::new(std::io::BufReader::new(file)), session.cid_version, progress)
+		.await;
 	bar.finish_and_clear();
 	Ok(Application {
 		name: args.name.clone(),
@@ -361,7 +423,10 @@ async fn upload(
 	let id = run.await;
 	bar.finish_and_clear();
 	let id = id?;
-	ctx.done(&format!("{} encrypted and added as record {id}", file.display()), serde_json::json!({ "record": id }));
+	ctx.done(
+		&format!("{} encrypted and added as record {id}", file.display()),
+		serde_json::json!({ "record": id }),
+	);
 	Ok(())
 }
 
@@ -376,50 +441,75 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 				&format!("applied as a doctor (credentials {}); a verifier must verify you", application.credentials),
 				serde_json::json!({ "applied": session.account_id().to_string(), "credentials": application.credentials.to_string() }),
 			);
-		},
+		}
 		DoctorCmd::Appointments => {
 			let list = d.appointments().await?;
 			emit(ctx.cli.json, &list, || {
 				table(
 					&["id", "patient", "at (unix ms)", "status", "reason"],
 					list.iter()
-						.map(|a| vec![a.id.to_string(), a.patient.clone(), a.at.to_string(), a.status.clone(), a.reason.clone()])
+						.map(|a| {
+							vec![
+								a.id.to_string(),
+								a.patient.clone(),
+								a.at.to_string(),
+								a.status.clone(),
+								a.reason.clone(),
+							]
+						})
 						.collect(),
 				)
 			});
-		},
+		}
 		DoctorCmd::Accept { id } => {
 			d.accept(*id).await?;
 			ctx.done(&format!("appointment {id} accepted"), serde_json::json!({ "accepted": id }));
-		},
+		}
 		DoctorCmd::Decline { id, note } => {
 			d.decline(*id, note.as_deref()).await?;
 			ctx.done(&format!("appointment {id} declined"), serde_json::json!({ "declined": id }));
-		},
+		}
 		DoctorCmd::Complete { id } => {
 			d.complete(*id).await?;
-			ctx.done(&format!("appointment {id} completed"), serde_json::json!({ "completed": id }));
-		},
+			ctx.done(
+				&format!("appointment {id} completed"),
+				serde_json::json!({ "completed": id }),
+			);
+		}
 		DoctorCmd::UploadReport { patient, file, title, supersedes } => {
 			let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(file_size(file)?));
 			let patient = account_id(patient)?;
-			upload(ctx, file, d.upload_report(&patient, file, title, *supersedes, progress), bar).await?;
-		},
+			upload(ctx, file, d.upload_report(&patient, file, title, *supersedes, progress), bar)
+				.await?;
+		}
 		DoctorCmd::UploadPrescription { patient, file, title, quantity, supersedes } => {
 			let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(file_size(file)?));
 			let patient = account_id(patient)?;
-			upload(ctx, file, d.upload_prescription(&patient, file, title, *quantity, *supersedes, progress), bar)
-				.await?;
-		},
+			upload(
+				ctx,
+				file,
+				d.upload_prescription(&patient, file, title, *quantity, *supersedes, progress),
+				bar,
+			)
+			.await?;
+		}
 		DoctorCmd::RequestAccess { patient, scope: s, purpose, duration } => {
-			let id = d.request_access(&account_id(patient)?, scope(*s), purpose, duration.blocks()).await?;
-			ctx.done(&format!("request {id} sent; the patient decides"), serde_json::json!({ "request": id }));
-		},
+			let id = d
+				.request_access(&account_id(patient)?, scope(*s), purpose, duration.blocks())
+				.await?;
+			ctx.done(
+				&format!("request {id} sent; the patient decides"),
+				serde_json::json!({ "request": id }),
+			);
+		}
 		DoctorCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
 		DoctorCmd::Emergency { patient, justification } => {
 			let grant = d.emergency_access(&account_id(patient)?, justification).await?;
-			ctx.done(&format!("emergency grant {grant} opened (on the patient's audit trail)"), serde_json::json!({ "grant": grant }));
-		},
+			ctx.done(
+				&format!("emergency grant {grant} opened (on the patient's audit trail)"),
+				serde_json::json!({ "grant": grant }),
+			);
+		}
 	}
 	Ok(())
 }
@@ -445,31 +535,31 @@ async fn verifier(ctx: &Ctx, cmd: &VerifierCmd) -> Result<(), ClientError> {
 						.collect(),
 				)
 			});
-		},
+		}
 		VerifierCmd::Verify { who, until } => {
 			v.verify(&account_id(who)?, *until).await?;
 			ctx.done(&format!("{who} verified"), serde_json::json!({ "verified": who }));
-		},
+		}
 		VerifierCmd::Reject { who, reason } => {
 			v.reject(&account_id(who)?, reason).await?;
 			ctx.done(&format!("{who} rejected"), serde_json::json!({ "rejected": who }));
-		},
+		}
 		VerifierCmd::Suspend { who, reason } => {
 			v.suspend(&account_id(who)?, reason).await?;
 			ctx.done(&format!("{who} suspended"), serde_json::json!({ "suspended": who }));
-		},
+		}
 		VerifierCmd::Revoke { who, reason } => {
 			v.revoke(&account_id(who)?, reason).await?;
 			ctx.done(&format!("{who} revoked"), serde_json::json!({ "revoked": who }));
-		},
+		}
 		VerifierCmd::Add { who } => {
 			v.add_verifier(&account_id(who)?).await?;
 			ctx.done(&format!("{who} is a verifier"), serde_json::json!({ "verifier": who }));
-		},
+		}
 		VerifierCmd::List => {
 			let list: Vec<String> = v.verifiers().await?.iter().map(|a| a.to_string()).collect();
 			emit(ctx.cli.json, &list, || list.join("\n"));
-		},
+		}
 	}
 	Ok(())
 }
@@ -481,12 +571,19 @@ async fn hospital(ctx: &Ctx, cmd: &InstitutionCmd) -> Result<(), ClientError> {
 		InstitutionCmd::Apply(args) => {
 			let application = application(ctx, &session, args).await?;
 			h.apply(&application).await?;
-			ctx.done("applied as a hospital; a verifier must verify you", serde_json::json!({ "applied": session.account_id().to_string() }));
-		},
+			ctx.done(
+				"applied as a hospital; a verifier must verify you",
+				serde_json::json!({ "applied": session.account_id().to_string() }),
+			);
+		}
 		InstitutionCmd::Request { patient, purpose, duration } => {
-			let id = h.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
-			ctx.done(&format!("request {id} sent; the patient decides"), serde_json::json!({ "request": id }));
-		},
+			let id =
+				h.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
+			ctx.done(
+				&format!("request {id} sent; the patient decides"),
+				serde_json::json!({ "request": id }),
+			);
+		}
 		InstitutionCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
 	}
 	Ok(())
@@ -499,12 +596,19 @@ async fn pharmacy(ctx: &Ctx, cmd: &PharmacyCmd) -> Result<(), ClientError> {
 		PharmacyCmd::Apply(args) => {
 			let application = application(ctx, &session, args).await?;
 			ph.apply(&application).await?;
-			ctx.done("applied as a pharmacy; a verifier must verify you", serde_json::json!({ "applied": session.account_id().to_string() }));
-		},
+			ctx.done(
+				"applied as a pharmacy; a verifier must verify you",
+				serde_json::json!({ "applied": session.account_id().to_string() }),
+			);
+		}
 		PharmacyCmd::Request { patient, purpose, duration } => {
-			let id = ph.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
-			ctx.done(&format!("request {id} sent; the patient decides"), serde_json::json!({ "request": id }));
-		},
+			let id =
+				ph.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
+			ctx.done(
+				&format!("request {id} sent; the patient decides"),
+				serde_json::json!({ "request": id }),
+			);
+		}
 		PharmacyCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
 		PharmacyCmd::Dispense { record, quantity, out } => {
 			let (bar, progress) = bar(ctx.cli.json, "download", None);
@@ -519,7 +623,7 @@ async fn pharmacy(ctx: &Ctx, cmd: &PharmacyCmd) -> Result<(), ClientError> {
 					out.display()
 				)
 			});
-		},
+		}
 	}
 	Ok(())
 }
@@ -532,51 +636,67 @@ async fn blob(ctx: &Ctx, cmd: &BlobCmd) -> Result<(), ClientError> {
 	let json = ctx.cli.json;
 	match cmd {
 		BlobCmd::Cid { file, cid_version: v } => {
-			let input = std::fs::File::open(file)
-				.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", file.display())))?;
+			let input = std::fs::File::open(file).map_err(|e| {
+				ClientError::Invalid(format!("cannot read {}: {e}", file.display()))
+			})?;
 			let cid = compute_cid(std::io::BufReader::new(input), cid_version(*v))?;
 			emit(json, &serde_json::json!({ "cid": cid.to_string() }), || cid.to_string());
-		},
+		}
 		BlobCmd::Add { file } => {
 			let store = ctx.store()?;
-			let input = std::fs::File::open(file)
-				.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", file.display())))?;
+			let input = std::fs::File::open(file).map_err(|e| {
+				ClientError::Invalid(format!("cannot read {}: {e}", file.display()))
+			})?;
 			let (bar, progress) = bar(json, "add", Some(file_size(file)?));
 			let cid = store
-				.add(Box::new(std::io::BufReader::new(input)), cid_version(ctx.cli.cid_version), progress)
+				.add(
+					Box::new(std::io::BufReader::new(input)),
+					cid_version(ctx.cli.cid_version),
+					progress,
+				)
 				.await;
 			bar.finish_and_clear();
 			let cid = cid?;
 			emit(json, &serde_json::json!({ "cid": cid.to_string() }), || cid.to_string());
-		},
+		}
 		BlobCmd::Get { cid, out } => {
 			let store = ctx.store()?;
 			let cid = parse_cid(cid)?;
-			let tmp = tempfile::NamedTempFile::new_in(out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))?;
+			let tmp = tempfile::NamedTempFile::new_in(
+				out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")),
+			)?;
 			let (bar, progress) = bar(json, "get", None);
 			let result = store.get(&cid, std::io::BufWriter::new(tmp), progress).await;
 			bar.finish_and_clear();
 			let (writer, size) = result?;
 			let tmp = writer.into_inner().map_err(|e| e.into_error())?;
 			tmp.persist(out).map_err(|e| ClientError::from(e.error))?;
-			ctx.done(&format!("{cid}: {size} bytes verified, written to {}", out.display()), serde_json::json!({ "cid": cid.to_string(), "bytes": size }));
-		},
+			ctx.done(
+				&format!("{cid}: {size} bytes verified, written to {}", out.display()),
+				serde_json::json!({ "cid": cid.to_string(), "bytes": size }),
+			);
+		}
 		BlobCmd::ExportCar { cid, out } => {
 			let Backend::Local(store) = ctx.store()? else {
 				return Err(ClientError::Invalid("CAR export reads the local store: use --storage local (Kubo has `ipfs dag export`)".into()));
 			};
 			let cid = parse_cid(cid)?;
 			let blocks = store.export_car(cid, out.clone()).await?;
-			ctx.done(&format!("{blocks} blocks of {cid} written to {}", out.display()), serde_json::json!({ "cid": cid.to_string(), "blocks": blocks }));
-		},
+			ctx.done(
+				&format!("{blocks} blocks of {cid} written to {}", out.display()),
+				serde_json::json!({ "cid": cid.to_string(), "blocks": blocks }),
+			);
+		}
 		BlobCmd::ImportCar { file } => {
 			let Backend::Local(store) = ctx.store()? else {
 				return Err(ClientError::Invalid("CAR import fills the local store: use --storage local (Kubo has `ipfs dag import`)".into()));
 			};
 			let roots = store.import_car(file.clone()).await?;
 			let roots: Vec<String> = roots.iter().map(|c| c.to_string()).collect();
-			emit(json, &serde_json::json!({ "roots": roots }), || format!("imported; roots: {}", roots.join(", ")));
-		},
+			emit(json, &serde_json::json!({ "roots": roots }), || {
+				format!("imported; roots: {}", roots.join(", "))
+			});
+		}
 	}
 	Ok(())
 }

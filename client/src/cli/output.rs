@@ -19,9 +19,11 @@ pub fn emit<T: Serialize>(json: bool, value: &T, text: impl FnOnce() -> String) 
 pub fn bar(json: bool, label: &str, total: Option<u64>) -> (ProgressBar, Progress) {
 	let bar = if json { ProgressBar::hidden() } else { ProgressBar::new(total.unwrap_or(0)) };
 	bar.set_style(
-		ProgressStyle::with_template("{msg:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}")
-			.expect("valid template")
-			.progress_chars("=> "),
+		ProgressStyle::with_template(
+			"{msg:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+		)
+		.expect("valid template")
+		.progress_chars("=> "),
 	);
 	bar.set_message(label.to_string());
 	let handle = bar.clone();

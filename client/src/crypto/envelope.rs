@@ -61,7 +61,14 @@ pub fn seal(reader_public: &[u8; 32], key: &DataKey, cid: &Cid) -> Result<Envelo
 		HkdfSha256,
 		X25519HkdfSha256,
 		_,
-	>(&OpModeS::Base, &public, &info(cid), &mut sealed, &[], &mut HpkeRng(&mut OsRng))
+	>(
+		&OpModeS::Base,
+		&public,
+		&info(cid),
+		&mut sealed,
+		&[],
+		&mut HpkeRng(&mut OsRng),
+	)
 	.map_err(|e| CryptoError::Hpke(e.to_string()))?;
 	let mut envelope = [0u8; ENVELOPE_SIZE];
 	envelope[..32].copy_from_slice(&encapped.to_bytes());
@@ -100,7 +107,11 @@ pub const NOTE_OVERHEAD: usize = 32 + 16;
 
 /// Seals a short free-text note (an appointment reason) to one reader, bound to `context`, so
 /// that free text a patient types never reaches the chain in the clear.
-pub fn seal_note(reader_public: &[u8; 32], context: &[u8], text: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn seal_note(
+	reader_public: &[u8; 32],
+	context: &[u8],
+	text: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
 	let public = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(reader_public)
 		.map_err(|_| CryptoError::BadPublicKey)?;
 	let mut sealed = text.to_vec();
@@ -110,13 +121,24 @@ pub fn seal_note(reader_public: &[u8; 32], context: &[u8], text: &[u8]) -> Resul
 		HkdfSha256,
 		X25519HkdfSha256,
 		_,
-	>(&OpModeS::Base, &public, &info, &mut sealed, &[], &mut HpkeRng(&mut OsRng))
+	>(
+		&OpModeS::Base,
+		&public,
+		&info,
+		&mut sealed,
+		&[],
+		&mut HpkeRng(&mut OsRng),
+	)
 	.map_err(|e| CryptoError::Hpke(e.to_string()))?;
 	Ok([encapped.to_bytes().as_slice(), &sealed, &tag.to_bytes()].concat())
 }
 
 /// Opens a note sealed to this reader for `context`.
-pub fn open_note(reader: &StaticSecret, context: &[u8], sealed: &[u8]) -> Result<Vec<u8>, CryptoError> {
+pub fn open_note(
+	reader: &StaticSecret,
+	context: &[u8],
+	sealed: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
 	if sealed.len() < NOTE_OVERHEAD {
 		return Err(CryptoError::EnvelopeMismatch);
 	}
@@ -201,7 +223,10 @@ mod tests {
 		const EXPORTS: [(&str, &str); 3] = [
 			("", "4bbd6243b8bb54cec311fac9df81841b6fd61f56538a775e7c80a9f40160606e"),
 			("00", "8c1df14732580e5501b00f82b10a1647b40713191b7c1240ac80e2b68808ba69"),
-			("54657374436f6e74657874", "5acb09211139c43b3090489a9da433e8a30ee7188ba8b0a9a1ccf0c229283e53"),
+			(
+				"54657374436f6e74657874",
+				"5acb09211139c43b3090489a9da433e8a30ee7188ba8b0a9a1ccf0c229283e53",
+			),
 		];
 
 		fn h(s: &str) -> Vec<u8> {
@@ -240,13 +265,14 @@ mod tests {
 		#[test]
 		fn sender_and_receiver_match() {
 			let (sk_r, pk_r) = X25519HkdfSha256::derive_keypair(&h(IKM_R));
-			let (enc, mut sender) = setup_sender::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256, _>(
-				&OpModeS::Base,
-				&pk_r,
-				&h(INFO),
-				&mut HpkeRng(&mut FixedIkm(h(IKM_E))),
-			)
-			.unwrap();
+			let (enc, mut sender) =
+				setup_sender::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256, _>(
+					&OpModeS::Base,
+					&pk_r,
+					&h(INFO),
+					&mut HpkeRng(&mut FixedIkm(h(IKM_E))),
+				)
+				.unwrap();
 			assert_eq!(enc.to_bytes().to_vec(), h(PK_EM), "enc");
 			let mut receiver = setup_receiver::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
 				&OpModeR::Base,
@@ -271,8 +297,14 @@ mod tests {
 			// The secret derived from a phrase opens envelopes sealed to its public key: the
 			// dalek and hpke views of the same 32 bytes agree.
 			let id = crate::crypto::keys::Identity::generate();
-			let sk = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(&id.encryption_secret().to_bytes()).unwrap();
-			assert_eq!(X25519HkdfSha256::sk_to_pk(&sk).to_bytes().to_vec(), id.encryption_public().to_vec());
+			let sk = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(
+				&id.encryption_secret().to_bytes(),
+			)
+			.unwrap();
+			assert_eq!(
+				X25519HkdfSha256::sk_to_pk(&sk).to_bytes().to_vec(),
+				id.encryption_public().to_vec()
+			);
 		}
 	}
 

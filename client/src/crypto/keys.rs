@@ -8,8 +8,8 @@ use bip39::{Language, Mnemonic};
 use hkdf::Hkdf;
 use rand_core::{OsRng, RngCore};
 use sha2::Sha256;
-use subxt::utils::AccountId32;
 use std::str::FromStr;
+use subxt::utils::AccountId32;
 
 use subxt_signer::{sr25519, ExposeSecret, SecretUri};
 use x25519_dalek::{PublicKey, StaticSecret};
@@ -32,7 +32,9 @@ pub struct Identity {
 impl std::fmt::Debug for Identity {
 	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
 		// Never the phrase or the secrets.
-		f.debug_struct("Identity").field("account", &self.account_id().to_string()).finish_non_exhaustive()
+		f.debug_struct("Identity")
+			.field("account", &self.account_id().to_string())
+			.finish_non_exhaustive()
 	}
 }
 
@@ -60,16 +62,21 @@ impl Identity {
 	pub fn from_secret(secret: &str) -> Result<Self, CryptoError> {
 		let secret = secret.trim();
 		let Some(path_at) = secret.find('/') else { return Self::from_phrase(secret) };
-		let uri = SecretUri::from_str(secret).map_err(|e| CryptoError::InvalidPhrase(e.to_string()))?;
-		let signer =
-			sr25519::Keypair::from_uri(&uri).map_err(|e| CryptoError::InvalidPhrase(e.to_string()))?;
+		let uri =
+			SecretUri::from_str(secret).map_err(|e| CryptoError::InvalidPhrase(e.to_string()))?;
+		let signer = sr25519::Keypair::from_uri(&uri)
+			.map_err(|e| CryptoError::InvalidPhrase(e.to_string()))?;
 		let base = Self::from_phrase(uri.phrase.expose_secret())?;
 		let mut x25519 = Zeroizing::new([0u8; 32]);
 		let info = [X25519_INFO, b"|", secret[path_at..].as_bytes()].concat();
 		Hkdf::<Sha256>::new(Some(X25519_SALT), base.encryption.as_bytes())
 			.expand(&info, x25519.as_mut())
 			.expect("32 bytes is a valid HKDF-SHA256 output length");
-		Ok(Identity { phrase: Zeroizing::new(secret.to_string()), signer, encryption: StaticSecret::from(*x25519) })
+		Ok(Identity {
+			phrase: Zeroizing::new(secret.to_string()),
+			signer,
+			encryption: StaticSecret::from(*x25519),
+		})
 	}
 
 	fn from_mnemonic(mnemonic: &Mnemonic) -> Result<Self, CryptoError> {
@@ -124,19 +131,16 @@ impl Identity {
 mod tests {
 	use super::*;
 
-	const PHRASE: &str =
-		"bottom drive obey lake curtain smoke basket hold race lonely fit walk";
+	const PHRASE: &str = "bottom drive obey lake curtain smoke basket hold race lonely fit walk";
 
 	#[test]
 	fn signing_key_is_the_substrate_wallet_key_of_the_phrase() {
 		// The Substrate dev phrase without a derivation path is a well-known account.
 		let id = Identity::from_phrase(PHRASE).unwrap();
-		let wallet = sr25519::Keypair::from_phrase(&Mnemonic::parse(PHRASE).unwrap(), None).unwrap();
+		let wallet =
+			sr25519::Keypair::from_phrase(&Mnemonic::parse(PHRASE).unwrap(), None).unwrap();
 		assert_eq!(id.account_id(), wallet.public_key().to_account_id());
-		assert_eq!(
-			id.account_id().to_string(),
-			"5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV"
-		);
+		assert_eq!(id.account_id().to_string(), "5DfhGyQdFobKM8NsWvEeAKk5EQQgYe9AydgJ7rMB6E1EqRzV");
 	}
 
 	#[test]
@@ -162,9 +166,11 @@ mod tests {
 
 	#[test]
 	fn a_wrong_phrase_is_a_clear_error() {
-		let err = Identity::from_phrase("bottom drive obey lake curtain smoke basket hold race lonely fit fit")
-			.err()
-			.unwrap();
+		let err = Identity::from_phrase(
+			"bottom drive obey lake curtain smoke basket hold race lonely fit fit",
+		)
+		.err()
+		.unwrap();
 		assert!(err.to_string().contains("not a valid BIP39"), "{err}");
 	}
 }

@@ -80,8 +80,12 @@ impl KeystoreFile {
 
 	/// Opens the keystore; a wrong password (or an edited file) is `WrongPassword`.
 	pub fn open(&self, password: &str, path: &str) -> Result<Identity, CryptoError> {
-		let bad = |reason: &str| CryptoError::BadKeystore { path: path.into(), reason: reason.into() };
-		if self.version != 1 || self.cipher != "xchacha20poly1305" || self.kdf.algorithm != "argon2id" {
+		let bad =
+			|reason: &str| CryptoError::BadKeystore { path: path.into(), reason: reason.into() };
+		if self.version != 1
+			|| self.cipher != "xchacha20poly1305"
+			|| self.kdf.algorithm != "argon2id"
+		{
 			return Err(bad("unsupported version, cipher or KDF"));
 		}
 		let nonce = hex::decode(&self.nonce).map_err(|_| bad("nonce is not hex"))?;
@@ -135,8 +139,9 @@ impl KeystoreFile {
 	fn derive_key(&self, password: &str, path: &str) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
 		let bad = |reason: String| CryptoError::BadKeystore { path: path.into(), reason };
 		let salt = hex::decode(&self.kdf.salt).map_err(|_| bad("salt is not hex".into()))?;
-		let params = Params::new(self.kdf.memory_kib, self.kdf.iterations, self.kdf.parallelism, Some(32))
-			.map_err(|e| bad(format!("bad Argon2 parameters: {e}")))?;
+		let params =
+			Params::new(self.kdf.memory_kib, self.kdf.iterations, self.kdf.parallelism, Some(32))
+				.map_err(|e| bad(format!("bad Argon2 parameters: {e}")))?;
 		let mut key = Zeroizing::new([0u8; 32]);
 		Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 			.hash_password_into(password.as_bytes(), &salt, key.as_mut())

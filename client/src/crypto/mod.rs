@@ -42,7 +42,9 @@ pub enum CryptoError {
 	WrongPassword { path: String },
 	#[error("keystore {path} is not a MedChain keystore: {reason}")]
 	BadKeystore { path: String, reason: String },
-	#[error("the encrypted data is corrupt or was tampered with (chunk {chunk} fails authentication)")]
+	#[error(
+		"the encrypted data is corrupt or was tampered with (chunk {chunk} fails authentication)"
+	)]
 	Tampered { chunk: u64 },
 	#[error("the encrypted data ends early: {0}")]
 	Truncated(&'static str),

@@ -145,8 +145,10 @@ impl<W: Write> DecryptingWriter<W> {
 		if self.header.is_some() || self.buffer.len() < HEADER_SIZE {
 			return Ok(());
 		}
-		let header: [u8; HEADER_SIZE] = self.buffer[..HEADER_SIZE].try_into().expect("length checked");
-		let chunk_size = u32::from_be_bytes(header[MAGIC.len()..MAGIC.len() + 4].try_into().expect("4"));
+		let header: [u8; HEADER_SIZE] =
+			self.buffer[..HEADER_SIZE].try_into().expect("length checked");
+		let chunk_size =
+			u32::from_be_bytes(header[MAGIC.len()..MAGIC.len() + 4].try_into().expect("4"));
 		if &header[..MAGIC.len()] != MAGIC || chunk_size as usize != CHUNK_SIZE {
 			return Err(CryptoError::BadHeader);
 		}
@@ -281,7 +283,10 @@ mod tests {
 
 		let other = DataKey::generate();
 		assert!(matches!(decrypt_bytes(&sealed, &other), Err(CryptoError::Tampered { chunk: 0 })));
-		assert!(matches!(decrypt_bytes(b"not encrypted at all, not at all", &key), Err(CryptoError::BadHeader)));
+		assert!(matches!(
+			decrypt_bytes(b"not encrypted at all, not at all", &key),
+			Err(CryptoError::BadHeader)
+		));
 	}
 
 	#[test]

@@ -69,7 +69,9 @@ impl<S: ContentStore> Doctor<'_, S> {
 		progress: Progress,
 	) -> Result<u64, ClientError> {
 		self.0.ensure_verified(Role::Doctor).await?;
-		self.0.add_record(patient, RecordKind::Report, file, title, None, supersedes, progress).await
+		self.0
+			.add_record(patient, RecordKind::Report, file, title, None, supersedes, progress)
+			.await
 	}
 
 	/// Encrypts and uploads a prescription of `quantity` units for `patient`.
@@ -84,7 +86,15 @@ impl<S: ContentStore> Doctor<'_, S> {
 	) -> Result<u64, ClientError> {
 		self.0.ensure_verified(Role::Doctor).await?;
 		self.0
-			.add_record(patient, RecordKind::Prescription, file, title, Some(quantity), supersedes, progress)
+			.add_record(
+				patient,
+				RecordKind::Prescription,
+				file,
+				title,
+				Some(quantity),
+				supersedes,
+				progress,
+			)
 			.await
 	}
 
@@ -101,7 +111,11 @@ impl<S: ContentStore> Doctor<'_, S> {
 	}
 
 	/// Break-glass access to an unconscious patient's records; always audited.
-	pub async fn emergency_access(&self, patient: &AccountId32, justification: &str) -> Result<u64, ClientError> {
+	pub async fn emergency_access(
+		&self,
+		patient: &AccountId32,
+		justification: &str,
+	) -> Result<u64, ClientError> {
 		self.0.ensure_verified(Role::Doctor).await?;
 		let call = api::tx()
 			.consent()
@@ -111,7 +125,12 @@ impl<S: ContentStore> Doctor<'_, S> {
 	}
 
 	/// Reads and decrypts a record this doctor wrote or was granted.
-	pub async fn view(&self, record: u64, out: &Path, progress: Progress) -> Result<ReadRecord, ClientError> {
+	pub async fn view(
+		&self,
+		record: u64,
+		out: &Path,
+		progress: Progress,
+	) -> Result<ReadRecord, ClientError> {
 		self.0.read_record(record, out, progress).await
 	}
 }

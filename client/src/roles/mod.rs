@@ -130,7 +130,10 @@ impl<S: ContentStore> Session<S> {
 	}
 
 	/// The X25519 key `who` registered, to seal envelopes to.
-	pub(crate) async fn encryption_key_of(&self, who: &AccountId32) -> Result<[u8; 32], ClientError> {
+	pub(crate) async fn encryption_key_of(
+		&self,
+		who: &AccountId32,
+	) -> Result<[u8; 32], ClientError> {
 		self.chain
 			.view(api::view_functions().registry().account(who.clone()))
 			.await?
@@ -150,19 +153,32 @@ impl<S: ContentStore> Session<S> {
 					"{me} is registered as a {}, not a {name}",
 					views::role_name(&info.role)
 				)))
-			},
-			Some(_) => {},
+			}
+			Some(_) => {}
 		}
-		let practitioner = self.chain.view(api::view_functions().registry().practitioner(me.clone())).await?;
+		let practitioner =
+			self.chain.view(api::view_functions().registry().practitioner(me.clone())).await?;
 		match practitioner.map(|p| p.status) {
 			Some(VerificationStatus::Verified { .. }) => Ok(()),
-			Some(status) => Err(ClientError::NotVerified { role: name, who: me, status: views::status_name(&status) }),
-			None => Err(ClientError::NotVerified { role: name, who: me, status: "no application".into() }),
+			Some(status) => Err(ClientError::NotVerified {
+				role: name,
+				who: me,
+				status: views::status_name(&status),
+			}),
+			None => Err(ClientError::NotVerified {
+				role: name,
+				who: me,
+				status: "no application".into(),
+			}),
 		}
 	}
 
 	/// Applies as a practitioner of `role`; a verifier must then verify the application.
-	pub(crate) async fn apply(&self, role: Role, application: &Application) -> Result<(), ClientError> {
+	pub(crate) async fn apply(
+		&self,
+		role: Role,
+		application: &Application,
+	) -> Result<(), ClientError> {
 		let details = PractitionerDetails {
 			name: BoundedVec(application.name.as_bytes().to_vec()),
 			specialization: BoundedVec(application.specialization.as_bytes().to_vec()),
@@ -233,9 +249,8 @@ impl<S: ContentStore> Session<S> {
 			)));
 		}
 		let patient_key = self.encryption_key_of(patient).await?;
-		let plain = std::fs::File::open(file).map_err(|e| {
-			ClientError::Invalid(format!("cannot read {}: {e}", file.display()))
-		})?;
+		let plain = std::fs::File::open(file)
+			.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", file.display())))?;
 		let size = stream::encrypted_size(plain.metadata()?.len());
 		let key = DataKey::generate();
 		let reader = stream::EncryptingReader::new(std::io::BufReader::new(plain), &key);
@@ -310,7 +325,8 @@ impl<S: ContentStore> Session<S> {
 /// What the chain knows about `who`: role, verification, name, encryption key, balance.
 pub async fn account_view(chain: &Chain, who: &AccountId32) -> Result<AccountView, ClientError> {
 	let info = chain.view(api::view_functions().registry().account(who.clone())).await?;
-	let practitioner = chain.view(api::view_functions().registry().practitioner(who.clone())).await?;
+	let practitioner =
+		chain.view(api::view_functions().registry().practitioner(who.clone())).await?;
 	let balance = chain
 		.at_best()
 		.await?
@@ -330,7 +346,9 @@ pub async fn account_view(chain: &Chain, who: &AccountId32) -> Result<AccountVie
 			(Some(_), None) => Some("Registered".into()),
 			(None, None) => None,
 		},
-		name: practitioner.as_ref().map(|p| String::from_utf8_lossy(&p.details.name.0).into_owned()),
+		name: practitioner
+			.as_ref()
+			.map(|p| String::from_utf8_lossy(&p.details.name.0).into_owned()),
 		encryption_key: info.as_ref().map(|i| hex::encode(i.encryption_key)),
 		balance,
 	})
@@ -342,7 +360,9 @@ pub(crate) fn record_cid(bytes: &[u8]) -> Result<Cid, ClientError> {
 }
 
 /// The first event of type `E` a call emitted.
-pub(crate) fn first_event<E: subxt::events::DecodeAsEvent>(included: &Included) -> Result<E, ClientError> {
+pub(crate) fn first_event<E: subxt::events::DecodeAsEvent>(
+	included: &Included,
+) -> Result<E, ClientError> {
 	included
 		.events
 		.find_first::<E>()

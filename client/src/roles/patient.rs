@@ -67,7 +67,12 @@ impl<S: ContentStore> Patient<'_, S> {
 	/// Asks `doctor` for an appointment at `at_ms` (Unix milliseconds). The reason is health
 	/// information: it is sealed to the doctor and to the patient, never stored in the clear.
 	/// Returns the appointment's id.
-	pub async fn book(&self, doctor: &AccountId32, at_ms: u64, reason: &str) -> Result<u64, ClientError> {
+	pub async fn book(
+		&self,
+		doctor: &AccountId32,
+		at_ms: u64,
+		reason: &str,
+	) -> Result<u64, ClientError> {
 		let fits = MAX_REASON / 2 - envelope::NOTE_OVERHEAD;
 		if reason.len() > fits {
 			return Err(ClientError::Invalid(format!(
@@ -140,11 +145,14 @@ impl<S: ContentStore> Patient<'_, S> {
 		let expires_at = self.0.chain.best_number().await? + terms.blocks;
 		let mut batches = envelopes.chunks(ENVELOPES_PER_CALL);
 		let first = batches.next().map(<[_]>::to_vec).unwrap_or_default();
-		let call = api::tx().consent().grant(request, expires_at, terms.max_uses, BoundedVec(first));
+		let call =
+			api::tx().consent().grant(request, expires_at, terms.max_uses, BoundedVec(first));
 		let included = self.0.submit(call).await?;
 		let grant = first_event::<api::consent::events::AccessGranted>(&included)?.grant;
 		for batch in batches {
-			self.0.submit(api::tx().consent().add_envelopes(grant, BoundedVec(batch.to_vec()))).await?;
+			self.0
+				.submit(api::tx().consent().add_envelopes(grant, BoundedVec(batch.to_vec())))
+				.await?;
 		}
 		Ok(grant)
 	}
@@ -184,7 +192,9 @@ impl<S: ContentStore> Patient<'_, S> {
 		let grantee_key = self.0.encryption_key_of(grantee).await?;
 		let mut envelopes = Vec::new();
 		for id in self.0.record_ids(&self.0.account_id()).await? {
-			let Some(record) = self.0.chain.view(api::view_functions().records().record(id)).await? else {
+			let Some(record) =
+				self.0.chain.view(api::view_functions().records().record(id)).await?
+			else {
 				continue;
 			};
 			if !covers(scope, id, &record.kind) {
@@ -213,8 +223,11 @@ impl<S: ContentStore> Patient<'_, S> {
 
 	/// The grants this patient has given that are still live.
 	pub async fn grants(&self) -> Result<Vec<GrantInfo>, ClientError> {
-		let list =
-			self.0.chain.view(api::view_functions().consent().patient_grants(self.0.account_id())).await?;
+		let list = self
+			.0
+			.chain
+			.view(api::view_functions().consent().patient_grants(self.0.account_id()))
+			.await?;
 		Ok(list.iter().map(|(id, g)| GrantInfo::new(*id, g)).collect())
 	}
 
@@ -229,8 +242,11 @@ impl<S: ContentStore> Patient<'_, S> {
 
 	/// Who did what with this patient's data, oldest first.
 	pub async fn audit(&self) -> Result<Vec<AuditInfo>, ClientError> {
-		let trail =
-			self.0.chain.view(api::view_functions().consent().audit_trail(self.0.account_id())).await?;
+		let trail = self
+			.0
+			.chain
+			.view(api::view_functions().consent().audit_trail(self.0.account_id()))
+			.await?;
 		Ok(trail.iter().map(AuditInfo::new).collect())
 	}
 }

@@ -34,7 +34,12 @@ impl<S: ContentStore> Hospital<'_, S> {
 	}
 
 	/// Reads and decrypts a record the hospital was granted.
-	pub async fn view(&self, record: u64, out: &Path, progress: Progress) -> Result<ReadRecord, ClientError> {
+	pub async fn view(
+		&self,
+		record: u64,
+		out: &Path,
+		progress: Progress,
+	) -> Result<ReadRecord, ClientError> {
 		self.0.read_record(record, out, progress).await
 	}
 }
@@ -67,7 +72,12 @@ impl<S: ContentStore> Pharmacy<'_, S> {
 	}
 
 	/// Reads and decrypts a prescription (one use of the grant).
-	pub async fn view(&self, record: u64, out: &Path, progress: Progress) -> Result<ReadRecord, ClientError> {
+	pub async fn view(
+		&self,
+		record: u64,
+		out: &Path,
+		progress: Progress,
+	) -> Result<ReadRecord, ClientError> {
 		self.0.read_record(record, out, progress).await
 	}
 

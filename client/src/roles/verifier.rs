@@ -9,7 +9,8 @@ use crate::{
 	runtime::medchain::{
 		self as api,
 		runtime_types::{
-			bounded_collections::bounded_vec::BoundedVec, pallet_registry::pallet::Call as RegistryCall,
+			bounded_collections::bounded_vec::BoundedVec,
+			pallet_registry::pallet::Call as RegistryCall,
 		},
 		Call,
 	},
@@ -22,7 +23,8 @@ pub struct Verifier<'a, S>(pub(crate) &'a Session<S>);
 impl<S: ContentStore> Verifier<'_, S> {
 	/// Practitioners waiting for a decision.
 	pub async fn pending(&self) -> Result<Vec<AccountView>, ClientError> {
-		let pending = self.0.chain.view(api::view_functions().registry().pending_applications()).await?;
+		let pending =
+			self.0.chain.view(api::view_functions().registry().pending_applications()).await?;
 		let mut out = Vec::new();
 		for who in pending {
 			out.push(self.0.account(&who).await?);

@@ -37,7 +37,7 @@ pub(crate) fn scope_name(scope: &Scope) -> String {
 		Scope::Write => "write".into(),
 		Scope::Records(ids) => {
 			format!("records {}", ids.0.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
-		},
+		}
 	}
 }
 
@@ -45,7 +45,9 @@ pub(crate) fn status_name(status: &VerificationStatus<u32>) -> String {
 	match status {
 		VerificationStatus::Pending => "Pending".into(),
 		VerificationStatus::Verified { until: None } => "Verified".into(),
-		VerificationStatus::Verified { until: Some(block) } => format!("Verified until block #{block}"),
+		VerificationStatus::Verified { until: Some(block) } => {
+			format!("Verified until block #{block}")
+		}
 		VerificationStatus::Rejected => "Rejected".into(),
 		VerificationStatus::Suspended => "Suspended".into(),
 		VerificationStatus::Revoked => "Revoked".into(),
@@ -188,8 +190,12 @@ impl AppointmentInfo {
 				AppointmentStatus::Requested => "requested".into(),
 				AppointmentStatus::Accepted => "accepted".into(),
 				AppointmentStatus::Declined => "declined".into(),
-				AppointmentStatus::Cancelled { by_patient: true } => "cancelled by the patient".into(),
-				AppointmentStatus::Cancelled { by_patient: false } => "cancelled by the doctor".into(),
+				AppointmentStatus::Cancelled { by_patient: true } => {
+					"cancelled by the patient".into()
+				}
+				AppointmentStatus::Cancelled { by_patient: false } => {
+					"cancelled by the doctor".into()
+				}
 				AppointmentStatus::Completed => "completed".into(),
 			},
 		}
@@ -207,23 +213,29 @@ pub struct AuditInfo {
 impl AuditInfo {
 	pub(crate) fn new(entry: &AuditEntry) -> Self {
 		let action = match &entry.action {
-			AuditAction::AccessRequested { request } => format!("requested access (request {request})"),
+			AuditAction::AccessRequested { request } => {
+				format!("requested access (request {request})")
+			}
 			AuditAction::AccessGranted { grant, request } => match request {
-				Some(request) => format!("granted access (grant {grant}, answering request {request})"),
+				Some(request) => {
+					format!("granted access (grant {grant}, answering request {request})")
+				}
 				None => format!("granted access (grant {grant})"),
 			},
 			AuditAction::AccessDenied { request } => format!("denied access (request {request})"),
 			AuditAction::AccessRevoked { grant } => format!("revoked access (grant {grant})"),
 			AuditAction::GrantEnded { grant } => format!("grant {grant} ended"),
-			AuditAction::EmergencyAccess { grant } => format!("opened emergency access (grant {grant})"),
+			AuditAction::EmergencyAccess { grant } => {
+				format!("opened emergency access (grant {grant})")
+			}
 			AuditAction::RecordCreated { record } => format!("created record {record}"),
 			AuditAction::RecordRead { record, grant: Some(grant) } => {
 				format!("read record {record} (grant {grant})")
-			},
+			}
 			AuditAction::RecordRead { record, grant: None } => format!("read record {record}"),
 			AuditAction::Dispensed { record, quantity } => {
 				format!("dispensed {quantity} of prescription {record}")
-			},
+			}
 		};
 		AuditInfo { block: entry.at, actor: entry.actor.to_string(), action }
 	}

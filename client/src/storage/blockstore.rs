@@ -91,7 +91,7 @@ impl BlockStore for FsBlockStore {
 			Ok(data) => data,
 			Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
 				return Err(StorageError::MissingBlock { cid: *cid })
-			},
+			}
 			Err(e) => return Err(e.into()),
 		};
 		verify(cid, &data)?;

@@ -30,16 +30,22 @@ fn write_varint(out: &mut impl Write, value: u64) -> std::io::Result<()> {
 fn read_varint(input: &mut impl Read) -> Result<Option<u64>, StorageError> {
 	match unsigned_varint::io::read_u64(input) {
 		Ok(value) => Ok(Some(value)),
-		Err(unsigned_varint::io::ReadError::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+		Err(unsigned_varint::io::ReadError::Io(e))
+			if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+		{
 			Ok(None)
-		},
+		}
 		Err(e) => Err(StorageError::BadCar(format!("bad length prefix: {e}"))),
 	}
 }
 
 /// Writes the DAG under `root` from `store` as a CARv1 with that one root. Returns the number
 /// of blocks.
-pub fn export(root: &Cid, store: &impl BlockStore, out: &mut impl Write) -> Result<u64, StorageError> {
+pub fn export(
+	root: &Cid,
+	store: &impl BlockStore,
+	out: &mut impl Write,
+) -> Result<u64, StorageError> {
 	let header = serde_ipld_dagcbor::to_vec(&Header { roots: vec![*root], version: 1 })
 		.map_err(|e| StorageError::BadCar(e.to_string()))?;
 	write_varint(out, header.len() as u64)?;
@@ -116,7 +122,10 @@ mod tests {
 				Err(StorageError::Tampered { .. })
 			));
 			let cut = &car[..car.len() - 5];
-			assert!(matches!(import(&mut &cut[..], &MemoryBlockStore::default()), Err(StorageError::BadCar(_))));
+			assert!(matches!(
+				import(&mut &cut[..], &MemoryBlockStore::default()),
+				Err(StorageError::BadCar(_))
+			));
 		}
 	}
 }

@@ -13,7 +13,10 @@ use std::{
 use cid::Cid;
 use futures::StreamExt;
 
-use super::{blockstore::Discard, local::run_blocking, unixfs, CidVersion, ContentStore, Progress, StorageError};
+use super::{
+	blockstore::Discard, local::run_blocking, unixfs, CidVersion, ContentStore, Progress,
+	StorageError,
+};
 
 /// A Kubo node at `url` (e.g. `http://127.0.0.1:5001`).
 #[derive(Clone)]
@@ -37,7 +40,11 @@ impl KuboStore {
 		StorageError::Kubo { url: self.url.clone(), reason: reason.to_string() }
 	}
 
-	async fn post(&self, path: &str, query: &[(&str, String)]) -> Result<reqwest::Response, StorageError> {
+	async fn post(
+		&self,
+		path: &str,
+		query: &[(&str, String)],
+	) -> Result<reqwest::Response, StorageError> {
 		let response = self
 			.http
 			.post(format!("{}/api/v0/{path}", self.url))
@@ -147,7 +154,10 @@ impl ContentStore for KuboStore {
 			let last = text.lines().last().unwrap_or_default();
 			let added: AddResponse =
 				serde_json::from_str(last).map_err(|e| self.error(format!("add: {e}: {last}")))?;
-			added.hash.parse::<Cid>().map_err(|e| self.error(format!("add returned a bad CID: {e}")))
+			added
+				.hash
+				.parse::<Cid>()
+				.map_err(|e| self.error(format!("add returned a bad CID: {e}")))
 		};
 		let (local, remote) = futures::join!(local, upload);
 		let (local, remote) = (local?, remote?);
@@ -168,7 +178,10 @@ impl ContentStore for KuboStore {
 		let (expected, version) = (*cid, CidVersion::of(cid));
 		let check = run_blocking(move || {
 			let mut out = out;
-			let tee = Tee { inner: ChannelReader { rx, current: Default::default() }, copy: |b: &[u8]| out.write_all(b) };
+			let tee = Tee {
+				inner: ChannelReader { rx, current: Default::default() },
+				copy: |b: &[u8]| out.write_all(b),
+			};
 			let imported = unixfs::import(tee, version, &Discard, &*progress)?;
 			if imported.cid != expected {
 				return Err(StorageError::Tampered { cid: expected });

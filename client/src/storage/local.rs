@@ -8,7 +8,9 @@ use std::{
 
 use cid::Cid;
 
-use super::{blockstore::FsBlockStore, car, unixfs, CidVersion, ContentStore, Progress, StorageError};
+use super::{
+	blockstore::FsBlockStore, car, unixfs, CidVersion, ContentStore, Progress, StorageError,
+};
 
 /// Blocks under `<dir>/blocks`, imported as Kubo would.
 #[derive(Clone)]
@@ -19,7 +21,10 @@ pub struct LocalStore {
 
 impl LocalStore {
 	pub fn open(dir: &Path) -> Result<Self, StorageError> {
-		Ok(LocalStore { dir: dir.to_path_buf(), blocks: Arc::new(FsBlockStore::open(&dir.join("blocks"))?) })
+		Ok(LocalStore {
+			dir: dir.to_path_buf(),
+			blocks: Arc::new(FsBlockStore::open(&dir.join("blocks"))?),
+		})
 	}
 
 	/// The blocks themselves (to export, or to check what is stored).

@@ -114,7 +114,8 @@ impl Backend {
 		} else {
 			Err(StorageError::Kubo {
 				url: option.into(),
-				reason: "--storage takes `local` or the Kubo RPC URL, e.g. http://127.0.0.1:5001".into(),
+				reason: "--storage takes `local` or the Kubo RPC URL, e.g. http://127.0.0.1:5001"
+					.into(),
 			})
 		}
 	}

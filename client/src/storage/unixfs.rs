@@ -67,9 +67,9 @@ impl FileData {
 				18 => msg.data = Some(r.read_bytes(bytes).map_err(err)?.to_vec()),
 				24 => msg.filesize = Some(r.read_uint64(bytes).map_err(err)?),
 				32 => msg.blocksizes.push(r.read_uint64(bytes).map_err(err)?),
-				34 => msg.blocksizes.extend(
-					r.read_packed(bytes, |r, b| r.read_uint64(b)).map_err(err)?,
-				),
+				34 => msg
+					.blocksizes
+					.extend(r.read_packed(bytes, |r, b| r.read_uint64(b)).map_err(err)?),
 				tag => r.read_unknown(bytes, tag).map_err(err)?,
 			}
 		}
@@ -133,11 +133,11 @@ pub fn import(
 	while level < levels.len() {
 		let above_empty = levels[level + 1..].iter().all(Vec::is_empty);
 		match levels[level].len() {
-			0 => {},
+			0 => {}
 			1 if above_empty => {
 				let root = levels[level].pop().expect("one link");
 				return Ok(Imported { cid: root.cid, size: total });
-			},
+			}
 			_ => {
 				let links = std::mem::take(&mut levels[level]);
 				let node = branch(links, version, store)?;
@@ -145,7 +145,7 @@ pub fn import(
 					levels.push(Vec::new());
 				}
 				levels[level + 1].push(node);
-			},
+			}
 		}
 		level += 1;
 	}
@@ -163,15 +163,20 @@ fn leaf(chunk: &[u8], version: CidVersion, store: &impl BlockStore) -> Result<Li
 				filesize: Some(size),
 				blocksizes: vec![],
 			};
-			let block = PbNode { links: vec![], data: Some(Bytes::from(data.encode())) }.into_bytes();
+			let block =
+				PbNode { links: vec![], data: Some(Bytes::from(data.encode())) }.into_bytes();
 			(block_cid(&block, DAG_PB, true), block)
-		},
+		}
 	};
 	store.put(&cid, &block)?;
 	Ok(Link { cid, dag_size: block.len() as u64, file_size: size })
 }
 
-fn branch(links: Vec<Link>, version: CidVersion, store: &impl BlockStore) -> Result<Link, StorageError> {
+fn branch(
+	links: Vec<Link>,
+	version: CidVersion,
+	store: &impl BlockStore,
+) -> Result<Link, StorageError> {
 	let file_size = links.iter().map(|l| l.file_size).sum();
 	let data = FileData {
 		kind: TYPE_FILE,
@@ -218,9 +223,10 @@ fn write_node(
 			out.write_all(&block)?;
 			progress(block.len() as u64);
 			block.len() as u64
-		},
+		}
 		DAG_PB => {
-			let node = PbNode::from_bytes(Bytes::from(block)).map_err(|e| malformed(e.to_string()))?;
+			let node =
+				PbNode::from_bytes(Bytes::from(block)).map_err(|e| malformed(e.to_string()))?;
 			let data = node.data.as_deref().ok_or_else(|| malformed("no UnixFS data".into()))?;
 			let file = FileData::decode(data).map_err(malformed)?;
 			if file.kind != TYPE_FILE && file.kind != TYPE_RAW {
@@ -240,17 +246,26 @@ fn write_node(
 			}
 			if let Some(filesize) = file.filesize {
 				if filesize != written {
-					return Err(StorageError::SizeMismatch { cid: *cid, expected: filesize, actual: written });
+					return Err(StorageError::SizeMismatch {
+						cid: *cid,
+						expected: filesize,
+						actual: written,
+					});
 				}
 			}
 			written
-		},
-		_ => return Err(StorageError::Unsupported { cid: *cid, reason: "only dag-pb and raw blocks" }),
+		}
+		_ => {
+			return Err(StorageError::Unsupported {
+				cid: *cid,
+				reason: "only dag-pb and raw blocks",
+			})
+		}
 	};
 	match expected {
 		Some(expected) if expected != written => {
 			Err(StorageError::SizeMismatch { cid: *cid, expected, actual: written })
-		},
+		}
 		_ => Ok(written),
 	}
 }
@@ -270,10 +285,8 @@ pub fn walk(
 		let block = store.get(&cid)?;
 		visit(&cid, &block)?;
 		if cid.codec() == DAG_PB {
-			let node = PbNode::from_bytes(Bytes::from(block)).map_err(|e| StorageError::Malformed {
-				cid,
-				reason: e.to_string(),
-			})?;
+			let node = PbNode::from_bytes(Bytes::from(block))
+				.map_err(|e| StorageError::Malformed { cid, reason: e.to_string() })?;
 			stack.extend(node.links.iter().rev().map(|l| l.cid));
 		}
 	}
@@ -292,14 +305,42 @@ mod tests {
 	/// column was checked against Kubo's own adder (v0.22, via its shared library); both
 	/// columns agree with ipfs-unixfs-importer 17 configured as Kubo (256 KiB, balanced, 174).
 	const KUBO: [(usize, &str, &str); 7] = [
-		(0, "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH", "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"),
-		(1, "QmcjRB4B5yArwjp1CyDMmpqUgDuqA5dJEpVyLW67HQn3b1", "bafkreihhponjv2pdbmg33nxvccrgj34546avahl3nojk5cplawofvn2d3m"),
-		(262_144, "QmNNyshDui4uMou3tfm3AQiXvNCJL7EpL8hjYqjZBXh2G9", "bafkreih5cmmmarmzufj2wdhstsiawm774trti5lz6avalpmf2t5fk7kce4"),
-		(262_145, "QmSiQXdJZGWwhMNbjVubQcLtyiaUGJCsNstmuSG7wdoqFS", "bafybeib6nhmatjegohlvme36adcl36zqrvjv5y7qnvfehgwwejgvv2htiu"),
-		(1_048_576, "QmTsGMg5AFJJLFmBF7L6CFbu4DaeS2dTFchjcD9ppUrT9h", "bafybeic55peu74wxqjauhzcucszbpmi2rlgex6cxgruphpr6vck6dxt5yi"),
+		(
+			0,
+			"QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH",
+			"bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku",
+		),
+		(
+			1,
+			"QmcjRB4B5yArwjp1CyDMmpqUgDuqA5dJEpVyLW67HQn3b1",
+			"bafkreihhponjv2pdbmg33nxvccrgj34546avahl3nojk5cplawofvn2d3m",
+		),
+		(
+			262_144,
+			"QmNNyshDui4uMou3tfm3AQiXvNCJL7EpL8hjYqjZBXh2G9",
+			"bafkreih5cmmmarmzufj2wdhstsiawm774trti5lz6avalpmf2t5fk7kce4",
+		),
+		(
+			262_145,
+			"QmSiQXdJZGWwhMNbjVubQcLtyiaUGJCsNstmuSG7wdoqFS",
+			"bafybeib6nhmatjegohlvme36adcl36zqrvjv5y7qnvfehgwwejgvv2htiu",
+		),
+		(
+			1_048_576,
+			"QmTsGMg5AFJJLFmBF7L6CFbu4DaeS2dTFchjcD9ppUrT9h",
+			"bafybeic55peu74wxqjauhzcucszbpmi2rlgex6cxgruphpr6vck6dxt5yi",
+		),
 		// 174 × 256 KiB + 1: two DAG levels.
-		(45_613_057, "QmQiAsoEDkRLjzKZeFojatc8EA12VxQ7Xu6CNSLYn9xfen", "bafybeid6prt3b54t4ssv7f2mnrg57yghyozupqpcrle5mdpine6a6cwvo4"),
-		(45_875_200, "QmRnyfYtFxvjY2KeMGTCQFw3Crc72zf7gYH6i2UXJpsQNp", "bafybeihuf6azseepwxcadskkvlda4ui7ei75si5oyvgbvtbzkvfmrc6muq"),
+		(
+			45_613_057,
+			"QmQiAsoEDkRLjzKZeFojatc8EA12VxQ7Xu6CNSLYn9xfen",
+			"bafybeid6prt3b54t4ssv7f2mnrg57yghyozupqpcrle5mdpine6a6cwvo4",
+		),
+		(
+			45_875_200,
+			"QmRnyfYtFxvjY2KeMGTCQFw3Crc72zf7gYH6i2UXJpsQNp",
+			"bafybeihuf6azseepwxcadskkvlda4ui7ei75si5oyvgbvtbzkvfmrc6muq",
+		),
 	];
 
 	fn cid_of(data: &[u8], version: CidVersion) -> String {
@@ -316,9 +357,16 @@ mod tests {
 		let data = sample_report(45_875_200);
 		for (size, v0, v1) in KUBO {
 			assert_eq!(cid_of(&data[..size], CidVersion::V0), v0, "ipfs add of {size} bytes");
-			assert_eq!(cid_of(&data[..size], CidVersion::V1), v1, "ipfs add --cid-version=1 of {size} bytes");
+			assert_eq!(
+				cid_of(&data[..size], CidVersion::V1),
+				v1,
+				"ipfs add --cid-version=1 of {size} bytes"
+			);
 		}
-		assert_eq!(cid_of(b"hello world\n", CidVersion::V0), "QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o");
+		assert_eq!(
+			cid_of(b"hello world\n", CidVersion::V0),
+			"QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o"
+		);
 		assert_eq!(
 			cid_of(b"hello world\n", CidVersion::V1),
 			"bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4"
@@ -328,7 +376,8 @@ mod tests {
 	#[test]
 	fn the_root_of_two_chunks_is_encoded_as_kubo_encodes_it() {
 		let store = MemoryBlockStore::default();
-		let root = import(&sample_report(262_145)[..], CidVersion::V0, &store, &|_| {}).unwrap().cid;
+		let root =
+			import(&sample_report(262_145)[..], CidVersion::V0, &store, &|_| {}).unwrap().cid;
 		assert_eq!(
 			hex::encode(store.get(&root).unwrap()),
 			"122a0a2212200098d4f736b76913dd2c86d6f17ead2c43499720655feb0e621974588fc6f5f21200188e801012280a221220f857266fff55b8076374544cbdf057d90de6da14a3fabb6e7da589ebb7176c4f120018090a0c080218818010208080102001"
@@ -341,7 +390,8 @@ mod tests {
 		let store = MemoryBlockStore::default();
 		let data = sample_report(45_613_057);
 		let root = import(&data[..], CidVersion::V1, &store, &|_| {}).unwrap().cid;
-		let links = |cid: &Cid| PbNode::from_bytes(Bytes::from(store.get(cid).unwrap())).unwrap().links;
+		let links =
+			|cid: &Cid| PbNode::from_bytes(Bytes::from(store.get(cid).unwrap())).unwrap().links;
 		let top = links(&root);
 		assert_eq!(top.len(), 2);
 		assert_eq!(links(&top[0].cid).len(), 174);

@@ -20,9 +20,14 @@ pub fn node_binary() -> PathBuf {
 		return bin.into();
 	}
 	let exe = std::env::current_exe().expect("the test knows its own path");
-	let profile_dir = exe.parent().and_then(Path::parent).expect("tests run from <target>/<profile>/deps");
+	let profile_dir =
+		exe.parent().and_then(Path::parent).expect("tests run from <target>/<profile>/deps");
 	let bin = profile_dir.join("medchain-node");
-	assert!(bin.exists(), "{} is missing: build it (cargo build --release -p medchain-node) or set MEDCHAIN_NODE_BIN", bin.display());
+	assert!(
+		bin.exists(),
+		"{} is missing: build it (cargo build --release -p medchain-node) or set MEDCHAIN_NODE_BIN",
+		bin.display()
+	);
 	bin
 }
 

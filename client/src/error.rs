@@ -36,7 +36,8 @@ pub enum ClientError {
 
 impl ClientError {
 	/// The CLI's exit code for this error: 2 bad input, 3 refused by the chain or not allowed,
-	/// 4 integrity (tampered data, wrong password, wrong key), 5 node or storage unreachable.
+	/// 4 integrity (tampered data, wrong password, wrong key), 5 node or storage unreachable
+	/// (or the content is not in the store).
 	pub fn exit_code(&self) -> i32 {
 		match self {
 			ClientError::Invalid(_) => 2,
@@ -49,7 +50,9 @@ impl ClientError {
 			| ClientError::Rejected(_) => 3,
 			ClientError::Crypto(CryptoError::Io(_)) => 1,
 			ClientError::Crypto(_) => 4,
-			ClientError::Storage(StorageError::Kubo { .. }) => 5,
+			ClientError::Storage(StorageError::Kubo { .. } | StorageError::MissingBlock { .. }) => {
+				5
+			}
 			ClientError::Storage(StorageError::Io(_)) => 1,
 			ClientError::Storage(_) => 4,
 			ClientError::Connection { .. } => 5,

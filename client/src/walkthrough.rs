@@ -331,7 +331,7 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 		n.note(&format!(
 			"#{:<5} {} {}",
 			entry.block,
-			short(&entry.actor.parse().unwrap_or(me.clone())),
+			short(&entry.actor.parse().unwrap_or(me)),
 			entry.action
 		));
 	}

@@ -18,7 +18,8 @@ Examples:
 
 Environment: MEDCHAIN_NODE, MEDCHAIN_HOME, MEDCHAIN_ACCOUNT, MEDCHAIN_STORAGE, MEDCHAIN_PASSWORD.
 Exit codes: 0 ok, 1 other failure, 2 bad input, 3 refused by the chain or not allowed,
-4 integrity (tampered data, wrong password, wrong key), 5 node or storage unreachable.";
+4 integrity (tampered data, wrong password, wrong key), 5 node or storage unreachable
+(or the content is not in the store).";
 
 /// MedChain: patient-controlled medical records on a Substrate chain.
 #[derive(Parser, Debug)]
@@ -182,6 +183,9 @@ pub enum PatientCmd {
 		#[arg(long)]
 		uses: Option<u32>,
 	},
+	/// Seals to a grantee the keys of records their grant covers but lacks (records added
+	/// after the grant, or an emergency grant).
+	Share { grant: u64 },
 	/// Denies a request.
 	Deny {
 		request: u64,
@@ -270,6 +274,12 @@ pub enum DoctorCmd {
 		#[arg(long, short)]
 		out: PathBuf,
 	},
+	/// Lists the patients you treat.
+	Patients,
+	/// Lists the grants you hold.
+	Grants,
+	/// Withdraws a pending access request.
+	CancelRequest { request: u64 },
 	/// Opens break-glass access to a patient's records (audited).
 	Emergency {
 		patient: String,
@@ -307,8 +317,12 @@ pub enum VerifierCmd {
 		#[arg(long)]
 		reason: String,
 	},
+	/// Shows an applicant: name, specialization, licence, credentials CID, status.
+	Show { who: String },
 	/// Appoints a verifier (needs the sudo key).
 	Add { who: String },
+	/// Removes a verifier (needs the sudo key).
+	Remove { who: String },
 	/// Lists verifiers.
 	List,
 }

@@ -101,11 +101,14 @@ pub async fn run(cli: Cli) -> Result<(), ClientError> {
 fn show_account(json: bool, view: &AccountView) {
 	emit(json, view, || {
 		format!(
-			"account         {}\nrole            {}\nstatus          {}\nname            {}\nencryption key  {}\nbalance         {} MED",
+			"account         {}\nrole            {}\nstatus          {}\nname            {}\nspecialization  {}\nlicence         {}\ncredentials     {}\nencryption key  {}\nbalance         {} MED",
 			view.account,
 			view.role.clone().unwrap_or_else(|| "not registered".into()),
 			view.status.clone().unwrap_or_else(|| "-".into()),
 			view.name.clone().unwrap_or_else(|| "-".into()),
+			view.specialization.clone().unwrap_or_else(|| "-".into()),
+			view.licence.clone().unwrap_or_else(|| "-".into()),
+			view.credentials.clone().unwrap_or_else(|| "-".into()),
 			view.encryption_key.clone().unwrap_or_else(|| "-".into()),
 			view.balance as f64 / walkthrough::MED as f64
 		)
@@ -339,6 +342,13 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 				serde_json::json!({ "grant": grant }),
 			);
 		}
+		PatientCmd::Share { grant } => {
+			let added = p.share(*grant).await?;
+			ctx.done(
+				&format!("{added} record keys added to grant {grant}"),
+				serde_json::json!({ "grant": grant, "added": added }),
+			);
+		}
 		PatientCmd::Deny { request, reason } => {
 			p.deny(*request, reason).await?;
 			ctx.done(
@@ -503,6 +513,45 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 			);
 		}
 		DoctorCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		DoctorCmd::Patients => {
+			let list: Vec<String> = d.patients().await?.iter().map(|a| a.to_string()).collect();
+			emit(ctx.cli.json, &list, || {
+				if list.is_empty() {
+					"(none)".into()
+				} else {
+					list.join("\n")
+				}
+			});
+		}
+		DoctorCmd::Grants => {
+			let list = session.held_grants().await?;
+			emit(ctx.cli.json, &list, || {
+				table(
+					&["id", "patient", "scope", "expires at", "uses left", "records"],
+					list.iter()
+						.map(|g| {
+							vec![
+								g.id.to_string(),
+								g.patient.clone(),
+								g.scope.clone(),
+								format!("#{}", g.expires_at),
+								g.uses_left
+									.map(|u| u.to_string())
+									.unwrap_or_else(|| "unlimited".into()),
+								format!("{:?}", g.records),
+							]
+						})
+						.collect(),
+				)
+			});
+		}
+		DoctorCmd::CancelRequest { request } => {
+			session.cancel_request(*request).await?;
+			ctx.done(
+				&format!("request {request} withdrawn"),
+				serde_json::json!({ "cancelled": request }),
+			);
+		}
 		DoctorCmd::Emergency { patient, justification } => {
 			let grant = d.emergency_access(&account_id(patient)?, justification).await?;
 			ctx.done(
@@ -551,6 +600,16 @@ async fn verifier(ctx: &Ctx, cmd: &VerifierCmd) -> Result<(), ClientError> {
 		VerifierCmd::Revoke { who, reason } => {
 			v.revoke(&account_id(who)?, reason).await?;
 			ctx.done(&format!("{who} revoked"), serde_json::json!({ "revoked": who }));
+		}
+		VerifierCmd::Show { who } => {
+			show_account(ctx.cli.json, &session.account(&account_id(who)?).await?)
+		}
+		VerifierCmd::Remove { who } => {
+			v.remove_verifier(&account_id(who)?).await?;
+			ctx.done(
+				&format!("{who} is no longer a verifier"),
+				serde_json::json!({ "removed": who }),
+			);
 		}
 		VerifierCmd::Add { who } => {
 			v.add_verifier(&account_id(who)?).await?;

@@ -68,7 +68,7 @@ impl Identity {
 			.map_err(|e| CryptoError::InvalidPhrase(e.to_string()))?;
 		let base = Self::from_phrase(uri.phrase.expose_secret())?;
 		let mut x25519 = Zeroizing::new([0u8; 32]);
-		let info = [X25519_INFO, b"|", secret[path_at..].as_bytes()].concat();
+		let info = [X25519_INFO, b"|", &secret.as_bytes()[path_at..]].concat();
 		Hkdf::<Sha256>::new(Some(X25519_SALT), base.encryption.as_bytes())
 			.expand(&info, x25519.as_mut())
 			.expect("32 bytes is a valid HKDF-SHA256 output length");

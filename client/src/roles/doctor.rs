@@ -41,6 +41,24 @@ impl<S: ContentStore> Doctor<'_, S> {
 			.collect())
 	}
 
+	/// The patients this doctor treats (open appointments or a follow-up window).
+	pub async fn patients(&self) -> Result<Vec<AccountId32>, ClientError> {
+		let list = self
+			.0
+			.chain
+			.view(api::view_functions().appointments().doctor_patients(self.0.account_id()))
+			.await?;
+		Ok(list.into_iter().map(|(patient, _)| patient).collect())
+	}
+
+	/// Whether this doctor treats `patient` now (and so may add records for them).
+	pub async fn is_treating(&self, patient: &AccountId32) -> Result<bool, ClientError> {
+		self.0
+			.chain
+			.view(api::view_functions().appointments().is_treating(self.0.account_id(), *patient))
+			.await
+	}
+
 	/// Accepts an appointment: from now on this doctor treats the patient.
 	pub async fn accept(&self, id: u64) -> Result<(), ClientError> {
 		self.0.ensure_verified(Role::Doctor).await?;
@@ -117,9 +135,12 @@ impl<S: ContentStore> Doctor<'_, S> {
 		justification: &str,
 	) -> Result<u64, ClientError> {
 		self.0.ensure_verified(Role::Doctor).await?;
-		let call = api::tx()
-			.consent()
-			.emergency_access(patient.clone(), BoundedVec(justification.as_bytes().to_vec()));
+		// The justification may name a condition: it is sealed to the patient.
+		let patient_key = self.0.encryption_key_of(patient).await?;
+		let context = [b"emergency|".as_slice(), &self.0.account_id().0, &patient.0].concat();
+		let sealed =
+			crate::crypto::envelope::seal_note(&patient_key, &context, justification.as_bytes())?;
+		let call = api::tx().consent().emergency_access(*patient, BoundedVec(sealed));
 		let included = self.0.submit(call).await?;
 		first_event::<api::consent::events::EmergencyAccessOpened>(&included).map(|e| e.grant)
 	}
@@ -143,7 +164,7 @@ pub(crate) async fn request_access<S: ContentStore>(
 	blocks: u32,
 ) -> Result<u64, ClientError> {
 	let call = api::tx().consent().request_access(
-		patient.clone(),
+		*patient,
 		scope,
 		BoundedVec(purpose.as_bytes().to_vec()),
 		blocks,

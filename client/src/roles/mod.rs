@@ -120,7 +120,7 @@ impl<S: ContentStore> Session<S> {
 
 	/// Sends `amount` (in plancks, 10^-12 MED) to `to`, e.g. to pay a new user's fees.
 	pub async fn transfer(&self, to: &AccountId32, amount: u128) -> Result<(), ClientError> {
-		let dest: MultiAddress<AccountId32, ()> = MultiAddress::Id(to.clone());
+		let dest: MultiAddress<AccountId32, ()> = MultiAddress::Id(*to);
 		self.submit(api::tx().balances().transfer_keep_alive(dest, amount)).await.map(drop)
 	}
 
@@ -129,23 +129,62 @@ impl<S: ContentStore> Session<S> {
 		account_view(&self.chain, who).await
 	}
 
+	/// Replaces this practitioner's credentials and details; the application goes back to
+	/// `Pending` until a verifier checks it again.
+	pub async fn update_credentials(&self, application: &Application) -> Result<(), ClientError> {
+		let details = PractitionerDetails {
+			name: BoundedVec(application.name.as_bytes().to_vec()),
+			specialization: BoundedVec(application.specialization.as_bytes().to_vec()),
+			licence: BoundedVec(application.licence.as_bytes().to_vec()),
+		};
+		let call = api::tx()
+			.registry()
+			.update_credentials(BoundedVec(application.credentials.to_bytes()), details);
+		self.submit(call).await.map(drop)
+	}
+
+	/// Publishes this identity's encryption key again (after restoring from a phrase on a
+	/// registration made with other keys). Envelopes sealed to an old key stay sealed to it.
+	pub async fn update_keys(&self) -> Result<(), ClientError> {
+		self.submit(api::tx().registry().update_keys(self.me.encryption_public(), None))
+			.await
+			.map(drop)
+	}
+
+	/// Leaves the registry and releases the deposit.
+	pub async fn deregister(&self) -> Result<(), ClientError> {
+		self.submit(api::tx().registry().deregister()).await.map(drop)
+	}
+
+	/// Withdraws one of this user's pending access requests.
+	pub async fn cancel_request(&self, request: u64) -> Result<(), ClientError> {
+		self.submit(api::tx().consent().cancel_request(request)).await.map(drop)
+	}
+
+	/// The live grants this user holds.
+	pub async fn held_grants(&self) -> Result<Vec<views::GrantInfo>, ClientError> {
+		let list =
+			self.chain.view(api::view_functions().consent().held_grants(self.account_id())).await?;
+		Ok(list.iter().map(|(id, g)| views::GrantInfo::new(*id, g)).collect())
+	}
+
 	/// The X25519 key `who` registered, to seal envelopes to.
 	pub(crate) async fn encryption_key_of(
 		&self,
 		who: &AccountId32,
 	) -> Result<[u8; 32], ClientError> {
 		self.chain
-			.view(api::view_functions().registry().account(who.clone()))
+			.view(api::view_functions().registry().account(*who))
 			.await?
 			.map(|info| info.encryption_key)
-			.ok_or_else(|| ClientError::NotRegistered { who: who.clone() })
+			.ok_or(ClientError::NotRegistered { who: *who })
 	}
 
 	/// Fails with a clear message unless this user is a verified practitioner of `role`.
 	pub(crate) async fn ensure_verified(&self, role: Role) -> Result<(), ClientError> {
 		let me = self.account_id();
 		let name = views::role_name(&role).to_string();
-		let info = self.chain.view(api::view_functions().registry().account(me.clone())).await?;
+		let info = self.chain.view(api::view_functions().registry().account(me)).await?;
 		match info {
 			None => return Err(ClientError::NotRegistered { who: me }),
 			Some(info) if views::role_name(&info.role) != name => {
@@ -157,7 +196,7 @@ impl<S: ContentStore> Session<S> {
 			Some(_) => {}
 		}
 		let practitioner =
-			self.chain.view(api::view_functions().registry().practitioner(me.clone())).await?;
+			self.chain.view(api::view_functions().registry().practitioner(me)).await?;
 		match practitioner.map(|p| p.status) {
 			Some(VerificationStatus::Verified { .. }) => Ok(()),
 			Some(status) => Err(ClientError::NotVerified {
@@ -215,7 +254,7 @@ impl<S: ContentStore> Session<S> {
 
 	/// The ids of a patient's records, oldest first.
 	pub async fn record_ids(&self, patient: &AccountId32) -> Result<Vec<u64>, ClientError> {
-		self.chain.view(api::view_functions().records().patient_records(patient.clone())).await
+		self.chain.view(api::view_functions().records().patient_records(*patient)).await
 	}
 
 	/// Opens this user's envelope for record `id`.
@@ -256,7 +295,7 @@ impl<S: ContentStore> Session<S> {
 		let reader = stream::EncryptingReader::new(std::io::BufReader::new(plain), &key);
 		let cid = self.store.add(Box::new(reader), self.cid_version, progress).await?;
 		let call = api::tx().records().add_record(
-			patient.clone(),
+			*patient,
 			kind,
 			BoundedVec(cid.to_bytes()),
 			size,
@@ -324,14 +363,13 @@ impl<S: ContentStore> Session<S> {
 
 /// What the chain knows about `who`: role, verification, name, encryption key, balance.
 pub async fn account_view(chain: &Chain, who: &AccountId32) -> Result<AccountView, ClientError> {
-	let info = chain.view(api::view_functions().registry().account(who.clone())).await?;
-	let practitioner =
-		chain.view(api::view_functions().registry().practitioner(who.clone())).await?;
+	let info = chain.view(api::view_functions().registry().account(*who)).await?;
+	let practitioner = chain.view(api::view_functions().registry().practitioner(*who)).await?;
 	let balance = chain
 		.at_best()
 		.await?
 		.storage()
-		.try_fetch(api::storage().system().account(), (who.clone(),))
+		.try_fetch(api::storage().system().account(), (*who,))
 		.await
 		.map_err(ClientError::chain)?
 		.map(|v| v.decode().map(|a| a.data.free))
@@ -349,6 +387,17 @@ pub async fn account_view(chain: &Chain, who: &AccountId32) -> Result<AccountVie
 		name: practitioner
 			.as_ref()
 			.map(|p| String::from_utf8_lossy(&p.details.name.0).into_owned()),
+		specialization: practitioner
+			.as_ref()
+			.map(|p| String::from_utf8_lossy(&p.details.specialization.0).into_owned()),
+		licence: practitioner
+			.as_ref()
+			.map(|p| String::from_utf8_lossy(&p.details.licence.0).into_owned()),
+		credentials: practitioner.as_ref().map(|p| {
+			cid::Cid::try_from(p.credentials.0.as_slice())
+				.map(|c| c.to_string())
+				.unwrap_or_else(|_| hex::encode(&p.credentials.0))
+		}),
 		encryption_key: info.as_ref().map(|i| hex::encode(i.encryption_key)),
 		balance,
 	})

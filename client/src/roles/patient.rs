@@ -87,7 +87,7 @@ impl<S: ContentStore> Patient<'_, S> {
 			envelope::seal_note(&self.0.me.encryption_public(), &context, reason.as_bytes())?,
 		]
 		.concat();
-		let call = api::tx().appointments().request(doctor.clone(), at_ms, BoundedVec(sealed));
+		let call = api::tx().appointments().request(*doctor, at_ms, BoundedVec(sealed));
 		let included = self.0.submit(call).await?;
 		first_event::<api::appointments::events::Requested>(&included).map(|e| e.id)
 	}
@@ -173,7 +173,7 @@ impl<S: ContentStore> Patient<'_, S> {
 		}
 		let expires_at = self.0.chain.best_number().await? + terms.blocks;
 		let call = api::tx().consent().grant_access(
-			grantee.clone(),
+			*grantee,
 			scope,
 			expires_at,
 			terms.max_uses,
@@ -205,6 +205,38 @@ impl<S: ContentStore> Patient<'_, S> {
 			envelopes.push((id, envelope::seal(&grantee_key, &key, &cid)?));
 		}
 		Ok(envelopes)
+	}
+
+	/// Seals to the grantee the keys of every record `grant` covers that it holds no envelope
+	/// for yet: records added after the grant, or an emergency grant. Returns how many.
+	pub async fn share(&self, grant: u64) -> Result<usize, ClientError> {
+		let live = self.grants().await?;
+		let Some(info) = live.iter().find(|g| g.id == grant) else {
+			return Err(ClientError::Invalid(format!(
+				"grant {grant} is not one of your live grants"
+			)));
+		};
+		let grantee: AccountId32 = info.grantee.parse().map_err(ClientError::chain)?;
+		let (_, full) = self
+			.0
+			.chain
+			.view(api::view_functions().consent().patient_grants(self.0.account_id()))
+			.await?
+			.into_iter()
+			.find(|(id, _)| *id == grant)
+			.ok_or_else(|| ClientError::Invalid(format!("grant {grant} ended")))?;
+		let envelopes: Vec<_> = self
+			.envelopes_for(&grantee, &full.scope)
+			.await?
+			.into_iter()
+			.filter(|(record, _)| !info.records.contains(record))
+			.collect();
+		for batch in envelopes.chunks(ENVELOPES_PER_CALL) {
+			self.0
+				.submit(api::tx().consent().add_envelopes(grant, BoundedVec(batch.to_vec())))
+				.await?;
+		}
+		Ok(envelopes.len())
 	}
 
 	/// Denies request `request`, telling the requester why.

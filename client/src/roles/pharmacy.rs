@@ -47,6 +47,14 @@ impl<S: ContentStore> Hospital<'_, S> {
 /// The pharmacy's API.
 pub struct Pharmacy<'a, S>(pub(crate) &'a Session<S>);
 
+/// How much of a prescription is left.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct DispenseState {
+	pub prescribed: u32,
+	pub dispensed: u32,
+	pub remaining: u32,
+}
+
 /// A dispense as the chain recorded it.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Dispensed {
@@ -81,6 +89,21 @@ impl<S: ContentStore> Pharmacy<'_, S> {
 		self.0.read_record(record, out, progress).await
 	}
 
+	/// How much of prescription `record` was prescribed and dispensed.
+	pub async fn dispensing(&self, record: u64) -> Result<DispenseState, ClientError> {
+		let state = self
+			.0
+			.chain
+			.view(api::view_functions().records().dispensing(record))
+			.await?
+			.ok_or(ClientError::Invalid(format!("record {record} is not a prescription")))?;
+		Ok(DispenseState {
+			prescribed: state.prescribed,
+			dispensed: state.dispensed,
+			remaining: state.prescribed.saturating_sub(state.dispensed),
+		})
+	}
+
 	/// Dispenses `quantity` of prescription `record`. The prescription is decrypted to `out`
 	/// first, so the pharmacist sees what they hand out; the dispense itself is the audited use
 	/// of the grant (a one-time grant covers exactly one dispense).
@@ -109,6 +132,19 @@ impl<S: ContentStore> Pharmacy<'_, S> {
 				error: "NoAccess".into(),
 				docs: "no live grant covers this prescription: ask the patient".into(),
 			});
+		}
+		// Refuse what the chain would refuse before anything is decrypted.
+		if let Some(newer) = entry.superseded_by {
+			return Err(ClientError::Invalid(format!(
+				"prescription {record} was corrected by record {newer}: dispense that one"
+			)));
+		}
+		let state = self.dispensing(record).await?;
+		if quantity == 0 || quantity > state.remaining {
+			return Err(ClientError::Invalid(format!(
+				"{quantity} requested, {} of {} remain on prescription {record}",
+				state.remaining, state.prescribed
+			)));
 		}
 		let cid = record_cid(&entry.cid.0)?;
 		let key = self.0.record_key(record, &cid).await?;

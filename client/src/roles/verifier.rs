@@ -34,30 +34,36 @@ impl<S: ContentStore> Verifier<'_, S> {
 
 	/// Verifies `who`, until block `until` if given.
 	pub async fn verify(&self, who: &AccountId32, until: Option<u32>) -> Result<(), ClientError> {
-		self.0.submit(api::tx().registry().verify(who.clone(), until)).await.map(drop)
+		self.0.submit(api::tx().registry().verify(*who, until)).await.map(drop)
 	}
 
 	/// Rejects an application.
 	pub async fn reject(&self, who: &AccountId32, reason: &str) -> Result<(), ClientError> {
 		let reason = BoundedVec(reason.as_bytes().to_vec());
-		self.0.submit(api::tx().registry().reject(who.clone(), reason)).await.map(drop)
+		self.0.submit(api::tx().registry().reject(*who, reason)).await.map(drop)
 	}
 
 	/// Suspends a verified practitioner: their grants stop working at once.
 	pub async fn suspend(&self, who: &AccountId32, reason: &str) -> Result<(), ClientError> {
 		let reason = BoundedVec(reason.as_bytes().to_vec());
-		self.0.submit(api::tx().registry().suspend(who.clone(), reason)).await.map(drop)
+		self.0.submit(api::tx().registry().suspend(*who, reason)).await.map(drop)
 	}
 
 	/// Revokes a practitioner for good.
 	pub async fn revoke(&self, who: &AccountId32, reason: &str) -> Result<(), ClientError> {
 		let reason = BoundedVec(reason.as_bytes().to_vec());
-		self.0.submit(api::tx().registry().revoke(who.clone(), reason)).await.map(drop)
+		self.0.submit(api::tx().registry().revoke(*who, reason)).await.map(drop)
 	}
 
 	/// Appoints a verifier (root only: this signs a `sudo` call).
 	pub async fn add_verifier(&self, who: &AccountId32) -> Result<(), ClientError> {
-		let call = Call::Registry(RegistryCall::add_verifier { who: who.clone() });
+		let call = Call::Registry(RegistryCall::add_verifier { who: *who });
+		self.0.submit(api::tx().sudo().sudo(call)).await.map(drop)
+	}
+
+	/// Removes a verifier (root only: this signs a `sudo` call).
+	pub async fn remove_verifier(&self, who: &AccountId32) -> Result<(), ClientError> {
+		let call = Call::Registry(RegistryCall::remove_verifier { who: *who });
 		self.0.submit(api::tx().sudo().sudo(call)).await.map(drop)
 	}
 

@@ -248,6 +248,10 @@ pub struct AccountView {
 	pub role: Option<String>,
 	pub status: Option<String>,
 	pub name: Option<String>,
+	pub specialization: Option<String>,
+	pub licence: Option<String>,
+	/// CID of the credentials document the verifier reviews.
+	pub credentials: Option<String>,
 	pub encryption_key: Option<String>,
 	pub balance: u128,
 }

@@ -270,11 +270,14 @@ fn write_node(
 	}
 }
 
+/// Called with each block of a DAG and its CID.
+pub type BlockVisitor<'a> = dyn FnMut(&Cid, &[u8]) -> Result<(), StorageError> + 'a;
+
 /// Every block of the DAG under `root`, depth first, each once (the order of `ipfs dag export`).
 pub fn walk(
 	root: &Cid,
 	store: &impl BlockStore,
-	visit: &mut dyn FnMut(&Cid, &[u8]) -> Result<(), StorageError>,
+	visit: &mut BlockVisitor<'_>,
 ) -> Result<(), StorageError> {
 	let mut seen = std::collections::HashSet::new();
 	let mut stack = vec![*root];
@@ -349,7 +352,7 @@ mod tests {
 
 	#[test]
 	fn the_test_data_is_the_reference_data() {
-		assert_eq!(hex::encode(&sample_report(16)), "05d63fa66185f669e8210c08094928c2");
+		assert_eq!(hex::encode(sample_report(16)), "05d63fa66185f669e8210c08094928c2");
 	}
 
 	#[test]

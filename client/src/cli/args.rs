@@ -329,7 +329,7 @@ pub enum VerifierCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum InstitutionCmd {
-	/// Applies as a hospital.
+	/// Applies (as a hospital or a pharmacy).
 	Apply(ApplyArgs),
 	/// Asks a patient for their prescriptions.
 	Request {
@@ -349,22 +349,8 @@ pub enum InstitutionCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum PharmacyCmd {
-	/// Applies as a pharmacy.
-	Apply(ApplyArgs),
-	/// Asks a patient for their prescriptions.
-	Request {
-		patient: String,
-		#[arg(long)]
-		purpose: String,
-		#[command(flatten)]
-		duration: Duration,
-	},
-	/// Decrypts a prescription you were granted (uses the grant once).
-	View {
-		record: u64,
-		#[arg(long, short)]
-		out: PathBuf,
-	},
+	#[command(flatten)]
+	Common(InstitutionCmd),
 	/// Dispenses a prescription (once per grant use); decrypts it to --out first.
 	Dispense {
 		record: u64,

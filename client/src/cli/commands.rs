@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use medchain_client::{
 	chain::Chain,
 	crypto::keys::Identity,
-	roles::{patient::GrantTerms, views::AccountView, Application, Session},
+	roles::{patient::GrantTerms, pharmacy::Institution, views::AccountView, Application, Session},
 	runtime::medchain::runtime_types::medchain_primitives::Scope,
 	storage::{compute_cid, Backend, CidVersion, ContentStore},
 	walkthrough, ClientError,
@@ -623,52 +623,44 @@ async fn verifier(ctx: &Ctx, cmd: &VerifierCmd) -> Result<(), ClientError> {
 	Ok(())
 }
 
-async fn hospital(ctx: &Ctx, cmd: &InstitutionCmd) -> Result<(), ClientError> {
-	let session = ctx.session().await?;
-	let h = session.hospital();
+async fn institution(
+	ctx: &Ctx,
+	session: &Session<Backend>,
+	me: &Institution<'_, Backend>,
+	cmd: &InstitutionCmd,
+) -> Result<(), ClientError> {
 	match cmd {
 		InstitutionCmd::Apply(args) => {
-			let application = application(ctx, &session, args).await?;
-			h.apply(&application).await?;
+			let application = application(ctx, session, args).await?;
+			me.apply(&application).await?;
 			ctx.done(
-				"applied as a hospital; a verifier must verify you",
+				&format!("applied as a {}; a verifier must verify you", me.role_name()),
 				serde_json::json!({ "applied": session.account_id().to_string() }),
 			);
 		}
 		InstitutionCmd::Request { patient, purpose, duration } => {
 			let id =
-				h.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
+				me.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
 			ctx.done(
 				&format!("request {id} sent; the patient decides"),
 				serde_json::json!({ "request": id }),
 			);
 		}
-		InstitutionCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		InstitutionCmd::View { record, out } => view_record(ctx, session, *record, out).await?,
 	}
 	Ok(())
+}
+
+async fn hospital(ctx: &Ctx, cmd: &InstitutionCmd) -> Result<(), ClientError> {
+	let session = ctx.session().await?;
+	institution(ctx, &session, &session.hospital(), cmd).await
 }
 
 async fn pharmacy(ctx: &Ctx, cmd: &PharmacyCmd) -> Result<(), ClientError> {
 	let session = ctx.session().await?;
 	let ph = session.pharmacy();
 	match cmd {
-		PharmacyCmd::Apply(args) => {
-			let application = application(ctx, &session, args).await?;
-			ph.apply(&application).await?;
-			ctx.done(
-				"applied as a pharmacy; a verifier must verify you",
-				serde_json::json!({ "applied": session.account_id().to_string() }),
-			);
-		}
-		PharmacyCmd::Request { patient, purpose, duration } => {
-			let id =
-				ph.request_prescriptions(&account_id(patient)?, purpose, duration.blocks()).await?;
-			ctx.done(
-				&format!("request {id} sent; the patient decides"),
-				serde_json::json!({ "request": id }),
-			);
-		}
-		PharmacyCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		PharmacyCmd::Common(cmd) => institution(ctx, &session, &ph, cmd).await?,
 		PharmacyCmd::Dispense { record, quantity, out } => {
 			let (bar, progress) = bar(ctx.cli.json, "download", None);
 			let done = ph.dispense(*record, *quantity, out, progress).await;

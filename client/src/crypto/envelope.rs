@@ -50,60 +50,82 @@ impl<R: RngCore> hpke::rand_core::RngCore for HpkeRng<'_, R> {
 
 impl<R: RngCore + CryptoRng> hpke::rand_core::CryptoRng for HpkeRng<'_, R> {}
 
-/// Seals `key` for the holder of `reader_public` (their registered encryption key), bound to
-/// the record `cid`.
-pub fn seal(reader_public: &[u8; 32], key: &DataKey, cid: &Cid) -> Result<Envelope, CryptoError> {
+/// HPKE single-shot seal of `buf` in place to `reader_public`; returns the encapsulated key
+/// and the tag.
+fn hpke_seal(
+	reader_public: &[u8; 32],
+	info: &[u8],
+	buf: &mut [u8],
+) -> Result<([u8; 32], [u8; 16]), CryptoError> {
 	let public = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(reader_public)
 		.map_err(|_| CryptoError::BadPublicKey)?;
-	let mut sealed = key.0;
 	let (encapped, tag) = hpke::single_shot_seal_in_place_detached::<
 		ChaCha20Poly1305,
 		HkdfSha256,
 		X25519HkdfSha256,
 		_,
-	>(
-		&OpModeS::Base,
-		&public,
-		&info(cid),
-		&mut sealed,
-		&[],
-		&mut HpkeRng(&mut OsRng),
-	)
+	>(&OpModeS::Base, &public, info, buf, &[], &mut HpkeRng(&mut OsRng))
 	.map_err(|e| CryptoError::Hpke(e.to_string()))?;
+	let mut out = ([0u8; 32], [0u8; 16]);
+	out.0.copy_from_slice(&encapped.to_bytes());
+	out.1.copy_from_slice(&tag.to_bytes());
+	Ok(out)
+}
+
+/// Opens `buf` in place; fails unless it was sealed to `reader` with this `info`.
+fn hpke_open(
+	reader: &StaticSecret,
+	info: &[u8],
+	encapped: &[u8],
+	buf: &mut [u8],
+	tag: &[u8],
+) -> Result<(), CryptoError> {
+	let secret = Zeroizing::new(reader.to_bytes());
+	let private = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret.as_ref())
+		.map_err(|e| CryptoError::Hpke(e.to_string()))?;
+	let encapped = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(encapped)
+		.map_err(|_| CryptoError::EnvelopeMismatch)?;
+	let tag =
+		AeadTag::<ChaCha20Poly1305>::from_bytes(tag).map_err(|_| CryptoError::EnvelopeMismatch)?;
+	hpke::single_shot_open_in_place_detached::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
+		&OpModeR::Base,
+		&private,
+		&encapped,
+		info,
+		buf,
+		&[],
+		&tag,
+	)
+	.map_err(|_| CryptoError::EnvelopeMismatch)
+}
+
+/// Seals `key` for the holder of `reader_public` (their registered encryption key), bound to
+/// the record `cid`.
+pub fn seal(reader_public: &[u8; 32], key: &DataKey, cid: &Cid) -> Result<Envelope, CryptoError> {
+	let mut sealed = key.0;
+	let (encapped, tag) = hpke_seal(reader_public, &info(cid), &mut sealed)?;
 	let mut envelope = [0u8; ENVELOPE_SIZE];
-	envelope[..32].copy_from_slice(&encapped.to_bytes());
+	envelope[..32].copy_from_slice(&encapped);
 	envelope[32..64].copy_from_slice(&sealed);
-	envelope[64..].copy_from_slice(&tag.to_bytes());
+	envelope[64..].copy_from_slice(&tag);
 	Ok(envelope)
 }
 
 /// Opens an envelope with the reader's secret; fails unless it was sealed to this reader for
 /// this very record.
 pub fn open(reader: &StaticSecret, envelope: &Envelope, cid: &Cid) -> Result<DataKey, CryptoError> {
-	let secret = Zeroizing::new(reader.to_bytes());
-	let private = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret.as_ref())
-		.map_err(|e| CryptoError::Hpke(e.to_string()))?;
-	let encapped = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(&envelope[..32])
-		.map_err(|_| CryptoError::EnvelopeMismatch)?;
-	let tag = AeadTag::<ChaCha20Poly1305>::from_bytes(&envelope[64..])
-		.map_err(|_| CryptoError::EnvelopeMismatch)?;
 	let mut key = [0u8; 32];
 	key.copy_from_slice(&envelope[32..64]);
-	hpke::single_shot_open_in_place_detached::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
-		&OpModeR::Base,
-		&private,
-		&encapped,
-		&info(cid),
-		&mut key,
-		&[],
-		&tag,
-	)
-	.map_err(|_| CryptoError::EnvelopeMismatch)?;
+	hpke_open(reader, &info(cid), &envelope[..32], &mut key, &envelope[64..])?;
 	Ok(DataKey(key))
 }
 
 /// Bytes a sealed note adds to its text.
 pub const NOTE_OVERHEAD: usize = 32 + 16;
+
+fn note_info(context: &[u8]) -> Vec<u8> {
+	[b"MedChain note v1|".as_slice(), context].concat()
+}
 
 /// Seals a short free-text note (an appointment reason) to one reader, bound to `context`, so
 /// that free text a patient types never reaches the chain in the clear.
@@ -112,25 +134,9 @@ pub fn seal_note(
 	context: &[u8],
 	text: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-	let public = <X25519HkdfSha256 as Kem>::PublicKey::from_bytes(reader_public)
-		.map_err(|_| CryptoError::BadPublicKey)?;
 	let mut sealed = text.to_vec();
-	let info = [b"MedChain note v1|".as_slice(), context].concat();
-	let (encapped, tag) = hpke::single_shot_seal_in_place_detached::<
-		ChaCha20Poly1305,
-		HkdfSha256,
-		X25519HkdfSha256,
-		_,
-	>(
-		&OpModeS::Base,
-		&public,
-		&info,
-		&mut sealed,
-		&[],
-		&mut HpkeRng(&mut OsRng),
-	)
-	.map_err(|e| CryptoError::Hpke(e.to_string()))?;
-	Ok([encapped.to_bytes().as_slice(), &sealed, &tag.to_bytes()].concat())
+	let (encapped, tag) = hpke_seal(reader_public, &note_info(context), &mut sealed)?;
+	Ok([encapped.as_slice(), &sealed, &tag].concat())
 }
 
 /// Opens a note sealed to this reader for `context`.
@@ -142,25 +148,10 @@ pub fn open_note(
 	if sealed.len() < NOTE_OVERHEAD {
 		return Err(CryptoError::EnvelopeMismatch);
 	}
-	let secret = Zeroizing::new(reader.to_bytes());
-	let private = <X25519HkdfSha256 as Kem>::PrivateKey::from_bytes(secret.as_ref())
-		.map_err(|e| CryptoError::Hpke(e.to_string()))?;
-	let encapped = <X25519HkdfSha256 as Kem>::EncappedKey::from_bytes(&sealed[..32])
-		.map_err(|_| CryptoError::EnvelopeMismatch)?;
-	let tag = AeadTag::<ChaCha20Poly1305>::from_bytes(&sealed[sealed.len() - 16..])
-		.map_err(|_| CryptoError::EnvelopeMismatch)?;
-	let mut text = sealed[32..sealed.len() - 16].to_vec();
-	let info = [b"MedChain note v1|".as_slice(), context].concat();
-	hpke::single_shot_open_in_place_detached::<ChaCha20Poly1305, HkdfSha256, X25519HkdfSha256>(
-		&OpModeR::Base,
-		&private,
-		&encapped,
-		&info,
-		&mut text,
-		&[],
-		&tag,
-	)
-	.map_err(|_| CryptoError::EnvelopeMismatch)?;
+	let (encapped, rest) = sealed.split_at(32);
+	let (text, tag) = rest.split_at(rest.len() - 16);
+	let mut text = text.to_vec();
+	hpke_open(reader, &note_info(context), encapped, &mut text, tag)?;
 	Ok(text)
 }
 

@@ -95,11 +95,11 @@ impl<S: ContentStore> Session<S> {
 	}
 
 	pub fn hospital(&self) -> Hospital<'_, S> {
-		Hospital(self)
+		pharmacy::Institution { session: self, role: Role::Hospital }
 	}
 
 	pub fn pharmacy(&self) -> Pharmacy<'_, S> {
-		Pharmacy(self)
+		Pharmacy(pharmacy::Institution { session: self, role: Role::Pharmacy })
 	}
 
 	pub fn verifier(&self) -> Verifier<'_, S> {

@@ -14,12 +14,25 @@ use crate::{
 	storage::{ContentStore, Progress},
 };
 
-/// The hospital's API.
-pub struct Hospital<'a, S>(pub(crate) &'a Session<S>);
+/// What hospitals and pharmacies share: applying, asking patients for their prescriptions,
+/// reading what was granted. A hospital is exactly this; a pharmacy also dispenses.
+pub struct Institution<'a, S> {
+	pub(crate) session: &'a Session<S>,
+	pub(crate) role: Role,
+}
 
-impl<S: ContentStore> Hospital<'_, S> {
+/// The hospital's API.
+pub type Hospital<'a, S> = Institution<'a, S>;
+
+impl<S: ContentStore> Institution<'_, S> {
+	/// "hospital" or "pharmacy".
+	pub fn role_name(&self) -> &'static str {
+		super::views::role_name(&self.role)
+	}
+
+	/// Applies as this kind of institution; a verifier reviews the credentials and verifies.
 	pub async fn apply(&self, application: &Application) -> Result<(), ClientError> {
-		self.0.apply(Role::Hospital, application).await
+		self.session.apply(self.role, application).await
 	}
 
 	/// Asks `patient` for their prescriptions for `blocks` blocks. Returns the request id.
@@ -29,23 +42,31 @@ impl<S: ContentStore> Hospital<'_, S> {
 		purpose: &str,
 		blocks: u32,
 	) -> Result<u64, ClientError> {
-		self.0.ensure_verified(Role::Hospital).await?;
-		request_access(self.0, patient, Scope::Prescriptions, purpose, blocks).await
+		self.session.ensure_verified(self.role).await?;
+		request_access(self.session, patient, Scope::Prescriptions, purpose, blocks).await
 	}
 
-	/// Reads and decrypts a record the hospital was granted.
+	/// Reads and decrypts a record this institution was granted (one use of the grant).
 	pub async fn view(
 		&self,
 		record: u64,
 		out: &Path,
 		progress: Progress,
 	) -> Result<ReadRecord, ClientError> {
-		self.0.read_record(record, out, progress).await
+		self.session.read_record(record, out, progress).await
 	}
 }
 
-/// The pharmacy's API.
-pub struct Pharmacy<'a, S>(pub(crate) &'a Session<S>);
+/// The pharmacy's API: an institution that also dispenses.
+pub struct Pharmacy<'a, S>(pub(crate) Institution<'a, S>);
+
+impl<'a, S> std::ops::Deref for Pharmacy<'a, S> {
+	type Target = Institution<'a, S>;
+
+	fn deref(&self) -> &Self::Target {
+		&self.0
+	}
+}
 
 /// How much of a prescription is left.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
@@ -64,35 +85,10 @@ pub struct Dispensed {
 }
 
 impl<S: ContentStore> Pharmacy<'_, S> {
-	pub async fn apply(&self, application: &Application) -> Result<(), ClientError> {
-		self.0.apply(Role::Pharmacy, application).await
-	}
-
-	/// Asks `patient` for their prescriptions for `blocks` blocks. Returns the request id.
-	pub async fn request_prescriptions(
-		&self,
-		patient: &AccountId32,
-		purpose: &str,
-		blocks: u32,
-	) -> Result<u64, ClientError> {
-		self.0.ensure_verified(Role::Pharmacy).await?;
-		request_access(self.0, patient, Scope::Prescriptions, purpose, blocks).await
-	}
-
-	/// Reads and decrypts a prescription (one use of the grant).
-	pub async fn view(
-		&self,
-		record: u64,
-		out: &Path,
-		progress: Progress,
-	) -> Result<ReadRecord, ClientError> {
-		self.0.read_record(record, out, progress).await
-	}
-
 	/// How much of prescription `record` was prescribed and dispensed.
 	pub async fn dispensing(&self, record: u64) -> Result<DispenseState, ClientError> {
 		let state = self
-			.0
+			.session
 			.chain
 			.view(api::view_functions().records().dispensing(record))
 			.await?
@@ -114,14 +110,14 @@ impl<S: ContentStore> Pharmacy<'_, S> {
 		out: &Path,
 		progress: Progress,
 	) -> Result<Dispensed, ClientError> {
-		self.0.ensure_verified(Role::Pharmacy).await?;
+		self.session.ensure_verified(Role::Pharmacy).await?;
 		let allowed = self
-			.0
+			.session
 			.chain
-			.view(api::view_functions().records().can_read(self.0.account_id(), record))
+			.view(api::view_functions().records().can_read(self.session.account_id(), record))
 			.await?;
 		let entry = self
-			.0
+			.session
 			.chain
 			.view(api::view_functions().records().record(record))
 			.await?
@@ -147,9 +143,9 @@ impl<S: ContentStore> Pharmacy<'_, S> {
 			)));
 		}
 		let cid = record_cid(&entry.cid.0)?;
-		let key = self.0.record_key(record, &cid).await?;
-		self.0.fetch_decrypted(&cid, &key, out, progress).await?;
-		let included = self.0.submit(api::tx().records().dispense(record, quantity)).await?;
+		let key = self.session.record_key(record, &cid).await?;
+		self.session.fetch_decrypted(&cid, &key, out, progress).await?;
+		let included = self.session.submit(api::tx().records().dispense(record, quantity)).await?;
 		let event = first_event::<api::records::events::Dispensed>(&included)?;
 		Ok(Dispensed { record, quantity: event.quantity, remaining: event.remaining })
 	}

@@ -29,14 +29,15 @@ const TYPE_FILE: u64 = 2;
 /// The UnixFS `Data` message of a file node (fields 1–4 of unixfs.proto, in field order as
 /// Kubo writes them).
 #[derive(Debug, Default, PartialEq)]
-struct FileData {
+struct FileData<'a> {
 	kind: u64,
-	data: Option<Vec<u8>>,
+	/// Borrowed, so a 256 KiB chunk is not copied once more on its way into a block.
+	data: Option<&'a [u8]>,
 	filesize: Option<u64>,
 	blocksizes: Vec<u64>,
 }
 
-impl FileData {
+impl<'a> FileData<'a> {
 	fn encode(&self) -> Vec<u8> {
 		let mut out = Vec::new();
 		let mut w = Writer::new(&mut out);
@@ -57,14 +58,14 @@ impl FileData {
 		out
 	}
 
-	fn decode(bytes: &[u8]) -> Result<Self, String> {
+	fn decode(bytes: &'a [u8]) -> Result<Self, String> {
 		let mut r = BytesReader::from_bytes(bytes);
 		let mut msg = FileData::default();
 		let err = |e: quick_protobuf::Error| e.to_string();
 		while !r.is_eof() {
 			match r.next_tag(bytes).map_err(err)? {
 				8 => msg.kind = r.read_uint64(bytes).map_err(err)?,
-				18 => msg.data = Some(r.read_bytes(bytes).map_err(err)?.to_vec()),
+				18 => msg.data = Some(r.read_bytes(bytes).map_err(err)?),
 				24 => msg.filesize = Some(r.read_uint64(bytes).map_err(err)?),
 				32 => msg.blocksizes.push(r.read_uint64(bytes).map_err(err)?),
 				34 => msg
@@ -154,22 +155,26 @@ pub fn import(
 
 fn leaf(chunk: &[u8], version: CidVersion, store: &impl BlockStore) -> Result<Link, StorageError> {
 	let size = chunk.len() as u64;
-	let (cid, block) = match version {
-		CidVersion::V1 => (block_cid(chunk, RAW, false), chunk.to_vec()),
+	match version {
+		CidVersion::V1 => {
+			let cid = block_cid(chunk, RAW, false);
+			store.put(&cid, chunk)?;
+			Ok(Link { cid, dag_size: size, file_size: size })
+		}
 		CidVersion::V0 => {
 			let data = FileData {
 				kind: TYPE_FILE,
-				data: (!chunk.is_empty()).then(|| chunk.to_vec()),
+				data: (!chunk.is_empty()).then_some(chunk),
 				filesize: Some(size),
 				blocksizes: vec![],
 			};
 			let block =
 				PbNode { links: vec![], data: Some(Bytes::from(data.encode())) }.into_bytes();
-			(block_cid(&block, DAG_PB, true), block)
+			let cid = block_cid(&block, DAG_PB, true);
+			store.put(&cid, &block)?;
+			Ok(Link { cid, dag_size: block.len() as u64, file_size: size })
 		}
-	};
-	store.put(&cid, &block)?;
-	Ok(Link { cid, dag_size: block.len() as u64, file_size: size })
+	}
 }
 
 fn branch(

@@ -16,6 +16,7 @@ use super::{
 	args::*,
 	keyfile,
 	output::{bar, emit, table},
+	rows::rows,
 };
 
 fn account_id(text: &str) -> Result<AccountId32, ClientError> {
@@ -199,30 +200,6 @@ async fn account(ctx: &Ctx, cmd: &AccountCmd) -> Result<(), ClientError> {
 	}
 }
 
-fn records_table(records: &[medchain_client::roles::views::RecordInfo]) -> String {
-	table(
-		&["id", "kind", "title", "author", "block", "cid", "note"],
-		records
-			.iter()
-			.map(|r| {
-				vec![
-					r.id.to_string(),
-					r.kind.clone(),
-					r.title.clone().unwrap_or_else(|| "(sealed)".into()),
-					r.author.clone(),
-					r.created_at.to_string(),
-					r.cid.clone(),
-					match (r.supersedes, r.superseded_by) {
-						(_, Some(new)) => format!("corrected by {new}"),
-						(Some(old), None) => format!("corrects {old}"),
-						_ => String::new(),
-					},
-				]
-			})
-			.collect(),
-	)
-}
-
 async fn view_record(
 	ctx: &Ctx,
 	session: &Session<Backend>,
@@ -277,22 +254,7 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 		}
 		PatientCmd::Appointments => {
 			let list = p.appointments().await?;
-			emit(json, &list, || {
-				table(
-					&["id", "doctor", "at (unix ms)", "status", "reason"],
-					list.iter()
-						.map(|a| {
-							vec![
-								a.id.to_string(),
-								a.doctor.clone(),
-								a.at.to_string(),
-								a.status.clone(),
-								a.reason.clone(),
-							]
-						})
-						.collect(),
-				)
-			});
+			emit(json, &list, || rows(&list));
 		}
 		PatientCmd::Cancel { id } => {
 			p.cancel_appointment(*id).await?;
@@ -303,22 +265,7 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 		}
 		PatientCmd::Requests => {
 			let list = p.requests().await?;
-			emit(json, &list, || {
-				table(
-					&["id", "from", "scope", "purpose", "blocks"],
-					list.iter()
-						.map(|r| {
-							vec![
-								r.id.to_string(),
-								r.requester.clone(),
-								r.scope.clone(),
-								r.purpose.clone(),
-								r.duration.to_string(),
-							]
-						})
-						.collect(),
-				)
-			});
+			emit(json, &list, || rows(&list));
 		}
 		PatientCmd::Grant { request, duration, once, uses: n } => {
 			let asked = p.request(*request).await?.duration;
@@ -362,41 +309,16 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 		}
 		PatientCmd::Grants => {
 			let list = p.grants().await?;
-			emit(json, &list, || {
-				table(
-					&["id", "grantee", "scope", "expires at", "uses left", "records"],
-					list.iter()
-						.map(|g| {
-							vec![
-								g.id.to_string(),
-								g.grantee.clone(),
-								g.scope.clone(),
-								format!("#{}", g.expires_at),
-								g.uses_left
-									.map(|u| u.to_string())
-									.unwrap_or_else(|| "unlimited".into()),
-								format!("{:?}", g.records),
-							]
-						})
-						.collect(),
-				)
-			});
+			emit(json, &list, || rows(&list));
 		}
 		PatientCmd::Records => {
 			let list = p.records().await?;
-			emit(json, &list, || records_table(&list));
+			emit(json, &list, || rows(&list));
 		}
 		PatientCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
 		PatientCmd::Audit => {
 			let list = p.audit().await?;
-			emit(json, &list, || {
-				table(
-					&["block", "who", "what"],
-					list.iter()
-						.map(|e| vec![format!("#{}", e.block), e.actor.clone(), e.action.clone()])
-						.collect(),
-				)
-			});
+			emit(json, &list, || rows(&list));
 		}
 	}
 	Ok(())
@@ -454,22 +376,7 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 		}
 		DoctorCmd::Appointments => {
 			let list = d.appointments().await?;
-			emit(ctx.cli.json, &list, || {
-				table(
-					&["id", "patient", "at (unix ms)", "status", "reason"],
-					list.iter()
-						.map(|a| {
-							vec![
-								a.id.to_string(),
-								a.patient.clone(),
-								a.at.to_string(),
-								a.status.clone(),
-								a.reason.clone(),
-							]
-						})
-						.collect(),
-				)
-			});
+			emit(ctx.cli.json, &list, || rows(&list));
 		}
 		DoctorCmd::Accept { id } => {
 			d.accept(*id).await?;
@@ -525,25 +432,7 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 		}
 		DoctorCmd::Grants => {
 			let list = session.held_grants().await?;
-			emit(ctx.cli.json, &list, || {
-				table(
-					&["id", "patient", "scope", "expires at", "uses left", "records"],
-					list.iter()
-						.map(|g| {
-							vec![
-								g.id.to_string(),
-								g.patient.clone(),
-								g.scope.clone(),
-								format!("#{}", g.expires_at),
-								g.uses_left
-									.map(|u| u.to_string())
-									.unwrap_or_else(|| "unlimited".into()),
-								format!("{:?}", g.records),
-							]
-						})
-						.collect(),
-				)
-			});
+			emit(ctx.cli.json, &list, || rows(&list));
 		}
 		DoctorCmd::CancelRequest { request } => {
 			session.cancel_request(*request).await?;
@@ -569,21 +458,7 @@ async fn verifier(ctx: &Ctx, cmd: &VerifierCmd) -> Result<(), ClientError> {
 	match cmd {
 		VerifierCmd::Pending => {
 			let list = v.pending().await?;
-			emit(ctx.cli.json, &list, || {
-				table(
-					&["account", "role", "name", "status"],
-					list.iter()
-						.map(|a| {
-							vec![
-								a.account.clone(),
-								a.role.clone().unwrap_or_default(),
-								a.name.clone().unwrap_or_default(),
-								a.status.clone().unwrap_or_default(),
-							]
-						})
-						.collect(),
-				)
-			});
+			emit(ctx.cli.json, &list, || rows(&list));
 		}
 		VerifierCmd::Verify { who, until } => {
 			v.verify(&account_id(who)?, *until).await?;

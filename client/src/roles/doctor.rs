@@ -41,6 +41,20 @@ impl<S: ContentStore> Doctor<'_, S> {
 			.collect())
 	}
 
+	/// Appointment requests waiting for this doctor's answer.
+	pub async fn pending_appointments(&self) -> Result<Vec<AppointmentInfo>, ClientError> {
+		let list = self
+			.0
+			.chain
+			.view(api::view_functions().appointments().pending_requests(self.0.account_id()))
+			.await?;
+		let me = self.0.me.encryption_secret();
+		Ok(list
+			.iter()
+			.map(|(id, a)| AppointmentInfo::new(*id, a, super::patient::open_reason(me, a, true)))
+			.collect())
+	}
+
 	/// The patients this doctor treats (open appointments or a follow-up window).
 	pub async fn patients(&self) -> Result<Vec<AccountId32>, ClientError> {
 		let list = self

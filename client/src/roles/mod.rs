@@ -168,6 +168,25 @@ impl<S: ContentStore> Session<S> {
 		Ok(list.iter().map(|(id, g)| views::GrantInfo::new(*id, g)).collect())
 	}
 
+	/// One appointment, with its reason if this user is the patient or the doctor.
+	pub async fn appointment(
+		&self,
+		id: u64,
+	) -> Result<Option<views::AppointmentInfo>, ClientError> {
+		let Some(a) = self.chain.view(api::view_functions().appointments().appointment(id)).await?
+		else {
+			return Ok(None);
+		};
+		let doctor = a.doctor == self.account_id();
+		let reason = patient::open_reason(self.me.encryption_secret(), &a, doctor);
+		Ok(Some(views::AppointmentInfo::new(id, &a, reason)))
+	}
+
+	/// Whether `who` is a practitioner verified right now.
+	pub async fn is_verified(&self, who: &AccountId32) -> Result<bool, ClientError> {
+		self.chain.view(api::view_functions().registry().is_verified(*who)).await
+	}
+
 	/// The X25519 key `who` registered, to seal envelopes to.
 	pub(crate) async fn encryption_key_of(
 		&self,

@@ -23,7 +23,12 @@ Exit codes: 0 ok, 1 other failure, 2 bad input, 3 refused by the chain or not al
 
 /// MedChain: patient-controlled medical records on a Substrate chain.
 #[derive(Parser, Debug)]
-#[command(name = "medchain", version, about, after_help = EXAMPLES)]
+#[command(
+	name = "medchain",
+	version,
+	about = "MedChain: patient-controlled medical records. Keys, encrypted records on IPFS, consent.",
+	after_help = EXAMPLES
+)]
 pub struct Cli {
 	/// WebSocket RPC endpoint of a MedChain node.
 	#[arg(long, global = true, env = "MEDCHAIN_NODE", default_value = "ws://127.0.0.1:9944")]
@@ -52,7 +57,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-	/// Keys: create, import, show, fund.
+	/// Keys: create, import, show, list, transfer funds.
 	#[command(subcommand)]
 	Account(AccountCmd),
 	/// Patients: register, book, answer requests, view records, audit.

@@ -5,10 +5,7 @@
 //! The RPC API is an admin interface: point this at your own node (`http://127.0.0.1:5001`),
 //! never at a public gateway.
 
-use std::{
-	io::{Read, Write},
-	sync::mpsc,
-};
+use std::io::{Read, Write};
 
 use cid::Cid;
 use futures::StreamExt;
@@ -72,7 +69,7 @@ impl KuboStore {
 
 /// Reads what a channel delivers, as one byte stream.
 struct ChannelReader {
-	rx: mpsc::Receiver<Vec<u8>>,
+	rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
 	current: std::io::Cursor<Vec<u8>>,
 }
 
@@ -83,9 +80,10 @@ impl Read for ChannelReader {
 			if n > 0 || buf.is_empty() {
 				return Ok(n);
 			}
-			match self.rx.recv() {
-				Ok(next) => self.current = std::io::Cursor::new(next),
-				Err(_) => return Ok(0),
+			// Runs on a blocking thread, so waiting here stalls no async task.
+			match self.rx.blocking_recv() {
+				Some(next) => self.current = std::io::Cursor::new(next),
+				None => return Ok(0),
 			}
 		}
 	}
@@ -174,7 +172,7 @@ impl ContentStore for KuboStore {
 		progress: Progress,
 	) -> Result<(W, u64), StorageError> {
 		let response = self.post("cat", &[("arg", cid.to_string())]).await?;
-		let (tx, rx) = mpsc::sync_channel::<Vec<u8>>(4);
+		let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
 		let (expected, version) = (*cid, CidVersion::of(cid));
 		let check = run_blocking(move || {
 			let mut out = out;
@@ -192,7 +190,7 @@ impl ContentStore for KuboStore {
 		let pump = async {
 			while let Some(bytes) = stream.next().await {
 				let bytes = bytes.map_err(|e| self.error(format!("cat: {e}")))?;
-				if tx.send(bytes.to_vec()).is_err() {
+				if tx.send(bytes.to_vec()).await.is_err() {
 					break;
 				}
 			}

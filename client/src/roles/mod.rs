@@ -265,8 +265,9 @@ impl<S: ContentStore> Session<S> {
 			.await?
 			.ok_or(ClientError::UnknownRecord(id))?;
 		let mut info = RecordInfo::new(id, &record);
-		if let Ok(key) = self.record_key(id, &record_cid(&record.cid.0)?).await {
-			info.title = open_title(&key, &record_cid(&record.cid.0)?, &record.title.0).ok();
+		let cid = record_cid(&record.cid.0)?;
+		if let Ok(key) = self.record_key(id, &cid).await {
+			info.title = open_title(&key, &cid, &record.title.0).ok();
 		}
 		Ok(info)
 	}

@@ -141,7 +141,7 @@ impl<S: ContentStore> Patient<'_, S> {
 			.view(api::view_functions().consent().request(request))
 			.await?
 			.ok_or(ClientError::UnknownRequest(request))?;
-		let envelopes = self.envelopes_for(&req.requester, &req.scope).await?;
+		let envelopes = self.envelopes_for(&req.requester, &req.scope, &[]).await?;
 		let expires_at = self.0.chain.best_number().await? + terms.blocks;
 		let mut batches = envelopes.chunks(ENVELOPES_PER_CALL);
 		let first = batches.next().map(<[_]>::to_vec).unwrap_or_default();
@@ -164,7 +164,7 @@ impl<S: ContentStore> Patient<'_, S> {
 		scope: Scope,
 		terms: GrantTerms,
 	) -> Result<u64, ClientError> {
-		let envelopes = self.envelopes_for(grantee, &scope).await?;
+		let envelopes = self.envelopes_for(grantee, &scope, &[]).await?;
 		if envelopes.len() > ENVELOPES_PER_CALL {
 			return Err(ClientError::Invalid(format!(
 				"{} records are in scope; grant at most {ENVELOPES_PER_CALL} at once",
@@ -183,15 +183,20 @@ impl<S: ContentStore> Patient<'_, S> {
 		first_event::<api::consent::events::AccessGranted>(&included).map(|e| e.grant)
 	}
 
-	/// The key of every record of this patient that `scope` covers, sealed to `grantee`.
+	/// The key of every record of this patient that `scope` covers, sealed to `grantee`,
+	/// except the records in `held` (the grantee has their keys already).
 	async fn envelopes_for(
 		&self,
 		grantee: &AccountId32,
 		scope: &Scope,
+		held: &[u64],
 	) -> Result<Vec<(u64, [u8; 80])>, ClientError> {
 		let grantee_key = self.0.encryption_key_of(grantee).await?;
 		let mut envelopes = Vec::new();
 		for id in self.0.record_ids(&self.0.account_id()).await? {
+			if held.contains(&id) {
+				continue;
+			}
 			let Some(record) =
 				self.0.chain.view(api::view_functions().records().record(id)).await?
 			else {
@@ -210,27 +215,17 @@ impl<S: ContentStore> Patient<'_, S> {
 	/// Seals to the grantee the keys of every record `grant` covers that it holds no envelope
 	/// for yet: records added after the grant, or an emergency grant. Returns how many.
 	pub async fn share(&self, grant: u64) -> Result<usize, ClientError> {
-		let live = self.grants().await?;
-		let Some(info) = live.iter().find(|g| g.id == grant) else {
-			return Err(ClientError::Invalid(format!(
-				"grant {grant} is not one of your live grants"
-			)));
-		};
-		let grantee: AccountId32 = info.grantee.parse().map_err(ClientError::chain)?;
-		let (_, full) = self
+		let (_, live) = self
 			.0
 			.chain
 			.view(api::view_functions().consent().patient_grants(self.0.account_id()))
 			.await?
 			.into_iter()
 			.find(|(id, _)| *id == grant)
-			.ok_or_else(|| ClientError::Invalid(format!("grant {grant} ended")))?;
-		let envelopes: Vec<_> = self
-			.envelopes_for(&grantee, &full.scope)
-			.await?
-			.into_iter()
-			.filter(|(record, _)| !info.records.contains(record))
-			.collect();
+			.ok_or_else(|| {
+				ClientError::Invalid(format!("grant {grant} is not one of your live grants"))
+			})?;
+		let envelopes = self.envelopes_for(&live.grantee, &live.scope, &live.envelopes.0).await?;
 		for batch in envelopes.chunks(ENVELOPES_PER_CALL) {
 			self.0
 				.submit(api::tx().consent().add_envelopes(grant, BoundedVec(batch.to_vec())))

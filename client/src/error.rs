@@ -18,6 +18,8 @@ pub enum ClientError {
 	UnknownRecord(u64),
 	#[error("request {0} does not exist")]
 	UnknownRequest(u64),
+	#[error("appointment {0} does not exist")]
+	UnknownAppointment(u64),
 	#[error("you hold no key for record {record}: ask the patient for access first")]
 	NoEnvelope { record: u64 },
 	#[error("the node rejected the transaction: {0}")]
@@ -46,6 +48,7 @@ impl ClientError {
 			| ClientError::NotRegistered { .. }
 			| ClientError::UnknownRecord(_)
 			| ClientError::UnknownRequest(_)
+			| ClientError::UnknownAppointment(_)
 			| ClientError::NoEnvelope { .. }
 			| ClientError::Rejected(_) => 3,
 			ClientError::Crypto(CryptoError::Io(_)) => 1,

@@ -286,7 +286,7 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 	let requests = patient.patient().requests().await?;
 	n.note(&format!("pending for the patient: {}", requests.len()));
 	let second_doctor_grant =
-		patient.patient().grant(request, GrantTerms { blocks: 600, max_uses: None }).await?;
+		patient.patient().grant(request, GrantTerms { blocks: 600, max_uses: None }).await?.grant;
 	let out = files.join("ben-report.bin");
 	let read = second_doctor.doctor().view(report, &out, no_progress()).await?;
 	n.note(&format!(
@@ -307,8 +307,11 @@ pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Sto
 
 	n.step("The pharmacy asks for prescriptions; the patient grants once; the pharmacy dispenses");
 	let request = pharmacy.pharmacy().request_prescriptions(&me, "dispense", 600).await?;
-	let pharmacy_grant =
-		patient.patient().grant(request, GrantTerms { blocks: 600, max_uses: Some(1) }).await?;
+	let pharmacy_grant = patient
+		.patient()
+		.grant(request, GrantTerms { blocks: 600, max_uses: Some(1) })
+		.await?
+		.grant;
 	let dispensed = pharmacy
 		.pharmacy()
 		.dispense(prescription, 21, &files.join("pharmacy-prescription.txt"), no_progress())

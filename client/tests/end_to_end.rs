@@ -123,7 +123,8 @@ async fn the_whole_story_and_every_failure() {
 			GrantTerms { blocks: 100, max_uses: Some(1) },
 		)
 		.await
-		.unwrap();
+		.unwrap()
+		.grant;
 	let first = cast
 		.second_doctor
 		.doctor()
@@ -150,7 +151,8 @@ async fn the_whole_story_and_every_failure() {
 			GrantTerms { blocks: 3, max_uses: None },
 		)
 		.await
-		.unwrap();
+		.unwrap()
+		.grant;
 	let expires =
 		patient.grants().await.unwrap().into_iter().find(|g| g.id == short).unwrap().expires_at;
 	while cast.patient.chain.best_number().await.unwrap() <= expires + 1 {

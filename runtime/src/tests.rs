@@ -61,7 +61,7 @@ fn run_to_block(n: u32) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
-		Consent::on_initialize(next);
+		Consent::on_idle(next, frame_support::weights::Weight::MAX);
 	}
 }
 
@@ -254,7 +254,7 @@ fn suspension_stops_grants_at_once_and_expiry_cleans_up() {
 }
 
 #[test]
-fn a_write_grant_lets_a_doctor_without_appointment_add_a_correction() {
+fn a_one_time_write_grant_lets_a_doctor_without_appointment_add_one_record() {
 	new_ext().execute_with(|| {
 		seed();
 		assert_ok!(Consent::request_access(
@@ -264,20 +264,27 @@ fn a_write_grant_lets_a_doctor_without_appointment_add_a_correction() {
 			bytes(b""),
 			10
 		));
-		assert_ok!(Consent::grant(signed(PATIENT), 0, 10, None, BoundedVec::new()));
-		assert_ok!(Records::add_record(
-			signed(SECOND_DOCTOR),
-			acc(PATIENT),
-			RecordKind::Report,
-			cid(9),
-			10,
-			bytes(b""),
-			None,
-			envelope(PATIENT),
-			envelope(SECOND_DOCTOR),
-			Some(0)
-		));
-		assert_eq!(Records::record(0).unwrap().superseded_by, Some(2));
+		assert_ok!(Consent::grant(signed(PATIENT), 0, 10, Some(1), BoundedVec::new()));
+		let add = |supersedes| {
+			Records::add_record(
+				signed(SECOND_DOCTOR),
+				acc(PATIENT),
+				RecordKind::Report,
+				cid(9),
+				10,
+				bytes(b""),
+				None,
+				envelope(PATIENT),
+				envelope(SECOND_DOCTOR),
+				supersedes,
+			)
+		};
+		// Only the author corrects a record, grant or not.
+		assert_noop!(add(Some(0)), pallet_records::Error::<Runtime>::NotAuthor);
+		assert_ok!(add(None));
+		// The one use is spent.
+		assert_noop!(add(None), pallet_records::Error::<Runtime>::NoCareRelationship);
+		assert_eq!(Records::record(2).unwrap().author, acc(SECOND_DOCTOR));
 
 		// Completing the appointment leaves the doctor a follow-up window, then it closes.
 		assert_ok!(Appointments::complete(signed(DOCTOR), 0));

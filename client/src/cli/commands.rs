@@ -270,14 +270,14 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 		PatientCmd::Grant { request, duration, once, uses: n } => {
 			let asked = p.request(*request).await?.duration;
 			let terms = GrantTerms { blocks: duration.blocks_or(asked), max_uses: uses(*once, *n) };
-			let grant = p.grant(*request, terms).await?;
+			let granted = p.grant(*request, terms).await?;
 			ctx.done(
-				&format!("request {request} granted: grant {grant}"),
-				serde_json::json!({ "grant": grant }),
+				&format!("request {request} granted: {}", granted_note(&granted)),
+				serde_json::to_value(&granted).unwrap_or_default(),
 			);
 		}
 		PatientCmd::GrantAccess { grantee, scope: s, duration, once, uses: n } => {
-			let grant = p
+			let granted = p
 				.grant_access(
 					&account_id(grantee)?,
 					scope(*s),
@@ -285,15 +285,15 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 				)
 				.await?;
 			ctx.done(
-				&format!("grant {grant} given to {grantee}"),
-				serde_json::json!({ "grant": grant }),
+				&format!("given to {grantee}: {}", granted_note(&granted)),
+				serde_json::to_value(&granted).unwrap_or_default(),
 			);
 		}
 		PatientCmd::Share { grant } => {
-			let added = p.share(*grant).await?;
+			let shared = p.share(*grant).await?;
 			ctx.done(
-				&format!("{added} record keys added to grant {grant}"),
-				serde_json::json!({ "grant": grant, "added": added }),
+				&format!("keys added to {}", granted_note(&shared)),
+				serde_json::to_value(&shared).unwrap_or_default(),
 			);
 		}
 		PatientCmd::Deny { request, reason } => {
@@ -625,4 +625,17 @@ async fn blob(ctx: &Ctx, cmd: &BlobCmd) -> Result<(), ClientError> {
 		}
 	}
 	Ok(())
+}
+
+/// One line about a grant: its id, the keys it carries, and any record skipped.
+fn granted_note(granted: &medchain_client::roles::patient::Granted) -> String {
+	let mut note = format!("grant {} ({} record keys)", granted.grant, granted.keys);
+	if !granted.unreadable.is_empty() {
+		note.push_str(&format!(
+			"; skipped records {:?}: their keys do not open with yours (ask their author to \
+			 correct them)",
+			granted.unreadable
+		));
+	}
+	note
 }

@@ -57,18 +57,30 @@ impl Identity {
 
 	/// Restores an identity from a phrase or a Substrate secret URI with a derivation path
 	/// (`"<phrase>//hospital/1"`, or `"//Alice"` for the dev accounts). The signing key is the
-	/// wallet's derived key; the encryption key is derived from the phrase's under a label that
-	/// includes the path, so every path has its own.
+	/// wallet's derived key; the encryption key is derived from the phrase's under a label made
+	/// of the path's *parsed* junctions (and password), so every account has its own and two
+	/// spellings of one path (`//01` and `//1`) give the same keys.
 	pub fn from_secret(secret: &str) -> Result<Self, CryptoError> {
 		let secret = secret.trim();
-		let Some(path_at) = secret.find('/') else { return Self::from_phrase(secret) };
+		if !secret.contains('/') {
+			return Self::from_phrase(secret);
+		}
 		let uri =
 			SecretUri::from_str(secret).map_err(|e| CryptoError::InvalidPhrase(e.to_string()))?;
 		let signer = sr25519::Keypair::from_uri(&uri)
 			.map_err(|e| CryptoError::InvalidPhrase(e.to_string()))?;
 		let base = Self::from_phrase(uri.phrase.expose_secret())?;
 		let mut x25519 = Zeroizing::new([0u8; 32]);
-		let info = [X25519_INFO, b"|", &secret.as_bytes()[path_at..]].concat();
+		let mut info = [X25519_INFO, b"|"].concat();
+		for junction in &uri.junctions {
+			info.push(if junction.is_hard() { b'h' } else { b's' });
+			info.extend_from_slice(junction.inner());
+		}
+		if let Some(password) = &uri.password {
+			info.extend_from_slice(b"|p");
+			info.extend_from_slice(password.expose_secret().as_bytes());
+		}
+		let info = Zeroizing::new(info);
 		Hkdf::<Sha256>::new(Some(X25519_SALT), base.encryption.as_bytes())
 			.expand(&info, x25519.as_mut())
 			.expect("32 bytes is a valid HKDF-SHA256 output length");
@@ -162,6 +174,20 @@ mod tests {
 		assert_ne!(alice.encryption_public(), bob.encryption_public());
 		let again = Identity::from_secret(alice.phrase()).unwrap();
 		assert_eq!(again.encryption_public(), alice.encryption_public());
+	}
+
+	/// `//01` and `//1` are one account to Substrate, so they must be one encryption key too.
+	#[test]
+	fn two_spellings_of_one_path_give_the_same_keys() {
+		let a = Identity::from_secret(&format!("{PHRASE}//01")).unwrap();
+		let b = Identity::from_secret(&format!("{PHRASE}//1")).unwrap();
+		assert_eq!(a.account_id(), b.account_id());
+		assert_eq!(a.encryption_public(), b.encryption_public());
+		let c = Identity::from_secret(&format!("{PHRASE}//2")).unwrap();
+		assert_ne!(a.encryption_public(), c.encryption_public());
+		let hard = Identity::from_secret(&format!("{PHRASE}//1")).unwrap();
+		let soft = Identity::from_secret(&format!("{PHRASE}/1")).unwrap();
+		assert_ne!(hard.encryption_public(), soft.encryption_public());
 	}
 
 	#[test]

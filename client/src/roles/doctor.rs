@@ -80,8 +80,27 @@ impl<S: ContentStore> Doctor<'_, S> {
 	}
 
 	/// Declines an appointment, optionally saying why.
+	/// The note may name a condition, so it is sealed to the patient.
 	pub async fn decline(&self, id: u64, note: Option<&str>) -> Result<(), ClientError> {
-		let note = note.map(|n| BoundedVec(n.as_bytes().to_vec()));
+		let note = match note {
+			Some(note) => {
+				let appointment = self
+					.0
+					.chain
+					.view(api::view_functions().appointments().appointment(id))
+					.await?
+					.ok_or(ClientError::UnknownAppointment(id))?;
+				let patient_key = self.0.encryption_key_of(&appointment.patient).await?;
+				let context =
+					super::notes::decline_context(id, &self.0.account_id(), &appointment.patient);
+				Some(BoundedVec(crate::crypto::envelope::seal_note(
+					&patient_key,
+					&context,
+					note.as_bytes(),
+				)?))
+			}
+			None => None,
+		};
 		self.0.submit(api::tx().appointments().decline(id, note)).await.map(drop)
 	}
 
@@ -177,12 +196,11 @@ pub(crate) async fn request_access<S: ContentStore>(
 	purpose: &str,
 	blocks: u32,
 ) -> Result<u64, ClientError> {
-	let call = api::tx().consent().request_access(
-		*patient,
-		scope,
-		BoundedVec(purpose.as_bytes().to_vec()),
-		blocks,
-	);
+	// The purpose may name a condition: only the patient can open it.
+	let patient_key = session.encryption_key_of(patient).await?;
+	let context = super::notes::purpose_context(&session.account_id(), patient);
+	let sealed = crate::crypto::envelope::seal_note(&patient_key, &context, purpose.as_bytes())?;
+	let call = api::tx().consent().request_access(*patient, scope, BoundedVec(sealed), blocks);
 	let included = session.submit(call).await?;
 	first_event::<api::consent::events::AccessRequested>(&included).map(|e| e.request)
 }

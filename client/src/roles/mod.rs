@@ -14,6 +14,7 @@
 //! ```
 
 pub mod doctor;
+pub mod notes;
 pub mod patient;
 pub mod pharmacy;
 pub mod verifier;
@@ -159,6 +160,16 @@ impl<S: ContentStore> Session<S> {
 	/// Withdraws one of this user's pending access requests.
 	pub async fn cancel_request(&self, request: u64) -> Result<(), ClientError> {
 		self.submit(api::tx().consent().cancel_request(request)).await.map(drop)
+	}
+
+	/// Removes one of this user's closed access requests and releases its deposit.
+	pub async fn clear_request(&self, request: u64) -> Result<(), ClientError> {
+		self.submit(api::tx().consent().clear_request(request)).await.map(drop)
+	}
+
+	/// Gives up a grant this user holds (needed before leaving the registry).
+	pub async fn renounce(&self, grant: u64) -> Result<(), ClientError> {
+		self.submit(api::tx().consent().renounce(grant)).await.map(drop)
 	}
 
 	/// The live grants this user holds.
@@ -345,14 +356,58 @@ impl<S: ContentStore> Session<S> {
 			.ok_or(ClientError::UnknownRecord(id))?;
 		let cid = record_cid(&record.cid.0)?;
 		let key = self.record_key(id, &cid).await?;
-		if record.patient != self.account_id() {
-			// The audited act of reading: consumes one use of the grant, or fails without one.
+		let bytes = if record.patient != self.account_id() {
+			// Fetch and verify the ciphertext first, so that a storage failure does not burn
+			// a use of a one-time grant; then the audited act of reading (it consumes one use,
+			// or fails without a grant); only then decrypt.
+			let ciphertext = self.fetch_ciphertext(&cid, out, progress).await?;
 			self.submit(api::tx().records().record_read(id)).await?;
-		}
-		let bytes = self.fetch_decrypted(&cid, &key, out, progress).await?;
+			Self::decrypt_file(ciphertext, &key, out)?
+		} else {
+			self.fetch_decrypted(&cid, &key, out, progress).await?
+		};
 		let mut info = RecordInfo::new(id, &record);
 		info.title = open_title(&key, &cid, &record.title.0).ok();
 		Ok(ReadRecord { record: info, bytes })
+	}
+
+	/// Fetches `cid` (every block verified against its CID) into a temporary file beside
+	/// `out`, still encrypted.
+	async fn fetch_ciphertext(
+		&self,
+		cid: &Cid,
+		out: &Path,
+		progress: Progress,
+	) -> Result<tempfile::NamedTempFile, ClientError> {
+		let tmp = tempfile::NamedTempFile::new_in(Self::dir_of(out))?;
+		let (writer, _) = self.store.get(cid, std::io::BufWriter::new(tmp), progress).await?;
+		writer.into_inner().map_err(|e| ClientError::from(e.into_error()))
+	}
+
+	/// Decrypts a fetched ciphertext into `out`, moved into place once the last chunk
+	/// authenticates.
+	fn decrypt_file(
+		ciphertext: tempfile::NamedTempFile,
+		key: &DataKey,
+		out: &Path,
+	) -> Result<u64, ClientError> {
+		let tmp = tempfile::NamedTempFile::new_in(Self::dir_of(out))?;
+		let mut writer = stream::DecryptingWriter::new(std::io::BufWriter::new(tmp), key);
+		let mut source = std::io::BufReader::new(ciphertext.reopen()?);
+		std::io::copy(&mut source, &mut writer)
+			.map_err(|e| ClientError::Crypto(stream::crypto_error(e)))?;
+		let (buffered, bytes) = writer.finish()?;
+		let tmp = buffered.into_inner().map_err(|e| e.into_error())?;
+		tmp.persist(out).map_err(|e| ClientError::from(e.error))?;
+		Ok(bytes)
+	}
+
+	/// The directory `out` is written in, where its temporary files go.
+	fn dir_of(out: &Path) -> std::path::PathBuf {
+		match out.parent() {
+			Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+			_ => std::path::PathBuf::from("."),
+		}
 	}
 
 	/// Fetches `cid`, decrypts it with `key` into a temporary file beside `out`, and moves it
@@ -443,19 +498,29 @@ pub(crate) fn first_event<E: subxt::events::DecodeAsEvent>(
 fn seal_title(key: &DataKey, cid: &Cid, title: &str) -> Vec<u8> {
 	let mut nonce = [0u8; 24];
 	OsRng.fill_bytes(&mut nonce);
-	let aad = [b"MedChain title v1|".as_slice(), &cid.to_bytes()].concat();
-	let sealed = XChaCha20Poly1305::new((&key.0).into())
+	let aad = [b"MedChain title v2|".as_slice(), &cid.to_bytes()].concat();
+	let sealed = XChaCha20Poly1305::new((&*title_key(key)).into())
 		.encrypt(XNonce::from_slice(&nonce), Payload { msg: title.as_bytes(), aad: &aad })
 		.expect("a short title always encrypts");
 	[nonce.as_slice(), &sealed].concat()
+}
+
+/// The title's own key, derived from the record's data key, so the file stream and the title
+/// never use one key under two constructions.
+fn title_key(key: &DataKey) -> zeroize::Zeroizing<[u8; 32]> {
+	let mut sub = zeroize::Zeroizing::new([0u8; 32]);
+	hkdf::Hkdf::<sha2::Sha256>::new(None, &key.0)
+		.expand(b"MedChain record title key v2", sub.as_mut())
+		.expect("32 bytes is a valid HKDF-SHA256 output length");
+	sub
 }
 
 fn open_title(key: &DataKey, cid: &Cid, sealed: &[u8]) -> Result<String, CryptoError> {
 	if sealed.len() < TITLE_OVERHEAD {
 		return Err(CryptoError::Truncated("title"));
 	}
-	let aad = [b"MedChain title v1|".as_slice(), &cid.to_bytes()].concat();
-	let plain = XChaCha20Poly1305::new((&key.0).into())
+	let aad = [b"MedChain title v2|".as_slice(), &cid.to_bytes()].concat();
+	let plain = XChaCha20Poly1305::new((&*title_key(key)).into())
 		.decrypt(XNonce::from_slice(&sealed[..24]), Payload { msg: &sealed[24..], aad: &aad })
 		.map_err(|_| CryptoError::Tampered { chunk: 0 })?;
 	Ok(String::from_utf8_lossy(&plain).into_owned())

@@ -40,8 +40,40 @@ pub(crate) fn open_reason(
 		.unwrap_or_else(|_| "(unreadable)".into())
 }
 
-/// The chain's `MaxEnvelopes`: envelopes per `grant`/`add_envelopes` call.
-const ENVELOPES_PER_CALL: usize = 64;
+/// The chain's `MaxEnvelopes`: the most record keys one grant carries.
+const MAX_ENVELOPES: usize = 64;
+
+/// A grant the patient gave, and the records whose keys could not be shared.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct Granted {
+	/// The grant's id.
+	pub grant: u64,
+	/// How many record keys it carries (or, for `share`, were added).
+	pub keys: usize,
+	/// Records in scope whose key this patient could not open (a record written with a
+	/// broken patient envelope): skipped, so that one bad record cannot block the rest.
+	pub unreadable: Vec<u64>,
+}
+
+/// The keys sealed for a scope, and the records skipped.
+struct Sealed {
+	envelopes: Vec<(u64, [u8; 80])>,
+	unreadable: Vec<u64>,
+}
+
+impl Sealed {
+	/// Refuses, before anything is submitted, more keys than one grant can carry.
+	fn fit(&self, already: usize) -> Result<(), ClientError> {
+		let total = already + self.envelopes.len();
+		if total > MAX_ENVELOPES {
+			return Err(ClientError::Invalid(format!(
+				"{total} records would be in this grant; one grant carries at most \
+				 {MAX_ENVELOPES} record keys: grant listed records, or several grants"
+			)));
+		}
+		Ok(())
+	}
+}
 
 /// How long a grant lasts and how often it may be used.
 #[derive(Debug, Clone, Copy)]
@@ -97,6 +129,11 @@ impl<S: ContentStore> Patient<'_, S> {
 		self.0.submit(api::tx().appointments().cancel(id)).await.map(drop)
 	}
 
+	/// Removes a closed appointment from the chain and releases its deposit.
+	pub async fn clear_appointment(&self, id: u64) -> Result<(), ClientError> {
+		self.0.submit(api::tx().appointments().clear(id)).await.map(drop)
+	}
+
 	/// This patient's appointments.
 	pub async fn appointments(&self) -> Result<Vec<AppointmentInfo>, ClientError> {
 		let list = self
@@ -118,7 +155,8 @@ impl<S: ContentStore> Patient<'_, S> {
 			.chain
 			.view(api::view_functions().consent().pending_requests(self.0.account_id()))
 			.await?;
-		Ok(list.iter().map(|(id, r)| RequestInfo::new(*id, r)).collect())
+		let me = self.0.me.encryption_secret();
+		Ok(list.iter().map(|(id, r)| RequestInfo::new(*id, r, Some(me))).collect())
 	}
 
 	/// One access request.
@@ -129,32 +167,31 @@ impl<S: ContentStore> Patient<'_, S> {
 			.view(api::view_functions().consent().request(id))
 			.await?
 			.ok_or(ClientError::UnknownRequest(id))?;
-		Ok(RequestInfo::new(id, &request))
+		Ok(RequestInfo::new(id, &request, Some(self.0.me.encryption_secret())))
 	}
 
 	/// Grants request `request` on `terms`, sealing the key of every record its scope covers
 	/// to the requester. Returns the grant's id.
-	pub async fn grant(&self, request: u64, terms: GrantTerms) -> Result<u64, ClientError> {
+	pub async fn grant(&self, request: u64, terms: GrantTerms) -> Result<Granted, ClientError> {
 		let req = self
 			.0
 			.chain
 			.view(api::view_functions().consent().request(request))
 			.await?
 			.ok_or(ClientError::UnknownRequest(request))?;
-		let envelopes = self.envelopes_for(&req.requester, &req.scope, &[]).await?;
+		let sealed = self.envelopes_for(&req.requester, &req.scope, &[]).await?;
+		sealed.fit(0)?;
 		let expires_at = self.0.chain.best_number().await? + terms.blocks;
-		let mut batches = envelopes.chunks(ENVELOPES_PER_CALL);
-		let first = batches.next().map(<[_]>::to_vec).unwrap_or_default();
-		let call =
-			api::tx().consent().grant(request, expires_at, terms.max_uses, BoundedVec(first));
+		let keys = sealed.envelopes.len();
+		let call = api::tx().consent().grant(
+			request,
+			expires_at,
+			terms.max_uses,
+			BoundedVec(sealed.envelopes),
+		);
 		let included = self.0.submit(call).await?;
 		let grant = first_event::<api::consent::events::AccessGranted>(&included)?.grant;
-		for batch in batches {
-			self.0
-				.submit(api::tx().consent().add_envelopes(grant, BoundedVec(batch.to_vec())))
-				.await?;
-		}
-		Ok(grant)
+		Ok(Granted { grant, keys, unreadable: sealed.unreadable })
 	}
 
 	/// Grants `grantee` access without a request (e.g. a pharmacy the patient walks into).
@@ -163,24 +200,21 @@ impl<S: ContentStore> Patient<'_, S> {
 		grantee: &AccountId32,
 		scope: Scope,
 		terms: GrantTerms,
-	) -> Result<u64, ClientError> {
-		let envelopes = self.envelopes_for(grantee, &scope, &[]).await?;
-		if envelopes.len() > ENVELOPES_PER_CALL {
-			return Err(ClientError::Invalid(format!(
-				"{} records are in scope; grant at most {ENVELOPES_PER_CALL} at once",
-				envelopes.len()
-			)));
-		}
+	) -> Result<Granted, ClientError> {
+		let sealed = self.envelopes_for(grantee, &scope, &[]).await?;
+		sealed.fit(0)?;
 		let expires_at = self.0.chain.best_number().await? + terms.blocks;
+		let keys = sealed.envelopes.len();
 		let call = api::tx().consent().grant_access(
 			*grantee,
 			scope,
 			expires_at,
 			terms.max_uses,
-			BoundedVec(envelopes),
+			BoundedVec(sealed.envelopes),
 		);
 		let included = self.0.submit(call).await?;
-		first_event::<api::consent::events::AccessGranted>(&included).map(|e| e.grant)
+		let grant = first_event::<api::consent::events::AccessGranted>(&included)?.grant;
+		Ok(Granted { grant, keys, unreadable: sealed.unreadable })
 	}
 
 	/// The key of every record of this patient that `scope` covers, sealed to `grantee`,
@@ -190,9 +224,10 @@ impl<S: ContentStore> Patient<'_, S> {
 		grantee: &AccountId32,
 		scope: &Scope,
 		held: &[u64],
-	) -> Result<Vec<(u64, [u8; 80])>, ClientError> {
+	) -> Result<Sealed, ClientError> {
 		let grantee_key = self.0.encryption_key_of(grantee).await?;
 		let mut envelopes = Vec::new();
+		let mut unreadable = Vec::new();
 		for id in self.0.record_ids(&self.0.account_id()).await? {
 			if held.contains(&id) {
 				continue;
@@ -205,16 +240,28 @@ impl<S: ContentStore> Patient<'_, S> {
 			if !covers(scope, id, &record.kind) {
 				continue;
 			}
-			let cid = record_cid(&record.cid.0)?;
-			let key = self.0.record_key(id, &cid).await?;
+			let Ok(cid) = record_cid(&record.cid.0) else {
+				unreadable.push(id);
+				continue;
+			};
+			let key = match self.0.record_key(id, &cid).await {
+				Ok(key) => key,
+				// A key this patient cannot open (its author sealed garbage): skip the record
+				// and say so, rather than let it block every other record in scope.
+				Err(ClientError::Crypto(_) | ClientError::NoEnvelope { .. }) => {
+					unreadable.push(id);
+					continue;
+				}
+				Err(other) => return Err(other),
+			};
 			envelopes.push((id, envelope::seal(&grantee_key, &key, &cid)?));
 		}
-		Ok(envelopes)
+		Ok(Sealed { envelopes, unreadable })
 	}
 
 	/// Seals to the grantee the keys of every record `grant` covers that it holds no envelope
-	/// for yet: records added after the grant, or an emergency grant. Returns how many.
-	pub async fn share(&self, grant: u64) -> Result<usize, ClientError> {
+	/// for yet: records added after the grant, or an emergency grant.
+	pub async fn share(&self, grant: u64) -> Result<Granted, ClientError> {
 		let (_, live) = self
 			.0
 			.chain
@@ -225,21 +272,30 @@ impl<S: ContentStore> Patient<'_, S> {
 			.ok_or_else(|| {
 				ClientError::Invalid(format!("grant {grant} is not one of your live grants"))
 			})?;
-		let envelopes = self.envelopes_for(&live.grantee, &live.scope, &live.envelopes.0).await?;
-		for batch in envelopes.chunks(ENVELOPES_PER_CALL) {
+		let sealed = self.envelopes_for(&live.grantee, &live.scope, &live.envelopes.0).await?;
+		sealed.fit(live.envelopes.0.len())?;
+		let keys = sealed.envelopes.len();
+		if keys > 0 {
 			self.0
-				.submit(api::tx().consent().add_envelopes(grant, BoundedVec(batch.to_vec())))
+				.submit(api::tx().consent().add_envelopes(grant, BoundedVec(sealed.envelopes)))
 				.await?;
 		}
-		Ok(envelopes.len())
+		Ok(Granted { grant, keys, unreadable: sealed.unreadable })
 	}
 
-	/// Denies request `request`, telling the requester why.
+	/// Denies request `request`, telling the requester why. The reason may name a condition,
+	/// so it is sealed to the requester.
 	pub async fn deny(&self, request: u64, reason: &str) -> Result<(), ClientError> {
-		self.0
-			.submit(api::tx().consent().deny(request, BoundedVec(reason.as_bytes().to_vec())))
-			.await
-			.map(drop)
+		let req = self
+			.0
+			.chain
+			.view(api::view_functions().consent().request(request))
+			.await?
+			.ok_or(ClientError::UnknownRequest(request))?;
+		let requester_key = self.0.encryption_key_of(&req.requester).await?;
+		let context = super::notes::deny_context(request, &self.0.account_id(), &req.requester);
+		let sealed = envelope::seal_note(&requester_key, &context, reason.as_bytes())?;
+		self.0.submit(api::tx().consent().deny(request, BoundedVec(sealed))).await.map(drop)
 	}
 
 	/// Ends a grant now. What the grantee already downloaded stays with them (see

@@ -116,13 +116,26 @@ pub struct RequestInfo {
 }
 
 impl RequestInfo {
-	pub(crate) fn new(id: u64, request: &Request) -> Self {
+	/// `reader` opens the sealed purpose: the patient's key does; without it the purpose
+	/// shows as sealed.
+	pub(crate) fn new(
+		id: u64,
+		request: &Request,
+		reader: Option<&x25519_dalek::StaticSecret>,
+	) -> Self {
+		let context = super::notes::purpose_context(&request.requester, &request.patient);
+		let purpose = reader
+			.and_then(|key| {
+				crate::crypto::envelope::open_note(key, &context, &request.purpose.0).ok()
+			})
+			.map(|text| super::notes::printable(&String::from_utf8_lossy(&text)))
+			.unwrap_or_else(|| "(sealed)".into());
 		RequestInfo {
 			id,
 			requester: request.requester.to_string(),
 			patient: request.patient.to_string(),
 			scope: scope_name(&request.scope),
-			purpose: String::from_utf8_lossy(&request.purpose.0).into_owned(),
+			purpose,
 			duration: request.duration,
 			created_at: request.created_at,
 			status: match &request.status {

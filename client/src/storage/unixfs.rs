@@ -211,18 +211,26 @@ pub fn export(
 	out: &mut impl Write,
 	progress: &dyn Fn(u64),
 ) -> Result<u64, StorageError> {
-	write_node(cid, None, store, out, progress)
+	write_node(cid, None, 0, store, out, progress)
 }
+
+/// The deepest DAG a file may be: Kubo's balanced layout (174 links a node, 256 KiB leaves)
+/// holds petabytes in 6 levels, so anything deeper is an imported DAG built to hurt.
+pub const MAX_DEPTH: u32 = 8;
 
 fn write_node(
 	cid: &Cid,
 	expected: Option<u64>,
+	depth: u32,
 	store: &impl BlockStore,
 	out: &mut impl Write,
 	progress: &dyn Fn(u64),
 ) -> Result<u64, StorageError> {
-	let block = store.get(cid)?;
 	let malformed = |reason: String| StorageError::Malformed { cid: *cid, reason };
+	if depth > MAX_DEPTH {
+		return Err(malformed(format!("deeper than {MAX_DEPTH} levels")));
+	}
+	let block = store.get(cid)?;
 	let written = match cid.codec() {
 		RAW => {
 			out.write_all(&block)?;
@@ -240,6 +248,16 @@ fn write_node(
 			if !node.links.is_empty() && file.blocksizes.len() != node.links.len() {
 				return Err(malformed("blocksizes do not match the links".into()));
 			}
+			// Sizes are checked before descending, so a node that repeats a child to claim
+			// more than it declares is refused before any of it is written.
+			let declared = file.data.as_ref().map_or(0, |d| d.len() as u64)
+				+ file.blocksizes.iter().sum::<u64>();
+			if !node.links.is_empty() && file.filesize.is_some_and(|f| f != declared) {
+				return Err(malformed("filesize differs from its blocks' sizes".into()));
+			}
+			if expected.is_some_and(|e| e != declared && !node.links.is_empty()) {
+				return Err(malformed("node holds other than its parent says".into()));
+			}
 			let mut written = 0u64;
 			if let Some(inline) = &file.data {
 				out.write_all(inline)?;
@@ -247,7 +265,7 @@ fn write_node(
 				written += inline.len() as u64;
 			}
 			for (link, size) in node.links.iter().zip(&file.blocksizes) {
-				written += write_node(&link.cid, Some(*size), store, out, progress)?;
+				written += write_node(&link.cid, Some(*size), depth + 1, store, out, progress)?;
 			}
 			if let Some(filesize) = file.filesize {
 				if filesize != written {
@@ -353,6 +371,55 @@ mod tests {
 
 	fn cid_of(data: &[u8], version: CidVersion) -> String {
 		import(data, version, &Discard, &|_| {}).unwrap().cid.to_string()
+	}
+
+	/// A file node over `links` (child, size), declaring `filesize`, stored in `store`.
+	fn file_node(store: &MemoryBlockStore, links: &[(Cid, u64)], filesize: u64) -> Cid {
+		let data = FileData {
+			kind: TYPE_FILE,
+			data: None,
+			filesize: Some(filesize),
+			blocksizes: links.iter().map(|(_, size)| *size).collect(),
+		};
+		let node = PbNode {
+			links: links
+				.iter()
+				.map(|(cid, _)| PbLink { cid: *cid, name: Some(String::new()), size: Some(0) })
+				.collect(),
+			data: Some(Bytes::from(data.encode())),
+		};
+		let block = node.into_bytes();
+		let cid = block_cid(&block, DAG_PB, false);
+		store.put(&cid, &block).unwrap();
+		cid
+	}
+
+	/// Imported DAGs are hostile input: a deep chain and a node repeating a child to claim
+	/// more than it declares are refused, and nothing is written for the latter.
+	#[test]
+	fn crafted_dags_are_refused() {
+		let store = MemoryBlockStore::default();
+		let leaf = block_cid(b"x", RAW, false);
+		store.put(&leaf, b"x").unwrap();
+		let mut deep = leaf;
+		for _ in 0..=MAX_DEPTH {
+			deep = file_node(&store, &[(deep, 1)], 1);
+		}
+		let mut out = Vec::new();
+		let err = export(&deep, &store, &mut out, &|_| {}).unwrap_err();
+		assert!(matches!(err, StorageError::Malformed { .. }), "{err}");
+
+		let repeated = file_node(&store, &[(leaf, 1), (leaf, 1), (leaf, 1)], 1);
+		let mut out = Vec::new();
+		let err = export(&repeated, &store, &mut out, &|_| {}).unwrap_err();
+		assert!(matches!(err, StorageError::Malformed { .. }), "{err}");
+		assert!(out.is_empty());
+
+		// The same shape with honest sizes is a file.
+		let honest = file_node(&store, &[(leaf, 1), (leaf, 1), (leaf, 1)], 3);
+		let mut out = Vec::new();
+		assert_eq!(export(&honest, &store, &mut out, &|_| {}).unwrap(), 3);
+		assert_eq!(out, b"xxx");
 	}
 
 	#[test]

@@ -8,9 +8,16 @@
 
 use super::*;
 use frame_benchmarking::v2::*;
-use frame_support::{traits::Get, BoundedVec};
+use frame_support::{
+	traits::{
+		fungible::{Inspect, Mutate},
+		Get,
+	},
+	BoundedVec,
+};
 use frame_system::RawOrigin;
 use medchain_primitives::{AppointmentId, Role, RoleRegistry};
+use sp_runtime::Saturating;
 
 /// 2023-11-14 22:13:20 UTC, in milliseconds.
 const AT: u64 = 1_700_000_000_000;
@@ -23,6 +30,8 @@ fn patient_and_doctor<T: Config>() -> (T::AccountId, T::AccountId) {
 	let doctor: T::AccountId = account("doctor", 0, 0);
 	T::Registry::register_for_benchmarks(&patient, Role::Patient);
 	T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+	let deposits = T::AppointmentDeposit::get().saturating_mul(100u32.into());
+	T::Currency::set_balance(&patient, T::Currency::minimum_balance().saturating_add(deposits));
 	(patient, doctor)
 }
 
@@ -101,11 +110,12 @@ mod benchmarks {
 		assert_last_event::<T>(Event::Declined { id, doctor });
 	}
 
-	// Worst case: cancelling an accepted appointment, which also ends the treatment entry.
+	// Worst case: cancelling a requested appointment writes the doctor's and the pair's
+	// pending counters (an accepted one writes the single treatment entry instead).
 	#[benchmark]
 	fn cancel() {
 		let (patient, doctor) = patient_and_doctor::<T>();
-		let id = accepted::<T>(&patient, &doctor);
+		let id = requested::<T>(&patient, &doctor);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), id);
@@ -114,8 +124,23 @@ mod benchmarks {
 			Appointments::<T>::get(id).map(|a| a.status),
 			Some(AppointmentStatus::Cancelled { by_patient: true })
 		);
-		assert!(!Pallet::<T>::treats(&doctor, &patient));
+		assert_eq!(PendingPerPair::<T>::get(&doctor, &patient), 0);
 		assert_last_event::<T>(Event::Cancelled { id, by: patient });
+	}
+
+	/// A cancelled appointment with the longest reason, cleared and its deposit released.
+	#[benchmark]
+	fn clear() {
+		let (patient, doctor) = patient_and_doctor::<T>();
+		let id = requested::<T>(&patient, &doctor);
+		Pallet::<T>::cancel(RawOrigin::Signed(patient.clone()).into(), id)
+			.expect("the patient may cancel; qed");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(patient.clone()), id);
+
+		assert!(!Appointments::<T>::contains_key(id));
+		assert_last_event::<T>(Event::Cleared { id, patient });
 	}
 
 	#[benchmark]

@@ -23,6 +23,15 @@
 //! - `cancel(id)`: the patient or the doctor cancels a requested or accepted appointment.
 //! - `complete(id)`: the doctor closes an accepted appointment, which opens a follow-up window
 //!   of `Config::FollowUpPeriod` blocks.
+//! - `clear(id)`: the patient removes a closed appointment and gets its deposit back.
+//!
+//! ## Deposits and limits
+//!
+//! A request holds [`Config::AppointmentDeposit`] from the patient for as long as the
+//! appointment is stored; the patient [clears](Pallet::clear) a closed one to get it back. A
+//! patient has at most `MaxOpenPerPatient` open appointments, a doctor `MaxPendingPerDoctor`
+//! unanswered requests, and one patient at most `MaxPendingPerPair` of those with one doctor,
+//! so a few patients cannot jam a doctor's queue.
 //!
 //! Status transitions: `Requested -> Accepted | Declined | Cancelled`,
 //! `Accepted -> Completed | Cancelled`. `Declined`, `Cancelled` and `Completed` are final.
@@ -30,7 +39,8 @@
 //! ## Privacy
 //!
 //! No personal health information is stored in the clear. The `reason` of a request (and the
-//! optional `note` of a decline) is opaque ciphertext: the client seals it to the recipient's
+//! optional `note` of a decline) is opaque ciphertext: MedChain's client seals the reason to
+//! the doctor and the patient, and the note to the patient, with the recipient's
 //! published X25519 key
 //! ([`RoleRegistry::encryption_key`](medchain_primitives::RoleRegistry::encryption_key)) before
 //! submitting; the chain only bounds its length. Events carry only appointment ids and account
@@ -63,8 +73,11 @@
 //!   calls.
 //! - `Treatment(doctor, patient).open` is the number of `Accepted` appointments of the pair,
 //!   and an entry exists for every pair with such an appointment.
+//! - [`PendingPerPair`] is the number of `Requested` appointments of each (doctor, patient),
+//!   at most `MaxPendingPerPair`.
+//! - The deposit held from each patient is the sum of their stored appointments' deposits.
 //!
-//! Appointments are kept after they end (the history is the patient's); a treatment entry
+//! Appointments are kept after they end until their patient clears them; a treatment entry
 //! whose count is zero and whose follow-up window has passed is removed when a cancellation
 //! touches the pair, and otherwise stays (it no longer makes `is_treating` true).
 
@@ -76,6 +89,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -87,13 +101,25 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::WeightInfo;
 	use alloc::vec::Vec;
-	use frame_support::pallet_prelude::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, InspectHold, MutateHold},
+			tokens::Precision,
+		},
+	};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{AppointmentId, CareRelationship, Role, RoleRegistry};
 	use sp_runtime::{traits::Saturating, ArithmeticError};
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// The in-code storage version. Version 2: appointments carry their deposit, and pending
+	/// requests are counted per (doctor, patient).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+
+	/// The balance type of [`Config::Currency`].
+	pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
+		<T as frame_system::Config>::AccountId,
+	>>::Balance;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -103,6 +129,22 @@ pub mod pallet {
 	pub trait Config: frame_system::Config {
 		/// Who is a patient and who is a verified doctor.
 		type Registry: RoleRegistry<Self::AccountId>;
+
+		/// The currency deposits are held in.
+		type Currency: fungible::Inspect<Self::AccountId>
+			+ fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// Held from the patient for each stored appointment, until they clear it.
+		#[pallet::constant]
+		type AppointmentDeposit: Get<BalanceOf<Self>>;
+
+		/// The most unanswered requests one patient may have with one doctor.
+		#[pallet::constant]
+		type MaxPendingPerPair: Get<u32>;
 
 		/// The longest sealed reason (of a request) or note (of a decline), in bytes.
 		#[pallet::constant]
@@ -161,6 +203,14 @@ pub mod pallet {
 		}
 	}
 
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of a stored appointment.
+		#[codec(index = 0)]
+		Appointment,
+	}
+
 	/// One appointment.
 	#[derive(
 		Encode,
@@ -191,6 +241,8 @@ pub mod pallet {
 		pub requested_at: BlockNumberFor<T>,
 		/// The block of the last status change.
 		pub updated_at: BlockNumberFor<T>,
+		/// Held from the patient until they clear the appointment.
+		pub deposit: BalanceOf<T>,
 	}
 
 	/// What ties a doctor to a patient.
@@ -245,6 +297,19 @@ pub mod pallet {
 	pub type PendingByDoctor<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
+	/// How many requested (unanswered) appointments each (doctor, patient) has; zero not
+	/// stored.
+	#[pallet::storage]
+	pub type PendingPerPair<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		ValueQuery,
+	>;
+
 	/// The care relationship of each (doctor, patient) pair that had an accepted appointment.
 	#[pallet::storage]
 	pub type Treatment<T: Config> = StorageDoubleMap<
@@ -270,6 +335,8 @@ pub mod pallet {
 		Cancelled { id: AppointmentId, by: T::AccountId },
 		/// The doctor completed an appointment.
 		Completed { id: AppointmentId, doctor: T::AccountId },
+		/// The patient removed a closed appointment; its deposit was released.
+		Cleared { id: AppointmentId, patient: T::AccountId },
 	}
 
 	#[pallet::error]
@@ -294,6 +361,14 @@ pub mod pallet {
 		TooManyPending,
 		/// The requested time is zero (the only time the chain refuses; see the pallet docs).
 		InvalidTime,
+		/// The patient has `MaxPendingPerPair` unanswered requests with this doctor already.
+		TooManyPendingWithDoctor,
+		/// Only the patient of the appointment may clear it.
+		NotThePatient,
+		/// The appointment is still open: cancel it or let it end first.
+		StillOpen,
+		/// The patient cannot afford the deposit.
+		InsufficientBalance,
 	}
 
 	#[pallet::hooks]
@@ -314,7 +389,9 @@ pub mod pallet {
 		///
 		/// Errors: `SelfBooking`, `NotPatient`, `DoctorNotVerified`, `InvalidTime` (`at` is
 		/// zero), `TooManyOpen` (the patient has `MaxOpenPerPatient` open appointments),
-		/// `TooManyPending` (the doctor has `MaxPendingPerDoctor` unanswered requests).
+		/// `TooManyPending` (the doctor has `MaxPendingPerDoctor` unanswered requests),
+		/// `TooManyPendingWithDoctor` (`MaxPendingPerPair` with this doctor),
+		/// `InsufficientBalance` (for the `AppointmentDeposit`, held until cleared).
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::request(reason.len() as u32))]
 		pub fn request(
@@ -333,6 +410,10 @@ pub mod pallet {
 			ensure!(open < T::MaxOpenPerPatient::get(), Error::<T>::TooManyOpen);
 			let pending = PendingByDoctor::<T>::get(&doctor);
 			ensure!(pending < T::MaxPendingPerDoctor::get(), Error::<T>::TooManyPending);
+			let pair = PendingPerPair::<T>::get(&doctor, &patient);
+			ensure!(pair < T::MaxPendingPerPair::get(), Error::<T>::TooManyPendingWithDoctor);
+			let deposit = T::AppointmentDeposit::get();
+			Self::hold(&patient, deposit)?;
 
 			let id = NextAppointmentId::<T>::get();
 			let next = id.checked_add(1).ok_or(ArithmeticError::Overflow)?;
@@ -349,9 +430,11 @@ pub mod pallet {
 					status: AppointmentStatus::Requested,
 					requested_at: now,
 					updated_at: now,
+					deposit,
 				},
 			);
 			NextAppointmentId::<T>::put(next);
+			PendingPerPair::<T>::insert(&doctor, &patient, pair + 1);
 			PatientAppointments::<T>::insert(&patient, id, ());
 			DoctorAppointments::<T>::insert(&doctor, id, ());
 			// Both below their bound, so `+ 1` cannot overflow.
@@ -379,7 +462,7 @@ pub mod pallet {
 				Self::ensure_answerable(appointment, &who, AppointmentStatus::Requested)?;
 				appointment.status = AppointmentStatus::Accepted;
 				appointment.updated_at = now;
-				Self::dec_pending(&who);
+				Self::dec_pending(&who, &appointment.patient);
 				Treatment::<T>::mutate(&who, &appointment.patient, |maybe_info| {
 					let info = maybe_info
 						.get_or_insert(TreatmentInfo { open: 0, follow_up_until: Zero::zero() });
@@ -413,7 +496,7 @@ pub mod pallet {
 				appointment.status = AppointmentStatus::Declined;
 				appointment.decline_note = note;
 				appointment.updated_at = now;
-				Self::dec_pending(&who);
+				Self::dec_pending(&who, &appointment.patient);
 				Self::dec_open(&appointment.patient);
 				Ok(())
 			})?;
@@ -439,7 +522,9 @@ pub mod pallet {
 				let by_patient = who == appointment.patient;
 				ensure!(by_patient || who == appointment.doctor, Error::<T>::NotParticipant);
 				match appointment.status {
-					AppointmentStatus::Requested => Self::dec_pending(&appointment.doctor),
+					AppointmentStatus::Requested => {
+						Self::dec_pending(&appointment.doctor, &appointment.patient)
+					}
 					AppointmentStatus::Accepted => {
 						Self::end_treatment(&appointment.doctor, &appointment.patient, None, now)
 					}
@@ -477,6 +562,31 @@ pub mod pallet {
 				Ok(())
 			})?;
 			Self::deposit_event(Event::Completed { id, doctor: who });
+			Ok(())
+		}
+
+		/// Remove the closed (declined, cancelled or completed) appointment `id` and release
+		/// its deposit. Only its patient may; the treatment it gave (follow-up window
+		/// included) is not affected.
+		///
+		/// Errors: `NotFound`, `NotThePatient`, `StillOpen`.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::clear())]
+		pub fn clear(origin: OriginFor<T>, id: AppointmentId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let appointment = Appointments::<T>::get(id).ok_or(Error::<T>::NotFound)?;
+			ensure!(appointment.patient == who, Error::<T>::NotThePatient);
+			ensure!(!appointment.status.is_open(), Error::<T>::StillOpen);
+			Appointments::<T>::remove(id);
+			PatientAppointments::<T>::remove(&who, id);
+			DoctorAppointments::<T>::remove(&appointment.doctor, id);
+			if !appointment.deposit.is_zero() {
+				let reason: T::RuntimeHoldReason = HoldReason::Appointment.into();
+				// What was held is exactly what is released (checked by try_state).
+				let _ =
+					T::Currency::release(&reason, &who, appointment.deposit, Precision::BestEffort);
+			}
+			Self::deposit_event(Event::Cleared { id, patient: who });
 			Ok(())
 		}
 	}
@@ -573,12 +683,26 @@ pub mod pallet {
 			});
 		}
 
-		/// One unanswered request of `doctor` fewer.
-		fn dec_pending(doctor: &T::AccountId) {
+		/// One unanswered request of `patient` with `doctor` fewer.
+		fn dec_pending(doctor: &T::AccountId, patient: &T::AccountId) {
 			PendingByDoctor::<T>::mutate_exists(doctor, |count| {
 				let n = count.unwrap_or(0).saturating_sub(1);
 				*count = if n == 0 { None } else { Some(n) };
 			});
+			PendingPerPair::<T>::mutate_exists(doctor, patient, |count| {
+				let n = count.unwrap_or(0).saturating_sub(1);
+				*count = if n == 0 { None } else { Some(n) };
+			});
+		}
+
+		/// Holds `amount` of `who`'s balance for an appointment.
+		fn hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			if amount.is_zero() {
+				return Ok(());
+			}
+			let reason: T::RuntimeHoldReason = HoldReason::Appointment.into();
+			ensure!(T::Currency::can_hold(&reason, who, amount), Error::<T>::InsufficientBalance);
+			T::Currency::hold(&reason, who, amount)
 		}
 
 		/// One accepted appointment of the pair ended: completed (`follow_up_until` is the end
@@ -618,6 +742,8 @@ pub mod pallet {
 			let mut open: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 			let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 			let mut accepted: BTreeMap<(T::AccountId, T::AccountId), u32> = BTreeMap::new();
+			let mut pairs: BTreeMap<(T::AccountId, T::AccountId), u32> = BTreeMap::new();
+			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 
 			for (id, a) in Appointments::<T>::iter() {
 				ensure!(id < next_id, "appointment id not below NextAppointmentId");
@@ -633,9 +759,12 @@ pub mod pallet {
 				if a.status.is_open() {
 					*open.entry(a.patient.clone()).or_default() += 1;
 				}
+				let held = deposits.entry(a.patient.clone()).or_default();
+				*held = held.saturating_add(a.deposit);
 				match a.status {
 					AppointmentStatus::Requested => {
 						*pending.entry(a.doctor.clone()).or_default() += 1;
+						*pairs.entry((a.doctor.clone(), a.patient.clone())).or_default() += 1;
 					}
 					AppointmentStatus::Accepted => {
 						*accepted.entry((a.doctor.clone(), a.patient.clone())).or_default() += 1;
@@ -675,6 +804,22 @@ pub mod pallet {
 				ensure!(
 					PendingByDoctor::<T>::get(doctor) == *count,
 					"PendingByDoctor counter missing"
+				);
+			}
+
+			for (doctor, patient, count) in PendingPerPair::<T>::iter() {
+				ensure!(count <= T::MaxPendingPerPair::get(), "PendingPerPair above its bound");
+				ensure!(
+					pairs.remove(&(doctor, patient)) == Some(count),
+					"PendingPerPair counter wrong"
+				);
+			}
+			ensure!(pairs.is_empty(), "PendingPerPair counter missing");
+			let reason: T::RuntimeHoldReason = HoldReason::Appointment.into();
+			for (patient, amount) in deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&reason, &patient) == amount,
+					"deposit held differs from the appointments' deposits"
 				);
 			}
 
@@ -719,6 +864,7 @@ pub mod pallet {
 					status: AppointmentStatus::Accepted,
 					requested_at: now,
 					updated_at: now,
+					deposit: Zero::zero(),
 				},
 			);
 			PatientAppointments::<T>::insert(patient, id, ());

@@ -10,6 +10,7 @@ type Block = frame_system::mocking::MockBlock<Test>;
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
+		Balances: pallet_balances,
 		AppointmentsPallet: pallet_appointments,
 	}
 );
@@ -17,6 +18,13 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 /// Registered patients.
@@ -42,12 +50,23 @@ parameter_types! {
 	pub const MaxOpenPerPatient: u32 = MAX_OPEN_PER_PATIENT;
 	pub const MaxPendingPerDoctor: u32 = MAX_PENDING_PER_DOCTOR;
 	pub const FollowUpPeriod: u64 = FOLLOW_UP_PERIOD;
+	pub const AppointmentDeposit: u64 = APPOINTMENT_DEPOSIT;
+	pub const MaxPendingPerPair: u32 = 2;
 }
+
+/// Held per stored appointment.
+pub const APPOINTMENT_DEPOSIT: u64 = 3;
+/// What every account starts with.
+pub const ENDOWMENT: u64 = 1_000;
 
 pub use medchain_test_support::TestRegistry;
 
 impl pallet_appointments::Config for Test {
 	type Registry = TestRegistry;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AppointmentDeposit = AppointmentDeposit;
+	type MaxPendingPerPair = MaxPendingPerPair;
 	type MaxReasonLen = MaxReasonLen;
 	type MaxOpenPerPatient = MaxOpenPerPatient;
 	type MaxPendingPerDoctor = MaxPendingPerDoctor;
@@ -66,7 +85,16 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	TestRegistry::set(UNVERIFIED_DOCTOR, Role::Doctor, false);
 	TestRegistry::set(HOSPITAL, Role::Hospital, true);
 
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [PATIENT, PATIENT_2, DOCTOR, DOCTOR_2, UNVERIFIED_DOCTOR, HOSPITAL, NOBODY]
+			.into_iter()
+			.map(|who| (who, ENDOWMENT))
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

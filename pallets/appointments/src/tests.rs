@@ -68,6 +68,7 @@ fn request_works() {
 				status: AppointmentStatus::Requested,
 				requested_at: 5,
 				updated_at: 5,
+				deposit: APPOINTMENT_DEPOSIT,
 			})
 		);
 		assert_eq!(NextAppointmentId::<Test>::get(), 1);
@@ -803,5 +804,39 @@ fn try_state_catches_broken_invariants() {
 		Appointments::<Test>::mutate(0, |a| {
 			a.as_mut().unwrap().status = AppointmentStatus::Accepted;
 		})
+	});
+}
+
+/// Finding 8: a request holds the patient's deposit until they clear the closed appointment,
+/// and one patient cannot take more than `MaxPendingPerPair` of a doctor's queue.
+#[test]
+fn appointments_hold_a_deposit_until_cleared_and_pairs_are_bounded() {
+	use frame_support::traits::fungible::InspectHold;
+	let held = |who| {
+		Balances::balance_on_hold(
+			&RuntimeHoldReason::AppointmentsPallet(crate::HoldReason::Appointment),
+			&who,
+		)
+	};
+	run(|| {
+		let first = book(PATIENT, DOCTOR);
+		book(PATIENT, DOCTOR);
+		assert_eq!(held(PATIENT), 2 * APPOINTMENT_DEPOSIT);
+		assert_noop!(
+			AppointmentsPallet::request(signed(PATIENT), DOCTOR, AT, sealed(1)),
+			Error::<Test>::TooManyPendingWithDoctor
+		);
+		// Another patient still gets through.
+		book(PATIENT_2, DOCTOR);
+		assert_noop!(AppointmentsPallet::clear(signed(PATIENT), first), Error::<Test>::StillOpen);
+		assert_ok!(AppointmentsPallet::decline(signed(DOCTOR), first, None));
+		assert_noop!(
+			AppointmentsPallet::clear(signed(DOCTOR), first),
+			Error::<Test>::NotThePatient
+		);
+		assert_ok!(AppointmentsPallet::clear(signed(PATIENT), first));
+		assert!(AppointmentsPallet::appointment(first).is_none());
+		assert_eq!(held(PATIENT), APPOINTMENT_DEPOSIT);
+		assert_noop!(AppointmentsPallet::clear(signed(PATIENT), first), Error::<Test>::NotFound);
 	});
 }

@@ -43,6 +43,7 @@ pub trait WeightInfo {
 	fn decline(l: u32, ) -> Weight;
 	fn cancel() -> Weight;
 	fn complete() -> Weight;
+	fn clear() -> Weight;
 }
 
 /// Weights for `pallet_appointments` measured on MedChain's reference machine, with the runtime's
@@ -152,6 +153,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	fn clear() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1453`
+		//  Estimated: `5616`
+		// Minimum execution time: 34_244_000 picoseconds.
+		Weight::from_parts(63_619_000, 5616)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
@@ -181,6 +191,11 @@ impl WeightInfo for () {
 	fn complete() -> Weight {
 		Weight::from_parts(92_472_000, 5616)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn clear() -> Weight {
+		Weight::from_parts(63_619_000, 5616)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 }

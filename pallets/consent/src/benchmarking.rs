@@ -3,8 +3,9 @@
 use super::*;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
+use frame_support::weights::Weight;
 use frame_support::{
-	traits::{Get, Hooks},
+	traits::{fungible::Mutate, Get},
 	BoundedVec,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
@@ -14,12 +15,22 @@ use medchain_primitives::{
 };
 use sp_runtime::traits::Saturating;
 
-/// A registered patient, a verified doctor, and `n` reports of the patient.
+/// Gives `who` enough to pay every deposit a benchmark takes.
+fn fund<T: Config>(who: &T::AccountId) {
+	let deposits = T::GrantDeposit::get().saturating_add(T::RequestDeposit::get());
+	let amount = <T::Currency as frame_support::traits::fungible::Inspect<_>>::minimum_balance()
+		.saturating_add(deposits.saturating_mul(1_000u32.into()));
+	T::Currency::set_balance(who, amount);
+}
+
+/// A registered patient, a verified doctor (both funded), and `n` reports of the patient.
 fn setup<T: Config>(n: u32) -> (T::AccountId, T::AccountId, Vec<RecordId>) {
 	let patient: T::AccountId = account("patient", 0, 0);
 	let doctor: T::AccountId = account("doctor", 0, 0);
 	T::Registry::register_for_benchmarks(&patient, Role::Patient);
 	T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+	fund::<T>(&patient);
+	fund::<T>(&doctor);
 	let records = (0..n)
 		.map(|_| T::Records::create_for_benchmarks(&patient, &doctor, RecordKind::Report))
 		.collect();
@@ -67,6 +78,22 @@ fn live_grant<T: Config>(
 	id
 }
 
+/// Fills the pair's grants up to one below `MaxGrantsPerPair`, so that the benchmarked call
+/// checks against a full index.
+fn decoy_grants<T: Config>(patient: &T::AccountId, doctor: &T::AccountId) {
+	for _ in 1..T::MaxGrantsPerPair::get() {
+		Pallet::<T>::grant_access(
+			RawOrigin::Signed(patient.clone()).into(),
+			doctor.clone(),
+			Scope::Profile,
+			in_a_while::<T>(),
+			None,
+			BoundedVec::new(),
+		)
+		.expect("decoy grant is valid");
+	}
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -95,9 +122,24 @@ mod benchmarks {
 		assert_eq!(PendingCount::<T>::get(&patient), 0);
 	}
 
+	/// A denied request with the longest reason, cleared.
+	#[benchmark]
+	fn clear_request() {
+		let (patient, doctor, _) = setup::<T>(0);
+		let id = pending_request::<T>(&patient, &doctor);
+		let reason = BoundedVec::truncate_from(alloc::vec![1u8; T::MaxReasonLen::get() as usize]);
+		Pallet::<T>::deny(RawOrigin::Signed(patient).into(), id, reason).expect("pending");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor), id);
+
+		assert!(!Requests::<T>::contains_key(id));
+	}
+
 	#[benchmark]
 	fn grant(e: Linear<0, { T::MaxEnvelopes::get() }>) {
 		let (patient, doctor, records) = setup::<T>(e);
+		decoy_grants::<T>(&patient, &doctor);
 		let id = pending_request::<T>(&patient, &doctor);
 
 		#[extrinsic_call]
@@ -109,7 +151,7 @@ mod benchmarks {
 			envelopes::<T>(&records),
 		);
 
-		assert_eq!(GrantCount::<T>::get(&patient), 1);
+		assert_eq!(GrantCount::<T>::get(&patient), T::MaxGrantsPerPair::get());
 	}
 
 	#[benchmark]
@@ -124,9 +166,12 @@ mod benchmarks {
 		assert!(DenialReasons::<T>::contains_key(id));
 	}
 
+	/// A direct grant of the patient's reports with `e` envelopes, against a full pair index.
+	/// A scope listing records adds [`check_listed`](Self::check_listed) on top.
 	#[benchmark]
 	fn grant_access(e: Linear<0, { T::MaxEnvelopes::get() }>) {
 		let (patient, doctor, records) = setup::<T>(e);
+		decoy_grants::<T>(&patient, &doctor);
 
 		#[extrinsic_call]
 		_(
@@ -138,7 +183,20 @@ mod benchmarks {
 			envelopes::<T>(&records),
 		);
 
-		assert_eq!(GrantCount::<T>::get(&patient), 1);
+		assert_eq!(GrantCount::<T>::get(&patient), T::MaxGrantsPerPair::get());
+	}
+
+	/// Checking a scope that lists `r` records: each must exist, be the patient's and be
+	/// distinct.
+	#[benchmark]
+	fn check_listed(r: Linear<1, MAX_LISTED_RECORDS>) {
+		let (patient, _, records) = setup::<T>(r);
+		let scope = Scope::Records(BoundedVec::truncate_from(records));
+
+		#[block]
+		{
+			Pallet::<T>::ensure_scope_valid(&patient, &scope).expect("records are the patient's");
+		}
 	}
 
 	#[benchmark]
@@ -153,8 +211,20 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	fn renounce(e: Linear<0, { T::MaxEnvelopes::get() }>) {
+		let (patient, doctor, records) = setup::<T>(e);
+		let id = live_grant::<T>(&patient, &doctor, &records);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor), id);
+
+		assert_eq!(GrantCount::<T>::get(&patient), 0);
+	}
+
+	#[benchmark]
 	fn emergency_access(j: Linear<1, { T::MaxReasonLen::get() }>) {
 		let (patient, doctor, _) = setup::<T>(0);
+		decoy_grants::<T>(&patient, &doctor);
 		let justification = BoundedVec::truncate_from(alloc::vec![1u8; j as usize]);
 
 		#[extrinsic_call]
@@ -174,35 +244,21 @@ mod benchmarks {
 		assert_eq!(Grants::<T>::get(id).map(|g| g.envelopes.len() as u32), Some(e));
 	}
 
-	/// `g` grants, each with the most envelopes, expiring in the same block.
+	/// The sweep ending one expired grant that carries the most envelopes.
 	#[benchmark]
-	fn expire_grants(g: Linear<0, { T::MaxExpiriesPerBlock::get() }>) {
-		let (_, doctor, _) = setup::<T>(0);
-		let expires_at = in_a_while::<T>();
-		for i in 0..g {
-			let patient: T::AccountId = account("patient", i + 1, 0);
-			T::Registry::register_for_benchmarks(&patient, Role::Patient);
-			let records: Vec<RecordId> = (0..T::MaxEnvelopes::get())
-				.map(|_| T::Records::create_for_benchmarks(&patient, &doctor, RecordKind::Report))
-				.collect();
-			Pallet::<T>::grant_access(
-				RawOrigin::Signed(patient).into(),
-				doctor.clone(),
-				Scope::Reports,
-				expires_at,
-				None,
-				envelopes::<T>(&records),
-			)
-			.expect("grant is valid");
-		}
+	fn expire_grant() {
+		let (patient, doctor, records) = setup::<T>(T::MaxEnvelopes::get());
+		let id = live_grant::<T>(&patient, &doctor, &records);
+		let expires_at = Grants::<T>::get(id).expect("live").expires_at;
+		SweepCursor::<T>::put(expires_at);
 		frame_system::Pallet::<T>::set_block_number(expires_at);
 
 		#[block]
 		{
-			Pallet::<T>::on_initialize(expires_at);
+			Pallet::<T>::sweep(expires_at, Weight::MAX);
 		}
 
-		assert_eq!(Grants::<T>::iter().count(), 0);
+		assert!(!Grants::<T>::contains_key(id));
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

@@ -13,29 +13,50 @@
 //!   any time.
 //! - A grant carries the key envelopes the patient's client sealed to the grantee, one per
 //!   covered record; they are stored by the records pallet ([`RecordIndex`]) and removed when
-//!   the grant ends. More can be [added](Pallet::add_envelopes) while it lives.
+//!   the grant ends. More can be [added](Pallet::add_envelopes) while it lives and its grantee
+//!   is verified.
 //! - A grant holds only while it is not expired, not revoked, has uses left, and its grantee
-//!   is verified *right now* — a suspended practitioner's grants stop working at once, without
-//!   any write. Expired grants are cleaned up in `on_initialize` of their expiry block, at a
-//!   bounded cost per block that nobody pays a fee for.
+//!   is registered and verified *right now* in the role it was given to — a suspended
+//!   practitioner's grants stop working at once, without any write. Every use (a recorded
+//!   read, a dispense, a record written under a write grant) consumes one use of a limited
+//!   grant. The grantee may [renounce](Pallet::renounce) a grant.
+//! - Expiry is checked lazily at every use; the storage of expired grants is removed from
+//!   `on_idle` by a sweep with a cursor, so no bounded per-block slot exists for anyone to fill.
+//!   A grant that ends early (revoked, used up, renounced) leaves the expiry index at once.
 //! - A verified doctor may open [emergency access](Pallet::emergency_access) (break-glass):
 //!   a justification is mandatory, the access lasts `EmergencyDuration` blocks, each doctor
-//!   may do it once per `EmergencyCooldown`, and it is loud: an event and an audit entry for
-//!   the patient. It authorises reads of every record, but keys stay end-to-end: the patient's
-//!   client must still add envelopes for the doctor to decrypt anything.
+//!   may do it once per `EmergencyCooldown`, a patient has at most `MaxEmergencyPerPatient`
+//!   open at once (apart from, and not using up, their `MaxGrantsPerPatient`), and it is loud:
+//!   an event and an audit entry for the patient. It covers the patient's reports (not
+//!   prescriptions), and keys stay end-to-end: the patient's client must still add envelopes
+//!   for the doctor to decrypt anything.
+//!
+//! ## Deposits
+//! What users make the chain store is paid for by a deposit, held while it is stored:
+//! [`Config::RequestDeposit`] from the requester until they [clear](Pallet::clear_request) the
+//! closed request, [`Config::GrantDeposit`] from the patient (the doctor for emergency
+//! access) while a grant lives.
+//!
+//! ## What is sealed
+//! Request purposes, deny reasons and emergency justifications are stored as the caller's
+//! client submits them; MedChain's client seals each to its reader (HPKE, the patient for
+//! purposes and justifications, the requester for deny reasons). Everything else here is ids,
+//! account ids, scopes and block numbers: no health information.
 //!
 //! ## Audit trail
 //! Requests, decisions, revocations, grant ends, emergency access, and (through
-//! [`AuditLog`]) record creations, recorded reads and dispenses are kept per patient in a ring
-//! of the last `MaxAuditEntries` entries, each with the block, the actor's account id and the
-//! action (ids only: no health information). Events carry the same, forever.
+//! [`AuditLog`]) record creations, recorded reads and dispenses are appended to the patient's
+//! trail, each with the block, the actor's account id and the action (ids only). The trail is
+//! append-only: nobody's action evicts an entry, and the patient pages through all of it from
+//! state ([`Pallet::audit_page`]), so a pruned node serves it too.
 //!
 //! ## Invariants (checked by `try_state`)
-//! - Grants, the per-patient and per-grantee grant indexes, and the per-patient grant counters
-//!   agree; grantees hold an envelope for every record their grant lists.
+//! - Grants, the per-patient, per-pair and per-grantee indexes and counters and the expiry
+//!   index agree; the records pallet counts exactly one envelope holder per live grant listing
+//!   a record.
+//! - The deposits held under each reason are exactly those of live grants and kept requests.
 //! - Pending requests are exactly the indexed ones, and the pending counters agree.
-//! - No grant is effective for a grantee who is not verified.
-//! - Each audit ring's cursor matches its entries.
+//! - Each audit trail's length matches its entries, numbered from zero without gaps.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -44,8 +65,13 @@ extern crate alloc;
 pub use pallet::*;
 pub use weights::WeightInfo;
 
+mod audit;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod grants;
+#[cfg(any(feature = "try-runtime", test))]
+mod invariants;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -59,19 +85,28 @@ pub use types::*;
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use frame_support::pallet_prelude::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{self, InspectHold, MutateHold},
+			tokens::Precision,
+		},
+	};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		AccessControl, AuditAction, AuditLog, Envelope, GrantId, RecordId, RecordIndex, RecordKind,
-		RequestId, Role, RoleRegistry, Scope,
+		AccessControl, AuditAction, AuditLog, Envelope, GrantId, ReadRefusal, RecordId,
+		RecordIndex, RecordKind, RequestId, Role, RoleRegistry, Scope,
 	};
 	use sp_runtime::traits::{Saturating, Zero};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// Version 2: grants carry their role and deposit, requests their deposit, the expiry
+	/// index is a (block, grant) set swept from `on_idle`, and the audit trail is append-only.
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
-	/// How many later blocks a grant's expiry may slip to when its own block's cleanup list is
-	/// full. The grant stops holding at its expiry either way; only cleanup moves.
-	pub const EXPIRY_SLIP: u32 = 8;
+	/// The balance type of [`Config::Currency`].
+	pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
+		<T as frame_system::Config>::AccountId,
+	>>::Balance;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -83,10 +118,22 @@ pub mod pallet {
 		type Registry: RoleRegistry<Self::AccountId>;
 		/// The records and their envelopes.
 		type Records: RecordIndex<Self::AccountId>;
+		/// The currency deposits are held in.
+		type Currency: fungible::Inspect<Self::AccountId>
+			+ fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Held from a requester for each request until they clear it.
+		#[pallet::constant]
+		type RequestDeposit: Get<BalanceOf<Self>>;
+		/// Held for each live grant, from the patient (the doctor for emergency access).
+		#[pallet::constant]
+		type GrantDeposit: Get<BalanceOf<Self>>;
 		/// The longest sealed purpose of a request, in bytes.
 		#[pallet::constant]
 		type MaxPurposeLen: Get<u32>;
-		/// The longest reason for a denial or emergency justification, in bytes.
+		/// The longest sealed reason for a denial or emergency justification, in bytes.
 		#[pallet::constant]
 		type MaxReasonLen: Get<u32>;
 		/// The most envelopes one grant may carry.
@@ -98,15 +145,23 @@ pub mod pallet {
 		/// The most pending requests a patient may have.
 		#[pallet::constant]
 		type MaxPendingRequests: Get<u32>;
-		/// The most live grants a patient may have.
+		/// The most pending requests one requester may have with one patient, so that one
+		/// practitioner cannot take all of a patient's `MaxPendingRequests`.
+		#[pallet::constant]
+		type MaxPendingPerRequester: Get<u32>;
+		/// The most live grants a patient may give (emergency grants apart).
 		#[pallet::constant]
 		type MaxGrantsPerPatient: Get<u32>;
-		/// How many entries each patient's audit ring keeps.
+		/// The most live grants one grantee may hold from one patient; bounds every access
+		/// check, which reads them all.
 		#[pallet::constant]
-		type MaxAuditEntries: Get<u32>;
-		/// How many grants may be scheduled for cleanup at one block.
+		type MaxGrantsPerPair: Get<u32>;
+		/// The most emergency grants open on one patient at once.
 		#[pallet::constant]
-		type MaxExpiriesPerBlock: Get<u32>;
+		type MaxEmergencyPerPatient: Get<u32>;
+		/// The most audit entries one page returns.
+		#[pallet::constant]
+		type MaxAuditPage: Get<u32>;
 		/// How long emergency access lasts, in blocks.
 		#[pallet::constant]
 		type EmergencyDuration: Get<BlockNumberFor<Self>>;
@@ -117,6 +172,17 @@ pub mod pallet {
 		type WeightInfo: WeightInfo;
 	}
 
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposit of a kept request.
+		#[codec(index = 0)]
+		Request,
+		/// The deposit of a live grant.
+		#[codec(index = 1)]
+		Grant,
+	}
+
 	/// The id the next request gets.
 	#[pallet::storage]
 	pub type NextRequestId<T> = StorageValue<_, RequestId, ValueQuery>;
@@ -125,7 +191,7 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type NextGrantId<T> = StorageValue<_, GrantId, ValueQuery>;
 
-	/// Every request, by id; kept after the decision as part of the record.
+	/// Every request, by id; kept after the decision until the requester clears it.
 	#[pallet::storage]
 	pub type Requests<T: Config> = StorageMap<_, Twox64Concat, RequestId, Request<T>>;
 
@@ -139,7 +205,20 @@ pub mod pallet {
 	pub type PendingCount<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// The patient's reason for each denied request.
+	/// How many requests each (patient, requester) pair has pending.
+	#[pallet::storage]
+	pub type PendingPerRequester<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		u32,
+		ValueQuery,
+	>;
+
+	/// The patient's reason for each denied request, sealed to the requester; removed with the
+	/// request.
 	#[pallet::storage]
 	pub type DenialReasons<T: Config> =
 		StorageMap<_, Twox64Concat, RequestId, BoundedVec<u8, T::MaxReasonLen>>;
@@ -160,24 +239,33 @@ pub mod pallet {
 		(),
 	>;
 
-	/// How many live grants each patient has.
+	/// How many live (non-emergency) grants each patient gave.
 	#[pallet::storage]
 	pub type GrantCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// How many live emergency grants are open on each patient.
+	#[pallet::storage]
+	pub type EmergencyCount<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Live grants by grantee, for listing what a practitioner holds.
 	#[pallet::storage]
 	pub type GranteeGrants<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, GrantId, ()>;
 
-	/// The grants whose cleanup is due at each block.
+	/// How many live grants each grantee holds.
 	#[pallet::storage]
-	pub type Expiries<T: Config> = StorageMap<
-		_,
-		Twox64Concat,
-		BlockNumberFor<T>,
-		BoundedVec<GrantId, T::MaxExpiriesPerBlock>,
-		ValueQuery,
-	>;
+	pub type HeldCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// Live grants by expiry block, for the sweep. Unbounded per block on purpose: every entry
+	/// is a live grant paid by a deposit, and a grant that ends early leaves at once.
+	#[pallet::storage]
+	pub type Expiries<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BlockNumberFor<T>, Twox64Concat, GrantId, ()>;
+
+	/// The first block whose expired grants the sweep may not have removed yet.
+	#[pallet::storage]
+	pub type SweepCursor<T: Config> = StorageValue<_, BlockNumberFor<T>, ValueQuery>;
 
 	/// The justification of each emergency grant, sealed to the patient.
 	#[pallet::storage]
@@ -189,15 +277,14 @@ pub mod pallet {
 	pub type LastEmergency<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
 
-	/// Each patient's audit ring: slot -> entry.
+	/// Each patient's audit trail: entry number (from 0) -> entry. Append-only.
 	#[pallet::storage]
 	pub type Audit<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, u32, AuditEntry<T>>;
 
-	/// Where each patient's audit ring stands.
+	/// How many entries each patient's audit trail has.
 	#[pallet::storage]
-	pub type AuditCursors<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, AuditCursor, ValueQuery>;
+	pub type AuditLen<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	#[pallet::event]
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
@@ -206,6 +293,8 @@ pub mod pallet {
 		AccessRequested { request: RequestId, requester: T::AccountId, patient: T::AccountId },
 		/// The requester withdrew a pending request.
 		RequestCancelled { request: RequestId },
+		/// The requester cleared a closed request; its deposit was released.
+		RequestCleared { request: RequestId, requester: T::AccountId },
 		/// The patient granted access (answering `request`, if any).
 		AccessGranted {
 			grant: GrantId,
@@ -257,6 +346,9 @@ pub mod pallet {
 		DurationTooLong,
 		/// The patient has `MaxPendingRequests` pending requests already.
 		TooManyPendingRequests,
+		/// The requester has `MaxPendingPerRequester` pending requests with this patient
+		/// already; wait for an answer or cancel one.
+		TooManyRequestsFromRequester,
 		/// No request has this id.
 		UnknownRequest,
 		/// Only the requester may do this.
@@ -265,6 +357,8 @@ pub mod pallet {
 		NotPatient,
 		/// The request was already decided or withdrawn.
 		NotPending,
+		/// The request is still pending: cancel it first.
+		StillPending,
 		/// The grantee is not a practitioner who is verified right now.
 		GranteeNotVerified,
 		/// The expiry block has passed.
@@ -273,41 +367,65 @@ pub mod pallet {
 		ZeroUses,
 		/// The patient has `MaxGrantsPerPatient` live grants already.
 		TooManyGrants,
+		/// The grantee holds `MaxGrantsPerPair` live grants from this patient already; revoke
+		/// one or widen its scope instead.
+		TooManyGrantsForGrantee,
+		/// The patient has `MaxEmergencyPerPatient` emergency grants open already.
+		TooManyEmergencies,
 		/// An envelope is for a record the grant's scope does not cover.
 		EnvelopeOutsideScope,
 		/// The grant would carry more than `MaxEnvelopes` envelopes.
 		TooManyEnvelopes,
 		/// No live grant has this id.
 		UnknownGrant,
-		/// The cleanup lists of the expiry block and the next few are full; pick another
-		/// expiry block.
-		ExpiryScheduleFull,
+		/// The grant has expired or its uses are spent: no key may be added to it.
+		GrantNotLive,
+		/// Only the grantee may do this.
+		NotGrantee,
 		/// Only verified doctors open emergency access.
 		NotVerifiedDoctor,
 		/// An emergency access needs a justification.
 		EmptyJustification,
 		/// The doctor opened emergency access less than `EmergencyCooldown` blocks ago.
 		EmergencyTooSoon,
+		/// The account cannot afford the deposit.
+		InsufficientBalance,
 		/// Ids are exhausted.
 		Overflow,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Ends the grants that expire at this block. Their access already stopped (every check
-		/// compares the block number); this removes their storage and envelopes. The work is
-		/// bounded by `MaxExpiriesPerBlock` grants of at most `MaxEnvelopes` envelopes each.
-		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			let due = Expiries::<T>::take(now);
-			let count = due.len() as u32;
-			for id in due {
-				if let Some(grant) = Grants::<T>::get(id) {
-					if grant.expires_at <= now {
-						Self::end_grant(id, grant, EndReason::Expired);
-					}
-				}
-			}
-			T::WeightInfo::expire_grants(count)
+		/// Removes expired grants' storage and envelopes with what weight the block has left.
+		/// Their access already stopped (every check compares the block number).
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::sweep(now, remaining)
+		}
+
+		fn integrity_test() {
+			assert!(!T::EmergencyDuration::get().is_zero(), "EmergencyDuration must be positive");
+			assert!(!T::MaxGrantDuration::get().is_zero(), "MaxGrantDuration must be positive");
+			assert!(
+				T::EmergencyDuration::get() <= T::MaxGrantDuration::get(),
+				"EmergencyDuration must not exceed MaxGrantDuration"
+			);
+			assert!(T::MaxEnvelopes::get() > 0, "MaxEnvelopes must allow an envelope");
+			assert!(T::MaxGrantsPerPatient::get() > 0, "MaxGrantsPerPatient must be positive");
+			assert!(
+				T::MaxGrantsPerPair::get() > 0
+					&& T::MaxGrantsPerPair::get() <= T::MaxGrantsPerPatient::get(),
+				"MaxGrantsPerPair must be in 1..=MaxGrantsPerPatient"
+			);
+			assert!(
+				T::MaxEmergencyPerPatient::get() > 0,
+				"MaxEmergencyPerPatient must be positive"
+			);
+			assert!(T::MaxAuditPage::get() > 0, "MaxAuditPage must be positive");
+			assert!(
+				T::MaxPendingPerRequester::get() > 0
+					&& T::MaxPendingPerRequester::get() <= T::MaxPendingRequests::get(),
+				"MaxPendingPerRequester must be in 1..=MaxPendingRequests"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -322,11 +440,13 @@ pub mod pallet {
 		///
 		/// The caller must be a verified practitioner; only doctors may ask for `Write`.
 		/// `purpose` is sealed to the patient by the caller's client. Listed records must
-		/// exist, belong to the patient and be distinct.
+		/// exist, belong to the patient and be distinct. Holds `RequestDeposit` until the
+		/// caller clears the request.
 		///
 		/// Errors: `NotVerifiedPractitioner`, `WriteNeedsDoctor`, `NotAPatient`, `EmptyScope`,
 		/// `UnknownRecord`, `NotPatientsRecord`, `DuplicateRecord`, `ZeroDuration`,
-		/// `DurationTooLong`, `TooManyPendingRequests`.
+		/// `DurationTooLong`, `TooManyPendingRequests`, `TooManyRequestsFromRequester`,
+		/// `InsufficientBalance`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::request_access(purpose.len() as u32))]
 		pub fn request_access(
@@ -344,9 +464,16 @@ pub mod pallet {
 			ensure!(duration <= T::MaxGrantDuration::get(), Error::<T>::DurationTooLong);
 			let pending = PendingCount::<T>::get(&patient);
 			ensure!(pending < T::MaxPendingRequests::get(), Error::<T>::TooManyPendingRequests);
+			let mine = PendingPerRequester::<T>::get(&patient, &requester);
+			ensure!(
+				mine < T::MaxPendingPerRequester::get(),
+				Error::<T>::TooManyRequestsFromRequester
+			);
 
 			let id = NextRequestId::<T>::get();
 			NextRequestId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+			let deposit = T::RequestDeposit::get();
+			Self::hold(HoldReason::Request, &requester, deposit)?;
 			let now = frame_system::Pallet::<T>::block_number();
 			Requests::<T>::insert(
 				id,
@@ -358,16 +485,19 @@ pub mod pallet {
 					duration,
 					created_at: now,
 					status: RequestStatus::Pending,
+					deposit,
 				},
 			);
 			PendingRequests::<T>::insert(&patient, id, ());
 			PendingCount::<T>::insert(&patient, pending + 1);
+			PendingPerRequester::<T>::insert(&patient, &requester, mine + 1);
 			Self::log(&patient, &requester, AuditAction::AccessRequested { request: id });
 			Self::deposit_event(Event::AccessRequested { request: id, requester, patient });
 			Ok(())
 		}
 
-		/// Withdraws a pending request. Only its requester may.
+		/// Withdraws a pending request. Only its requester may. The request stays (with its
+		/// deposit) until the requester clears it.
 		///
 		/// Errors: `UnknownRequest`, `NotRequester`, `NotPending`.
 		#[pallet::call_index(1)]
@@ -382,13 +512,13 @@ pub mod pallet {
 		}
 
 		/// Grants a pending request, until block `expires_at` and for at most `max_uses`
-		/// reads or dispenses if given. `envelopes` seal each covered record's data key to the
-		/// requester. Only the patient may.
+		/// reads, dispenses or written records if given. `envelopes` seal each covered
+		/// record's data key to the requester. Only the patient may; holds `GrantDeposit`.
 		///
 		/// Errors: `UnknownRequest`, `NotPatient`, `NotPending`, `GranteeNotVerified`,
-		/// `ExpiryInPast`, `DurationTooLong`, `ZeroUses`, `TooManyGrants`, `UnknownRecord`,
-		/// `NotPatientsRecord`, `DuplicateRecord`, `EnvelopeOutsideScope`,
-		/// `ExpiryScheduleFull`.
+		/// `ExpiryInPast`, `DurationTooLong`, `ZeroUses`, `TooManyGrants`,
+		/// `TooManyGrantsForGrantee`, `UnknownRecord`, `NotPatientsRecord`, `DuplicateRecord`,
+		/// `EnvelopeOutsideScope`, `InsufficientBalance`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::grant(envelopes.len() as u32))]
 		pub fn grant(
@@ -414,7 +544,8 @@ pub mod pallet {
 			Self::close_request(request, entry, RequestStatus::Granted { grant })
 		}
 
-		/// Denies a pending request, with a reason for the requester. Only the patient may.
+		/// Denies a pending request, with a reason sealed to the requester. Only the patient
+		/// may.
 		///
 		/// Errors: `UnknownRequest`, `NotPatient`, `NotPending`.
 		#[pallet::call_index(3)]
@@ -437,14 +568,18 @@ pub mod pallet {
 
 		/// Grants `grantee` access to `scope` without a request, until `expires_at` and for at
 		/// most `max_uses` uses if given, with envelopes for the covered records. The caller
-		/// must be a registered patient.
+		/// must be a registered patient; holds `GrantDeposit`.
 		///
 		/// Errors: `NotAPatient`, `GranteeNotVerified`, `WriteNeedsDoctor`, `EmptyScope`,
-		/// `ExpiryInPast`, `DurationTooLong`, `ZeroUses`, `TooManyGrants`, `UnknownRecord`,
-		/// `NotPatientsRecord`, `DuplicateRecord`, `EnvelopeOutsideScope`,
-		/// `ExpiryScheduleFull`.
+		/// `ExpiryInPast`, `DurationTooLong`, `ZeroUses`, `TooManyGrants`,
+		/// `TooManyGrantsForGrantee`, `UnknownRecord`, `NotPatientsRecord`, `DuplicateRecord`,
+		/// `EnvelopeOutsideScope`, `InsufficientBalance`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::grant_access(envelopes.len() as u32))]
+		#[pallet::weight(T::WeightInfo::grant_access(envelopes.len() as u32)
+			.saturating_add(match scope {
+				Scope::Records(ids) => T::WeightInfo::check_listed(ids.len() as u32),
+				_ => Weight::zero(),
+			}))]
 		pub fn grant_access(
 			origin: OriginFor<T>,
 			grantee: T::AccountId,
@@ -460,8 +595,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Revokes a live grant at once, removing the grantee's envelopes. Only the patient
-		/// may. What the grantee already decrypted cannot be taken back.
+		/// Revokes a grant at once (live or expired but not yet swept), removing the grantee's
+		/// envelopes and releasing its deposit. Only the patient may. What the grantee already
+		/// decrypted cannot be taken back.
 		///
 		/// Errors: `UnknownGrant`, `NotPatient`.
 		#[pallet::call_index(5)]
@@ -475,14 +611,17 @@ pub mod pallet {
 			Ok(Some(T::WeightInfo::revoke(envelopes)).into())
 		}
 
-		/// Opens break-glass access to `patient`'s records for `EmergencyDuration` blocks.
+		/// Opens break-glass access to `patient`'s reports for `EmergencyDuration` blocks.
 		///
 		/// The caller must be a verified doctor who has not opened emergency access in the
-		/// last `EmergencyCooldown` blocks. `justification` (sealed to the patient) is
-		/// mandatory. The patient is told through an event and their audit trail.
+		/// last `EmergencyCooldown` blocks, and holds `GrantDeposit` until it ends.
+		/// `justification` (sealed to the patient) is mandatory. The patient is told through
+		/// an event and their audit trail. It does not count against the patient's
+		/// `MaxGrantsPerPatient`, and does not depend on any bounded per-block slot.
 		///
 		/// Errors: `NotVerifiedDoctor`, `NotAPatient`, `EmptyJustification`,
-		/// `EmergencyTooSoon`, `TooManyGrants`, `ExpiryScheduleFull`.
+		/// `EmergencyTooSoon`, `TooManyEmergencies`, `TooManyGrantsForGrantee`,
+		/// `InsufficientBalance`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::emergency_access(justification.len() as u32))]
 		pub fn emergency_access(
@@ -505,12 +644,14 @@ pub mod pallet {
 			let id = Self::insert_grant(Grant {
 				patient: patient.clone(),
 				grantee: doctor.clone(),
+				role: Role::Doctor,
 				scope: Scope::Reports,
 				expires_at,
 				uses_left: None,
 				emergency: true,
 				request: None,
 				envelopes: BoundedVec::new(),
+				deposit: T::GrantDeposit::get(),
 			})?;
 			LastEmergency::<T>::insert(&doctor, now);
 			EmergencyJustifications::<T>::insert(id, justification);
@@ -525,10 +666,12 @@ pub mod pallet {
 		}
 
 		/// Adds envelopes to a live grant, for records it covers that have none yet (such as
-		/// records added after the grant, or an emergency grant). Only the patient may.
+		/// records added after the grant, or an emergency grant). Only the patient may, and
+		/// only while the grant holds: not expired, uses left, its grantee verified in its role.
 		///
-		/// Errors: `UnknownGrant`, `NotPatient`, `UnknownRecord`, `NotPatientsRecord`,
-		/// `DuplicateRecord`, `EnvelopeOutsideScope`, `TooManyEnvelopes`.
+		/// Errors: `UnknownGrant`, `NotPatient`, `GrantNotLive`, `GranteeNotVerified`,
+		/// `UnknownRecord`, `NotPatientsRecord`, `DuplicateRecord`, `EnvelopeOutsideScope`,
+		/// `TooManyEnvelopes`.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::add_envelopes(envelopes.len() as u32))]
 		pub fn add_envelopes(
@@ -539,10 +682,50 @@ pub mod pallet {
 			let patient = ensure_signed(origin)?;
 			let mut entry = Grants::<T>::get(grant).ok_or(Error::<T>::UnknownGrant)?;
 			ensure!(entry.patient == patient, Error::<T>::NotPatient);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(Self::is_live(&entry, now), Error::<T>::GrantNotLive);
+			ensure!(
+				T::Registry::is_active(&entry.grantee, entry.role),
+				Error::<T>::GranteeNotVerified
+			);
 			let count = envelopes.len() as u32;
 			Self::seal_envelopes(&mut entry, envelopes)?;
 			Grants::<T>::insert(grant, entry);
 			Self::deposit_event(Event::EnvelopesAdded { grant, count });
+			Ok(())
+		}
+
+		/// Gives up a grant the caller holds (live or expired but not yet swept), removing its
+		/// envelopes and releasing its deposit to whoever paid it. Only the grantee may; a
+		/// practitioner must do this for every grant it holds before it can leave the registry.
+		///
+		/// Errors: `UnknownGrant`, `NotGrantee`.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::renounce(T::MaxEnvelopes::get()))]
+		pub fn renounce(origin: OriginFor<T>, grant: GrantId) -> DispatchResultWithPostInfo {
+			let grantee = ensure_signed(origin)?;
+			let entry = Grants::<T>::get(grant).ok_or(Error::<T>::UnknownGrant)?;
+			ensure!(entry.grantee == grantee, Error::<T>::NotGrantee);
+			let envelopes = entry.envelopes.len() as u32;
+			Self::end_grant(grant, entry, EndReason::Renounced);
+			Ok(Some(T::WeightInfo::renounce(envelopes)).into())
+		}
+
+		/// Removes a closed (granted, denied or cancelled) request and its deny reason, and
+		/// releases its deposit. Only the requester may.
+		///
+		/// Errors: `UnknownRequest`, `NotRequester`, `StillPending`.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::clear_request())]
+		pub fn clear_request(origin: OriginFor<T>, request: RequestId) -> DispatchResult {
+			let requester = ensure_signed(origin)?;
+			let entry = Requests::<T>::get(request).ok_or(Error::<T>::UnknownRequest)?;
+			ensure!(entry.requester == requester, Error::<T>::NotRequester);
+			ensure!(entry.status != RequestStatus::Pending, Error::<T>::StillPending);
+			Requests::<T>::remove(request);
+			DenialReasons::<T>::remove(request);
+			Self::release(HoldReason::Request, &requester, entry.deposit);
+			Self::deposit_event(Event::RequestCleared { request, requester });
 			Ok(())
 		}
 	}
@@ -576,179 +759,49 @@ pub mod pallet {
 			ids.into_iter().filter_map(|id| Grants::<T>::get(id).map(|g| (id, g))).collect()
 		}
 
-		/// A patient's audit trail, oldest entry first.
+		/// A patient's whole audit trail, oldest entry first. Long trails are better read
+		/// with [`Self::audit_page`].
 		pub fn audit_trail(patient: T::AccountId) -> Vec<AuditEntry<T>> {
-			let cursor = AuditCursors::<T>::get(&patient);
-			let max = T::MaxAuditEntries::get();
-			let start = if cursor.len < max { 0 } else { cursor.next };
-			(0..cursor.len)
-				.filter_map(|i| Audit::<T>::get(&patient, (start + i) % max.max(1)))
-				.collect()
+			let len = AuditLen::<T>::get(&patient);
+			(0..len).filter_map(|i| Audit::<T>::get(&patient, i)).collect()
+		}
+
+		/// Up to `count` (at most `MaxAuditPage`) entries of a patient's audit trail from
+		/// entry number `from`, oldest first, and the trail's length.
+		pub fn audit_page(
+			patient: T::AccountId,
+			from: u32,
+			count: u32,
+		) -> (u32, Vec<AuditEntry<T>>) {
+			let len = AuditLen::<T>::get(&patient);
+			let end = from.saturating_add(count.min(T::MaxAuditPage::get())).min(len);
+			(len, (from..end).filter_map(|i| Audit::<T>::get(&patient, i)).collect())
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Whether `grant` holds at `now` (its grantee's verification is checked apart).
-		fn is_live(grant: &Grant<T>, now: BlockNumberFor<T>) -> bool {
-			now < grant.expires_at && grant.uses_left != Some(0)
-		}
-
-		/// The first live grant from `patient` to `grantee` that `accepts`, if the grantee is
-		/// verified right now.
-		fn find_grant(
-			grantee: &T::AccountId,
-			patient: &T::AccountId,
-			accepts: impl Fn(&Grant<T>) -> bool,
-		) -> Option<GrantId> {
-			if !T::Registry::is_verified_practitioner(grantee) {
-				return None;
-			}
-			let now = frame_system::Pallet::<T>::block_number();
-			PatientGrants::<T>::iter_key_prefix((patient, grantee)).find(|id| {
-				Grants::<T>::get(id).is_some_and(|g| Self::is_live(&g, now) && accepts(&g))
-			})
-		}
-
-		/// The caller may hold `scope`: a verified practitioner, and a doctor for `Write`.
-		fn ensure_may_hold(
+		/// Holds `amount` of `who`'s balance for `reason`.
+		pub(crate) fn hold(
+			reason: HoldReason,
 			who: &T::AccountId,
-			scope: &Scope,
-			unverified: Error<T>,
+			amount: BalanceOf<T>,
 		) -> DispatchResult {
-			ensure!(T::Registry::is_verified_practitioner(who), unverified);
-			if *scope == Scope::Write {
-				ensure!(T::Registry::role(who) == Some(Role::Doctor), Error::<T>::WriteNeedsDoctor);
+			if amount.is_zero() {
+				return Ok(());
 			}
-			Ok(())
+			let reason: T::RuntimeHoldReason = reason.into();
+			ensure!(T::Currency::can_hold(&reason, who, amount), Error::<T>::InsufficientBalance);
+			T::Currency::hold(&reason, who, amount)
 		}
 
-		/// Listed records exist, belong to `patient` and are distinct.
-		fn ensure_scope_valid(patient: &T::AccountId, scope: &Scope) -> DispatchResult {
-			if let Scope::Records(ids) = scope {
-				ensure!(!ids.is_empty(), Error::<T>::EmptyScope);
-				for (i, id) in ids.iter().enumerate() {
-					ensure!(!ids[..i].contains(id), Error::<T>::DuplicateRecord);
-					let (owner, _) = T::Records::record(*id).ok_or(Error::<T>::UnknownRecord)?;
-					ensure!(owner == *patient, Error::<T>::NotPatientsRecord);
-				}
+		/// Releases up to `amount` held from `who` for `reason`.
+		pub(crate) fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
+			if amount.is_zero() {
+				return;
 			}
-			Ok(())
-		}
-
-		/// Validates and stores a patient's grant with its envelopes.
-		fn open_grant(
-			patient: T::AccountId,
-			grantee: T::AccountId,
-			scope: Scope,
-			expires_at: BlockNumberFor<T>,
-			max_uses: Option<u32>,
-			request: Option<RequestId>,
-			envelopes: BoundedVec<(RecordId, Envelope), T::MaxEnvelopes>,
-		) -> Result<GrantId, DispatchError> {
-			Self::ensure_may_hold(&grantee, &scope, Error::<T>::GranteeNotVerified)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(expires_at > now, Error::<T>::ExpiryInPast);
-			ensure!(
-				expires_at.saturating_sub(now) <= T::MaxGrantDuration::get(),
-				Error::<T>::DurationTooLong
-			);
-			ensure!(max_uses != Some(0), Error::<T>::ZeroUses);
-			let mut grant = Grant {
-				patient: patient.clone(),
-				grantee: grantee.clone(),
-				scope,
-				expires_at,
-				uses_left: max_uses,
-				emergency: false,
-				request,
-				envelopes: BoundedVec::new(),
-			};
-			Self::seal_envelopes(&mut grant, envelopes)?;
-			let id = Self::insert_grant(grant)?;
-			Self::log(&patient, &patient, AuditAction::AccessGranted { grant: id, request });
-			Self::deposit_event(Event::AccessGranted {
-				grant: id,
-				request,
-				patient,
-				grantee,
-				expires_at,
-				max_uses,
-			});
-			Ok(id)
-		}
-
-		/// Checks each envelope against the grant and hands it to the records pallet.
-		/// Runs before anything is written, or fails the whole call: dispatch is
-		/// transactional, so a failure half-way leaves no envelope behind.
-		fn seal_envelopes(
-			grant: &mut Grant<T>,
-			envelopes: BoundedVec<(RecordId, Envelope), T::MaxEnvelopes>,
-		) -> DispatchResult {
-			for (record, envelope) in envelopes {
-				ensure!(!grant.envelopes.contains(&record), Error::<T>::DuplicateRecord);
-				let (owner, kind) = T::Records::record(record).ok_or(Error::<T>::UnknownRecord)?;
-				ensure!(owner == grant.patient, Error::<T>::NotPatientsRecord);
-				ensure!(
-					grant.emergency || grant.scope.covers_record(record, kind),
-					Error::<T>::EnvelopeOutsideScope
-				);
-				grant.envelopes.try_push(record).map_err(|_| Error::<T>::TooManyEnvelopes)?;
-				T::Records::add_envelope(record, &grant.grantee, envelope)?;
-			}
-			Ok(())
-		}
-
-		/// Stores a new grant, its indexes and its cleanup slot.
-		fn insert_grant(grant: Grant<T>) -> Result<GrantId, DispatchError> {
-			let count = GrantCount::<T>::get(&grant.patient);
-			ensure!(count < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
-			let id = NextGrantId::<T>::get();
-			NextGrantId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-			Self::schedule_expiry(id, grant.expires_at)?;
-			GrantCount::<T>::insert(&grant.patient, count + 1);
-			PatientGrants::<T>::insert((&grant.patient, &grant.grantee, id), ());
-			GranteeGrants::<T>::insert(&grant.grantee, id, ());
-			Grants::<T>::insert(id, grant);
-			Ok(id)
-		}
-
-		/// Puts `id` on the cleanup list of `at`, or of one of the next `EXPIRY_SLIP` blocks.
-		fn schedule_expiry(id: GrantId, at: BlockNumberFor<T>) -> DispatchResult {
-			let mut block = at;
-			for _ in 0..=EXPIRY_SLIP {
-				let scheduled = Expiries::<T>::try_mutate(block, |due| due.try_push(id));
-				if scheduled.is_ok() {
-					return Ok(());
-				}
-				block = block.saturating_add(1u32.into());
-			}
-			Err(Error::<T>::ExpiryScheduleFull.into())
-		}
-
-		/// Removes a grant, its indexes and its envelopes, and tells the patient.
-		pub(crate) fn end_grant(id: GrantId, grant: Grant<T>, reason: EndReason) {
-			Grants::<T>::remove(id);
-			PatientGrants::<T>::remove((&grant.patient, &grant.grantee, id));
-			GranteeGrants::<T>::remove(&grant.grantee, id);
-			GrantCount::<T>::mutate_exists(&grant.patient, |count| {
-				*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
-			});
-			EmergencyJustifications::<T>::remove(id);
-			for record in &grant.envelopes {
-				T::Records::remove_envelope(*record, &grant.grantee);
-			}
-			let action = match reason {
-				EndReason::Revoked => AuditAction::AccessRevoked { grant: id },
-				EndReason::Expired | EndReason::UsedUp => AuditAction::GrantEnded { grant: id },
-			};
-			let actor = if reason == EndReason::Revoked { &grant.patient } else { &grant.grantee };
-			Self::log(&grant.patient, actor, action);
-			Self::deposit_event(Event::GrantEnded {
-				grant: id,
-				patient: grant.patient,
-				grantee: grant.grantee,
-				reason,
-			});
+			let reason: T::RuntimeHoldReason = reason.into();
+			// Best effort: what was held is exactly what is released (checked by try_state).
+			let _ = T::Currency::release(&reason, who, amount, Precision::BestEffort);
 		}
 
 		/// Takes a request out of the pending set with its final status.
@@ -762,103 +815,18 @@ pub mod pallet {
 			PendingCount::<T>::mutate_exists(&request.patient, |count| {
 				*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 			});
+			PendingPerRequester::<T>::mutate_exists(&request.patient, &request.requester, |c| {
+				*c = c.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+			});
 			request.status = status;
 			Requests::<T>::insert(id, request);
-			Ok(())
-		}
-
-		/// Appends to `patient`'s audit ring, overwriting the oldest entry when full.
-		fn log(patient: &T::AccountId, actor: &T::AccountId, action: AuditAction) {
-			let max = T::MaxAuditEntries::get();
-			if max == 0 {
-				return;
-			}
-			let mut cursor = AuditCursors::<T>::get(patient);
-			let entry = AuditEntry {
-				at: frame_system::Pallet::<T>::block_number(),
-				actor: actor.clone(),
-				action,
-			};
-			Audit::<T>::insert(patient, cursor.next, entry);
-			cursor.next = (cursor.next + 1) % max;
-			cursor.len = cursor.len.saturating_add(1).min(max);
-			AuditCursors::<T>::insert(patient, cursor);
-		}
-
-		/// Checks the invariants listed in the module docs.
-		#[cfg(any(feature = "try-runtime", test))]
-		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
-			use alloc::collections::btree_map::BTreeMap;
-
-			let mut per_patient: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-			for (id, grant) in Grants::<T>::iter() {
-				ensure!(
-					PatientGrants::<T>::contains_key((&grant.patient, &grant.grantee, id)),
-					"grant missing from the patient index"
-				);
-				ensure!(
-					GranteeGrants::<T>::contains_key(&grant.grantee, id),
-					"grant missing from the grantee index"
-				);
-				for record in &grant.envelopes {
-					ensure!(
-						T::Records::has_envelope(*record, &grant.grantee),
-						"grantee lost an envelope of a live grant"
-					);
-				}
-				if !T::Registry::is_verified_practitioner(&grant.grantee) {
-					let effective = Self::find_grant(&grant.grantee, &grant.patient, |_| true);
-					ensure!(effective.is_none(), "a grant is effective for an unverified grantee");
-				}
-				let scheduled = (0..=EXPIRY_SLIP).any(|slip| {
-					Expiries::<T>::get(grant.expires_at.saturating_add(slip.into())).contains(&id)
-				});
-				ensure!(scheduled, "live grant not scheduled for cleanup");
-				*per_patient.entry(grant.patient).or_default() += 1;
-			}
-			for ((patient, grantee, id), ()) in PatientGrants::<T>::iter() {
-				let grant = Grants::<T>::get(id).ok_or("patient index entry without grant")?;
-				ensure!(grant.patient == patient && grant.grantee == grantee, "index mismatch");
-			}
-			for (grantee, id, ()) in GranteeGrants::<T>::iter() {
-				let grant = Grants::<T>::get(id).ok_or("grantee index entry without grant")?;
-				ensure!(grant.grantee == grantee, "grantee index mismatch");
-			}
-			for (patient, count) in GrantCount::<T>::iter() {
-				ensure!(per_patient.remove(&patient) == Some(count), "grant counter mismatch");
-				ensure!(count <= T::MaxGrantsPerPatient::get(), "too many grants");
-			}
-			ensure!(per_patient.is_empty(), "grants without a counter");
-
-			let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
-			for (id, request) in Requests::<T>::iter() {
-				let indexed = PendingRequests::<T>::contains_key(&request.patient, id);
-				ensure!(
-					indexed == (request.status == RequestStatus::Pending),
-					"pending index disagrees with request status"
-				);
-				if indexed {
-					*pending.entry(request.patient).or_default() += 1;
-				}
-			}
-			for (patient, count) in PendingCount::<T>::iter() {
-				ensure!(pending.remove(&patient) == Some(count), "pending counter mismatch");
-			}
-			ensure!(pending.is_empty(), "pending requests without a counter");
-
-			let max = T::MaxAuditEntries::get();
-			for (patient, cursor) in AuditCursors::<T>::iter() {
-				ensure!(cursor.len <= max && cursor.next < max.max(1), "audit cursor out of range");
-				let stored = Audit::<T>::iter_key_prefix(&patient).count() as u32;
-				ensure!(stored == cursor.len, "audit ring size mismatch");
-			}
 			Ok(())
 		}
 	}
 
 	impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
-		fn can_write(who: &T::AccountId, patient: &T::AccountId) -> bool {
-			Self::find_grant(who, patient, |g| g.scope == Scope::Write).is_some()
+		fn write_grant(who: &T::AccountId, patient: &T::AccountId) -> Option<GrantId> {
+			Self::find_grant(who, patient, |g| g.scope == Scope::Write)
 		}
 
 		fn read_grant(
@@ -866,10 +834,17 @@ pub mod pallet {
 			patient: &T::AccountId,
 			record: RecordId,
 			kind: RecordKind,
-		) -> Option<GrantId> {
-			Self::find_grant(reader, patient, |g| {
-				g.emergency || g.scope.covers_record(record, kind)
-			})
+		) -> Result<GrantId, ReadRefusal> {
+			let covers = |g: &Grant<T>| g.scope.covers_record(record, kind);
+			if let Some(id) =
+				Self::find_grant(reader, patient, |g| covers(g) && g.envelopes.contains(&record))
+			{
+				return Ok(id);
+			}
+			match Self::find_grant(reader, patient, covers) {
+				Some(grant) => Err(ReadRefusal::NoEnvelope { grant }),
+				None => Err(ReadRefusal::NoGrant),
+			}
 		}
 
 		fn consume(grant: GrantId) -> DispatchResult {
@@ -890,27 +865,25 @@ pub mod pallet {
 			patient: &T::AccountId,
 			reader: &T::AccountId,
 			scope: Scope,
+			record: Option<RecordId>,
 		) -> GrantId {
-			let expires_at = frame_system::Pallet::<T>::block_number()
-				.saturating_add(T::MaxGrantDuration::get());
-			Self::insert_grant(Grant {
-				patient: patient.clone(),
-				grantee: reader.clone(),
-				scope,
-				expires_at,
-				// A use limit makes `consume` write, the worst case.
-				uses_left: Some(u32::MAX),
-				emergency: false,
-				request: None,
-				envelopes: BoundedVec::new(),
-			})
-			.expect("benchmark grants fit")
+			Self::worst_case_grants(patient, reader, scope, record)
 		}
 	}
 
 	impl<T: Config> AuditLog<T::AccountId> for Pallet<T> {
 		fn log(patient: &T::AccountId, actor: &T::AccountId, action: AuditAction) {
 			Pallet::<T>::log(patient, actor, action)
+		}
+	}
+
+	impl<T: Config> medchain_primitives::Commitments<T::AccountId> for Pallet<T> {
+		/// A patient with live grants, or a grantee holding any, must revoke or renounce them
+		/// before leaving, so that no grant outlives its owner's registration.
+		fn is_committed(who: &T::AccountId) -> bool {
+			GrantCount::<T>::get(who) > 0
+				|| EmergencyCount::<T>::get(who) > 0
+				|| HeldCount::<T>::get(who) > 0
 		}
 	}
 }

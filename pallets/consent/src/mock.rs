@@ -1,8 +1,9 @@
-//! A test runtime with simple, controllable stand-ins for the registry and records pallets.
+//! A test runtime with balances (for deposits) and simple, controllable stand-ins for the
+//! registry and records pallets.
 
 use crate as pallet_consent;
 use core::cell::RefCell;
-use frame_support::{derive_impl, parameter_types, traits::Hooks};
+use frame_support::{derive_impl, parameter_types, traits::Hooks, weights::Weight};
 use medchain_primitives::{Envelope, RecordId, RecordIndex, RecordKind, Role};
 pub use medchain_test_support::TestRegistry;
 use sp_runtime::{BuildStorage, DispatchError};
@@ -19,6 +20,8 @@ mod runtime {
 		RuntimeEvent,
 		RuntimeError,
 		RuntimeOrigin,
+		RuntimeHoldReason,
+		RuntimeFreezeReason,
 		RuntimeTask,
 		RuntimeViewFunction
 	)]
@@ -28,12 +31,22 @@ mod runtime {
 	pub type System = frame_system;
 
 	#[runtime::pallet_index(1)]
+	pub type Balances = pallet_balances;
+
+	#[runtime::pallet_index(2)]
 	pub type Consent = pallet_consent;
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 parameter_types! {
@@ -42,9 +55,13 @@ parameter_types! {
 	pub const MaxEnvelopes: u32 = 4;
 	pub const MaxGrantDuration: u64 = 100;
 	pub const MaxPendingRequests: u32 = 3;
-	pub const MaxGrantsPerPatient: u32 = 3;
-	pub const MaxAuditEntries: u32 = 8;
-	pub const MaxExpiriesPerBlock: u32 = 2;
+	pub const MaxPendingPerRequester: u32 = 2;
+	pub const MaxGrantsPerPatient: u32 = 4;
+	pub const MaxGrantsPerPair: u32 = 3;
+	pub const MaxEmergencyPerPatient: u32 = 2;
+	pub const MaxAuditPage: u32 = 4;
+	pub const RequestDeposit: u64 = 5;
+	pub const GrantDeposit: u64 = 7;
 	pub const EmergencyDuration: u64 = 10;
 	pub const EmergencyCooldown: u64 = 50;
 }
@@ -52,14 +69,20 @@ parameter_types! {
 impl pallet_consent::Config for Test {
 	type Registry = TestRegistry;
 	type Records = TestRecords;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RequestDeposit = RequestDeposit;
+	type GrantDeposit = GrantDeposit;
 	type MaxPurposeLen = MaxPurposeLen;
 	type MaxReasonLen = MaxReasonLen;
 	type MaxEnvelopes = MaxEnvelopes;
 	type MaxGrantDuration = MaxGrantDuration;
 	type MaxPendingRequests = MaxPendingRequests;
+	type MaxPendingPerRequester = MaxPendingPerRequester;
 	type MaxGrantsPerPatient = MaxGrantsPerPatient;
-	type MaxAuditEntries = MaxAuditEntries;
-	type MaxExpiriesPerBlock = MaxExpiriesPerBlock;
+	type MaxGrantsPerPair = MaxGrantsPerPair;
+	type MaxEmergencyPerPatient = MaxEmergencyPerPatient;
+	type MaxAuditPage = MaxAuditPage;
 	type EmergencyDuration = EmergencyDuration;
 	type EmergencyCooldown = EmergencyCooldown;
 	type WeightInfo = ();
@@ -72,6 +95,10 @@ pub const PHARMACY: AccountId = 4;
 pub const HOSPITAL: AccountId = 5;
 pub const OTHER_PATIENT: AccountId = 6;
 pub const STRANGER: AccountId = 9;
+/// A verified doctor with no funds.
+pub const BROKE_DOCTOR: AccountId = 7;
+/// What every funded account starts with.
+pub const ENDOWMENT: u64 = 1_000;
 
 /// PATIENT's report, prescription and lab result, and OTHER_PATIENT's report.
 pub const REPORT: RecordId = 10;
@@ -119,6 +146,10 @@ impl RecordIndex<AccountId> for TestRecords {
 	fn has_envelope(record: RecordId, reader: &AccountId) -> bool {
 		ENVELOPES.with(|e| e.borrow().contains_key(&(record, *reader)))
 	}
+	fn grant_holders(record: RecordId, reader: &AccountId) -> u32 {
+		// Only grants add envelopes in this stand-in.
+		envelope_holders(record, *reader)
+	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn create_for_benchmarks(
 		patient: &AccountId,
@@ -138,12 +169,13 @@ pub fn envelope_holders(record: RecordId, reader: AccountId) -> u32 {
 	ENVELOPES.with(|e| e.borrow().get(&(record, reader)).map_or(0, |(_, n)| *n))
 }
 
-/// Moves to block `n`, running `on_initialize` of every block on the way.
+/// Moves to block `n`, giving every block on the way (and block `n`) an idle sweep with
+/// plenty of weight.
 pub fn run_to_block(n: u64) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
-		Consent::on_initialize(next);
+		Consent::on_idle(next, Weight::MAX);
 	}
 }
 
@@ -157,6 +189,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	TestRegistry::set(OTHER_DOCTOR, Role::Doctor, true);
 	TestRegistry::set(PHARMACY, Role::Pharmacy, true);
 	TestRegistry::set(HOSPITAL, Role::Hospital, true);
+	TestRegistry::set(BROKE_DOCTOR, Role::Doctor, true);
 	RECORDS.with(|r| {
 		let mut records = r.borrow_mut();
 		records.insert(REPORT, (PATIENT, RecordKind::Report));
@@ -164,7 +197,16 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		records.insert(LAB, (PATIENT, RecordKind::LabResult));
 		records.insert(OTHERS_REPORT, (OTHER_PATIENT, RecordKind::Report));
 	});
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [PATIENT, DOCTOR, OTHER_DOCTOR, PHARMACY, HOSPITAL, OTHER_PATIENT, STRANGER]
+			.into_iter()
+			.map(|who| (who, ENDOWMENT))
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

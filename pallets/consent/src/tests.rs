@@ -1,12 +1,19 @@
 //! Tests of every call's success and error paths, the access checks and the cleanup.
 
 use crate::{
-	mock::*, AuditCursors, DenialReasons, EmergencyJustifications, EndReason, Error, Event,
-	Expiries, GrantCount, Grants, PendingCount, RequestStatus,
+	mock::*, AuditLen, DenialReasons, EmergencyCount, EmergencyJustifications, EndReason, Error,
+	Event, Expiries, GrantCount, Grants, HeldCount, HoldReason, PendingCount, RequestStatus,
+	Requests,
 };
-use frame_support::{assert_noop, assert_ok, BoundedVec};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::{fungible::InspectHold, Get, Hooks},
+	weights::Weight,
+	BoundedVec,
+};
 use medchain_primitives::{
-	AccessControl, AuditAction, Envelope, GrantId, RecordId, RecordKind, RequestId, Role, Scope,
+	AccessControl, AuditAction, Commitments, Envelope, GrantId, ReadRefusal, RecordId, RecordKind,
+	RequestId, Role, Scope,
 };
 use sp_runtime::DispatchError;
 
@@ -61,7 +68,25 @@ fn direct(
 }
 
 fn read_grant(reader: AccountId, record: RecordId, kind: RecordKind) -> Option<GrantId> {
-	<Consent as AccessControl<_>>::read_grant(&reader, &PATIENT, record, kind)
+	<Consent as AccessControl<_>>::read_grant(&reader, &PATIENT, record, kind).ok()
+}
+
+fn why_not(reader: AccountId, record: RecordId, kind: RecordKind) -> ReadRefusal {
+	<Consent as AccessControl<_>>::read_grant(&reader, &PATIENT, record, kind).unwrap_err()
+}
+
+fn write_grant(who: AccountId, patient: AccountId) -> Option<GrantId> {
+	<Consent as AccessControl<_>>::write_grant(&who, &patient)
+}
+
+fn held(reason: HoldReason, who: AccountId) -> u64 {
+	Balances::balance_on_hold(&RuntimeHoldReason::Consent(reason), &who)
+}
+
+fn emergency(doctor: AccountId) -> Result<GrantId, sp_runtime::DispatchError> {
+	let id = crate::NextGrantId::<Test>::get();
+	Consent::emergency_access(RuntimeOrigin::signed(doctor), PATIENT, bytes(b"sealed"))?;
+	Ok(id)
 }
 
 fn actions(patient: AccountId) -> Vec<AuditAction> {
@@ -127,10 +152,13 @@ fn request_errors() {
 			),
 			Error::<Test>::DurationTooLong
 		);
-		for _ in 0..3 {
+		for _ in 0..2 {
 			assert_ok!(request(DOCTOR, Scope::Reports));
 		}
-		assert_noop!(request(DOCTOR, Scope::Reports), Error::<Test>::TooManyPendingRequests);
+		// One practitioner cannot take all of the patient's pending slots.
+		assert_noop!(request(DOCTOR, Scope::Reports), Error::<Test>::TooManyRequestsFromRequester);
+		assert_ok!(request(HOSPITAL, Scope::Reports));
+		assert_noop!(request(PHARMACY, Scope::Reports), Error::<Test>::TooManyPendingRequests);
 	});
 }
 
@@ -284,18 +312,19 @@ fn patient_grants_without_a_request() {
 		assert_noop!(direct(PHARMACY, listed(&[]), 30, None, &[]), Error::<Test>::EmptyScope);
 		assert_ok!(direct(DOCTOR, listed(&[LAB]), 30, None, &[LAB]));
 		assert_ok!(direct(OTHER_DOCTOR, Scope::Reports, 30, None, &[]));
-		assert_noop!(direct(HOSPITAL, Scope::Reports, 30, None, &[]), Error::<Test>::TooManyGrants);
+		assert_ok!(direct(HOSPITAL, Scope::Reports, 30, None, &[]));
+		assert_noop!(direct(HOSPITAL, Scope::Profile, 30, None, &[]), Error::<Test>::TooManyGrants);
 	});
 }
 
 #[test]
 fn write_grants_let_doctors_add_records() {
 	run(|| {
-		assert!(!<Consent as AccessControl<_>>::can_write(&DOCTOR, &PATIENT));
-		direct(DOCTOR, Scope::Write, 30, None, &[]).unwrap();
-		assert!(<Consent as AccessControl<_>>::can_write(&DOCTOR, &PATIENT));
-		assert!(!<Consent as AccessControl<_>>::can_write(&DOCTOR, &OTHER_PATIENT));
-		assert!(!<Consent as AccessControl<_>>::can_write(&OTHER_DOCTOR, &PATIENT));
+		assert_eq!(write_grant(DOCTOR, PATIENT), None);
+		let grant = direct(DOCTOR, Scope::Write, 30, None, &[]).unwrap();
+		assert_eq!(write_grant(DOCTOR, PATIENT), Some(grant));
+		assert_eq!(write_grant(DOCTOR, OTHER_PATIENT), None);
+		assert_eq!(write_grant(OTHER_DOCTOR, PATIENT), None);
 		// A write grant reads nothing.
 		assert_eq!(read_grant(DOCTOR, REPORT, RecordKind::Report), None);
 	});
@@ -357,7 +386,7 @@ fn grants_expire_at_their_block_and_are_cleaned_up() {
 		assert_eq!(read_grant(DOCTOR, REPORT, RecordKind::Report), None);
 		assert!(Grants::<Test>::get(grant).is_none());
 		assert_eq!(envelope_holders(REPORT, DOCTOR), 0);
-		assert!(Expiries::<Test>::get(5).is_empty());
+		assert_eq!(Expiries::<Test>::iter_prefix(5).count(), 0);
 		System::assert_last_event(
 			Event::GrantEnded {
 				grant,
@@ -372,33 +401,47 @@ fn grants_expire_at_their_block_and_are_cleaned_up() {
 }
 
 #[test]
-fn full_cleanup_lists_slip_to_later_blocks() {
+fn the_sweep_is_bounded_by_weight_and_resumes_where_it_stopped() {
 	run(|| {
-		// Two grants fit the list of block 5; the third slips to block 6.
-		direct(DOCTOR, Scope::Reports, 5, None, &[]).unwrap();
-		direct(HOSPITAL, Scope::Reports, 5, None, &[]).unwrap();
-		let third = direct(PHARMACY, Scope::Prescriptions, 5, None, &[]).unwrap();
-		assert_eq!(Expiries::<Test>::get(6).to_vec(), vec![third]);
-		run_to_block(5);
-		// Expired at 5 even though its storage goes at 6.
-		assert_eq!(read_grant(PHARMACY, PRESCRIPTION, RecordKind::Prescription), None);
-		assert!(Grants::<Test>::get(third).is_some());
+		let grants: Vec<_> = [DOCTOR, HOSPITAL, PHARMACY]
+			.into_iter()
+			.map(|who| direct(who, Scope::Reports, 5, None, &[]).unwrap())
+			.collect();
+		System::set_block_number(5);
+		crate::SweepCursor::<Test>::put(5);
+		// Room for the cursor and one grant only.
+		let db: frame_support::weights::RuntimeDbWeight =
+			<Test as frame_system::Config>::DbWeight::get();
+		let room = db.reads_writes(1, 1).saturating_add(<() as crate::WeightInfo>::expire_grant());
+		Consent::on_idle(5, room);
+		assert_eq!(grants.iter().filter(|g| Grants::<Test>::contains_key(**g)).count(), 2);
+		// Expired though not yet swept: nothing reads under them.
+		assert_eq!(read_grant(HOSPITAL, REPORT, RecordKind::Report), None);
+		Consent::on_idle(5, Weight::zero());
+		assert_eq!(grants.iter().filter(|g| Grants::<Test>::contains_key(**g)).count(), 2);
 		run_to_block(6);
-		assert!(Grants::<Test>::get(third).is_none());
+		assert!(grants.iter().all(|g| !Grants::<Test>::contains_key(*g)));
+		assert_eq!(crate::SweepCursor::<Test>::get(), 7);
 	});
 }
 
+/// Finding 1: revoking or using up a grant leaves the expiry index at once, and no bounded
+/// per-block slot exists that others can fill to block break-glass.
 #[test]
-fn expiry_schedule_can_fill_up() {
+fn ended_grants_free_their_expiry_entry_and_break_glass_always_works() {
 	run(|| {
-		for block in 5..=(5 + crate::EXPIRY_SLIP as u64) {
-			Expiries::<Test>::insert(block, BoundedVec::truncate_from(vec![1000, 1001]));
+		// The old attack: grant and revoke over and over, aimed at the emergency expiry block.
+		for _ in 0..50 {
+			let grant = direct(DOCTOR, Scope::Reports, 11, None, &[]).unwrap();
+			assert_ok!(Consent::revoke(RuntimeOrigin::signed(PATIENT), grant));
 		}
-		assert_noop!(
-			direct(DOCTOR, Scope::Reports, 5, None, &[]),
-			Error::<Test>::ExpiryScheduleFull
-		);
-		let _ = Expiries::<Test>::clear(u32::MAX, None);
+		assert_eq!(Expiries::<Test>::iter().count(), 0);
+		let used = direct(DOCTOR, Scope::Reports, 11, Some(1), &[REPORT]).unwrap();
+		assert_ok!(<Consent as AccessControl<_>>::consume(used));
+		assert_eq!(Expiries::<Test>::iter().count(), 0);
+		// Break-glass opens, expiring at 1 + EmergencyDuration = 11.
+		let grant = emergency(OTHER_DOCTOR).unwrap();
+		assert_eq!(Expiries::<Test>::iter().collect::<Vec<_>>(), vec![(11, grant, ())]);
 	});
 }
 
@@ -458,10 +501,30 @@ fn emergency_access_is_loud_time_boxed_and_rate_limited() {
 			.into(),
 		);
 		assert_eq!(actions(PATIENT), vec![AuditAction::EmergencyAccess { grant }]);
+		assert_noop!(
+			Consent::add_envelopes(
+				RuntimeOrigin::signed(PATIENT),
+				grant,
+				envelopes(&[PRESCRIPTION])
+			),
+			Error::<Test>::EnvelopeOutsideScope
+		);
 		assert!(EmergencyJustifications::<Test>::contains_key(grant));
-		// It covers every record, prescriptions included.
-		assert_eq!(read_grant(DOCTOR, PRESCRIPTION, RecordKind::Prescription), Some(grant));
+		// It covers the reports it is scoped to, once the patient adds their keys; not
+		// prescriptions (finding 11).
+		assert_eq!(why_not(DOCTOR, REPORT, RecordKind::Report), ReadRefusal::NoEnvelope { grant });
+		assert_ok!(Consent::add_envelopes(
+			RuntimeOrigin::signed(PATIENT),
+			grant,
+			envelopes(&[REPORT])
+		));
 		assert_eq!(read_grant(DOCTOR, REPORT, RecordKind::Report), Some(grant));
+		assert_eq!(why_not(DOCTOR, PRESCRIPTION, RecordKind::Prescription), ReadRefusal::NoGrant);
+		// The doctor pays its deposit, and it does not count as one of the patient's grants.
+		assert_eq!(held(HoldReason::Grant, DOCTOR), GrantDeposit::get());
+		assert_eq!(held(HoldReason::Grant, PATIENT), 0);
+		assert_eq!(GrantCount::<Test>::get(PATIENT), 0);
+		assert_eq!(EmergencyCount::<Test>::get(PATIENT), 1);
 
 		assert_noop!(
 			Consent::emergency_access(RuntimeOrigin::signed(DOCTOR), PATIENT, bytes(b"again")),
@@ -470,6 +533,7 @@ fn emergency_access_is_loud_time_boxed_and_rate_limited() {
 		run_to_block(11);
 		assert_eq!(read_grant(DOCTOR, REPORT, RecordKind::Report), None);
 		assert!(!EmergencyJustifications::<Test>::contains_key(grant));
+		assert_eq!(held(HoldReason::Grant, DOCTOR), 0);
 		run_to_block(51);
 		assert_ok!(Consent::emergency_access(
 			RuntimeOrigin::signed(DOCTOR),
@@ -537,17 +601,12 @@ fn patient_adds_envelopes_to_a_live_grant() {
 			Error::<Test>::DuplicateRecord
 		);
 
-		// An emergency grant takes envelopes for any of the patient's records, up to the bound.
-		assert_ok!(Consent::emergency_access(
-			RuntimeOrigin::signed(OTHER_DOCTOR),
-			PATIENT,
-			bytes(b"x")
-		));
-		let emergency = 1;
+		// An emergency grant takes envelopes for the reports it covers.
+		let emergency = emergency(OTHER_DOCTOR).unwrap();
 		assert_ok!(Consent::add_envelopes(
 			RuntimeOrigin::signed(PATIENT),
 			emergency,
-			envelopes(&[REPORT, PRESCRIPTION, LAB])
+			envelopes(&[REPORT, LAB])
 		));
 	});
 }
@@ -566,28 +625,208 @@ fn too_many_envelopes_are_refused() {
 	});
 }
 
+/// Finding 5: others' requests, cancels and reads never push an entry out of the trail, and
+/// the patient pages through all of it.
 #[test]
-fn audit_ring_keeps_the_latest_entries_in_order() {
+fn audit_trail_is_append_only_and_paged() {
 	run(|| {
-		let mut ids = Vec::new();
-		for _ in 0..3 {
-			let id = request(DOCTOR, Scope::Reports).unwrap();
-			assert_ok!(Consent::deny(RuntimeOrigin::signed(PATIENT), id, bytes(b"")));
-			ids.push(id);
-		}
-		for _ in 0..3 {
+		let grant = emergency(DOCTOR).unwrap();
+		for _ in 0..20 {
 			let id = request(HOSPITAL, Scope::Reports).unwrap();
 			assert_ok!(Consent::cancel_request(RuntimeOrigin::signed(HOSPITAL), id));
-			ids.push(id);
+			assert_ok!(Consent::clear_request(RuntimeOrigin::signed(HOSPITAL), id));
 		}
-		// 9 entries into a ring of 8: the first request's entry is gone.
 		let trail = actions(PATIENT);
-		assert_eq!(trail.len(), 8);
-		assert_eq!(trail[0], AuditAction::AccessDenied { request: ids[0] });
-		assert_eq!(trail[7], AuditAction::AccessRequested { request: ids[5] });
-		assert_eq!(AuditCursors::<Test>::get(PATIENT).len, 8);
+		assert_eq!(trail.len(), 21);
+		assert_eq!(trail[0], AuditAction::EmergencyAccess { grant });
+		assert_eq!(AuditLen::<Test>::get(PATIENT), 21);
+		// Pages of at most MaxAuditPage entries, with the trail's length.
+		let (len, page) = Consent::audit_page(PATIENT, 0, 100);
+		assert_eq!((len, page.len()), (21, 4));
+		assert_eq!(page[0].action, AuditAction::EmergencyAccess { grant });
+		let (_, last) = Consent::audit_page(PATIENT, 20, 4);
+		assert_eq!(last.len(), 1);
+		assert!(Consent::audit_page(PATIENT, 30, 4).1.is_empty());
 		assert!(Consent::audit_trail(OTHER_PATIENT).is_empty());
-		assert!(Consent::audit_trail(PATIENT).iter().all(|e| e.at == 1));
+	});
+}
+
+/// Finding 8: a request holds its requester's deposit until they clear it, deny reasons go
+/// with it, and only closed requests can be cleared.
+#[test]
+fn requests_hold_a_deposit_until_cleared() {
+	run(|| {
+		let id = request(DOCTOR, Scope::Reports).unwrap();
+		assert_eq!(held(HoldReason::Request, DOCTOR), RequestDeposit::get());
+		assert_noop!(
+			Consent::clear_request(RuntimeOrigin::signed(DOCTOR), id),
+			Error::<Test>::StillPending
+		);
+		assert_ok!(Consent::deny(RuntimeOrigin::signed(PATIENT), id, bytes(b"sealed")));
+		assert_noop!(
+			Consent::clear_request(RuntimeOrigin::signed(PATIENT), id),
+			Error::<Test>::NotRequester
+		);
+		assert_ok!(Consent::clear_request(RuntimeOrigin::signed(DOCTOR), id));
+		System::assert_last_event(Event::RequestCleared { request: id, requester: DOCTOR }.into());
+		assert!(!Requests::<Test>::contains_key(id));
+		assert!(!DenialReasons::<Test>::contains_key(id));
+		assert_eq!(held(HoldReason::Request, DOCTOR), 0);
+		// The patient's trail keeps the story.
+		assert_eq!(actions(PATIENT).len(), 2);
+		// No funds, no request.
+		assert_noop!(request(BROKE_DOCTOR, Scope::Reports), Error::<Test>::InsufficientBalance);
+	});
+}
+
+/// Grants hold the patient's deposit while they live, released however they end.
+#[test]
+fn grants_hold_a_deposit_while_they_live() {
+	run(|| {
+		let a = direct(DOCTOR, Scope::Reports, 5, None, &[]).unwrap();
+		let b = direct(HOSPITAL, Scope::Reports, 30, Some(1), &[REPORT]).unwrap();
+		let c = direct(PHARMACY, Scope::Prescriptions, 30, None, &[]).unwrap();
+		assert_eq!(held(HoldReason::Grant, PATIENT), 3 * GrantDeposit::get());
+		assert_ok!(<Consent as AccessControl<_>>::consume(b));
+		assert_ok!(Consent::renounce(RuntimeOrigin::signed(PHARMACY), c));
+		System::assert_last_event(
+			Event::GrantEnded {
+				grant: c,
+				patient: PATIENT,
+				grantee: PHARMACY,
+				reason: EndReason::Renounced,
+			}
+			.into(),
+		);
+		assert_eq!(held(HoldReason::Grant, PATIENT), GrantDeposit::get());
+		run_to_block(5);
+		assert!(!Grants::<Test>::contains_key(a));
+		assert_eq!(held(HoldReason::Grant, PATIENT), 0);
+		assert_eq!(HeldCount::<Test>::iter().count(), 0);
+	});
+}
+
+/// Finding 2: one grantee holds at most `MaxGrantsPerPair` grants from one patient, so every
+/// lookup is bounded.
+#[test]
+fn grants_per_pair_are_bounded() {
+	run(|| {
+		for _ in 0..MaxGrantsPerPair::get() {
+			assert_ok!(direct(DOCTOR, Scope::Profile, 30, None, &[]));
+		}
+		assert_noop!(
+			direct(DOCTOR, Scope::Reports, 30, None, &[]),
+			Error::<Test>::TooManyGrantsForGrantee
+		);
+		assert_noop!(emergency(DOCTOR), Error::<Test>::TooManyGrantsForGrantee);
+	});
+}
+
+/// Finding 3: a grant is bound to the role it was given to.
+#[test]
+fn grants_do_not_follow_an_account_into_another_role() {
+	run(|| {
+		let grant = direct(HOSPITAL, Scope::Prescriptions, 30, None, &[PRESCRIPTION]).unwrap();
+		assert_eq!(read_grant(HOSPITAL, PRESCRIPTION, RecordKind::Prescription), Some(grant));
+		// The hospital leaves and comes back, verified, as a pharmacy.
+		TestRegistry::set(HOSPITAL, Role::Pharmacy, true);
+		assert_eq!(why_not(HOSPITAL, PRESCRIPTION, RecordKind::Prescription), ReadRefusal::NoGrant);
+		// Its grant keeps it (and the patient) committed until renounced or revoked.
+		assert!(<Consent as Commitments<_>>::is_committed(&HOSPITAL));
+		assert!(<Consent as Commitments<_>>::is_committed(&PATIENT));
+		assert_noop!(
+			Consent::renounce(RuntimeOrigin::signed(DOCTOR), grant),
+			Error::<Test>::NotGrantee
+		);
+		assert_ok!(Consent::renounce(RuntimeOrigin::signed(HOSPITAL), grant));
+		assert!(!<Consent as Commitments<_>>::is_committed(&HOSPITAL));
+		assert!(!<Consent as Commitments<_>>::is_committed(&PATIENT));
+	});
+}
+
+/// Finding 4: no keys for a grantee that is suspended, or under a grant that expired or is
+/// used up.
+#[test]
+fn envelopes_are_only_added_to_effective_grants() {
+	run(|| {
+		let grant = direct(DOCTOR, Scope::Reports, 10, None, &[]).unwrap();
+		TestRegistry::set_verified(DOCTOR, false);
+		assert_noop!(
+			Consent::add_envelopes(RuntimeOrigin::signed(PATIENT), grant, envelopes(&[REPORT])),
+			Error::<Test>::GranteeNotVerified
+		);
+		TestRegistry::set_verified(DOCTOR, true);
+		System::set_block_number(10);
+		assert_noop!(
+			Consent::add_envelopes(RuntimeOrigin::signed(PATIENT), grant, envelopes(&[REPORT])),
+			Error::<Test>::GrantNotLive
+		);
+	});
+}
+
+/// Finding 11: the grant charged for a read is the one that carries the reader's envelope.
+#[test]
+fn the_grant_charged_is_the_one_holding_the_envelope() {
+	run(|| {
+		let keyless = direct(DOCTOR, Scope::Reports, 10, Some(1), &[]).unwrap();
+		assert_eq!(
+			why_not(DOCTOR, REPORT, RecordKind::Report),
+			ReadRefusal::NoEnvelope { grant: keyless }
+		);
+		let keyed = direct(DOCTOR, Scope::Reports, 30, Some(1), &[REPORT]).unwrap();
+		assert_eq!(read_grant(DOCTOR, REPORT, RecordKind::Report), Some(keyed));
+		assert_ne!(keyless, keyed);
+	});
+}
+
+/// Finding 12: a patient has at most `MaxEmergencyPerPatient` emergency grants open, and
+/// they do not use up the patient's own grants.
+#[test]
+fn emergency_grants_are_bounded_per_patient_apart_from_the_patients_grants() {
+	run(|| {
+		for who in [DOCTOR, HOSPITAL, PHARMACY, OTHER_DOCTOR] {
+			assert_ok!(direct(who, Scope::Profile, 30, None, &[]));
+		}
+		assert_ok!(emergency(DOCTOR));
+		assert_ok!(emergency(OTHER_DOCTOR));
+		TestRegistry::set(STRANGER, Role::Doctor, true);
+		assert_noop!(emergency(STRANGER), Error::<Test>::TooManyEmergencies);
+		assert_noop!(emergency(BROKE_DOCTOR), Error::<Test>::TooManyEmergencies);
+	});
+}
+
+/// Finding 10: the invariants catch a broken envelope count and a broken deposit.
+#[test]
+fn try_state_catches_broken_state() {
+	new_test_ext().execute_with(|| {
+		direct(DOCTOR, Scope::Reports, 30, None, &[REPORT]).unwrap();
+		assert_ok!(Consent::do_try_state());
+		<TestRecords as medchain_primitives::RecordIndex<_>>::remove_envelope(REPORT, &DOCTOR);
+		assert!(Consent::do_try_state().is_err());
+	});
+	new_test_ext().execute_with(|| {
+		direct(DOCTOR, Scope::Reports, 30, None, &[]).unwrap();
+		GrantCount::<Test>::insert(PATIENT, 2);
+		assert!(Consent::do_try_state().is_err());
+	});
+	new_test_ext().execute_with(|| {
+		direct(DOCTOR, Scope::Reports, 30, None, &[]).unwrap();
+		Expiries::<Test>::remove(30, 0);
+		assert!(Consent::do_try_state().is_err());
+	});
+}
+
+/// Finding 13: the constants are checked.
+#[test]
+fn integrity_test_passes_for_the_mock() {
+	new_test_ext().execute_with(<Consent as Hooks<u64>>::integrity_test);
+}
+
+/// A broke doctor cannot open break-glass access: the deposit is required.
+#[test]
+fn emergency_access_needs_the_deposit() {
+	run(|| {
+		assert_noop!(emergency(BROKE_DOCTOR), Error::<Test>::InsufficientBalance);
 	});
 }
 

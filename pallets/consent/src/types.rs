@@ -3,7 +3,9 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
 use frame_system::pallet_prelude::BlockNumberFor;
-use medchain_primitives::{AuditAction, GrantId, RecordId, RequestId, Scope};
+use medchain_primitives::{AuditAction, GrantId, RecordId, RequestId, Role, Scope};
+
+use crate::BalanceOf;
 use scale_info::TypeInfo;
 
 /// Where a request stands.
@@ -42,7 +44,8 @@ pub struct Request<T: crate::Config> {
 	pub patient: T::AccountId,
 	/// What they ask for.
 	pub scope: Scope,
-	/// Why, sealed to the patient by the requester's client.
+	/// Why, sealed to the patient by the requester's client (HPKE): only the patient can
+	/// read it.
 	pub purpose: BoundedVec<u8, T::MaxPurposeLen>,
 	/// How long they want access, in blocks.
 	pub duration: BlockNumberFor<T>,
@@ -50,6 +53,8 @@ pub struct Request<T: crate::Config> {
 	pub created_at: BlockNumberFor<T>,
 	/// Where it stands.
 	pub status: RequestStatus,
+	/// Held from the requester until they [clear](crate::Pallet::clear_request) the request.
+	pub deposit: BalanceOf<T>,
 }
 
 /// A live grant: `grantee` may use `scope` of `patient`'s data until `expires_at` (exclusive),
@@ -63,7 +68,11 @@ pub struct Grant<T: crate::Config> {
 	pub patient: T::AccountId,
 	/// Who holds it.
 	pub grantee: T::AccountId,
-	/// What it covers (an emergency grant covers every record, whatever its scope says).
+	/// The role the grantee had when it was given: the grant holds only while the grantee is
+	/// registered and verified in that role, so leaving and coming back as another role (a
+	/// hospital returning as a pharmacy) does not carry it over.
+	pub role: Role,
+	/// What it covers, emergency grants included.
 	pub scope: Scope,
 	/// The first block at which it no longer holds.
 	pub expires_at: BlockNumberFor<T>,
@@ -75,6 +84,20 @@ pub struct Grant<T: crate::Config> {
 	pub request: Option<RequestId>,
 	/// The records for which the grant added an envelope, removed when it ends.
 	pub envelopes: BoundedVec<RecordId, T::MaxEnvelopes>,
+	/// Held while the grant lives, from the patient (or, for an emergency grant, from the
+	/// doctor who opened it); released when it ends.
+	pub deposit: BalanceOf<T>,
+}
+
+impl<T: crate::Config> Grant<T> {
+	/// Who paid the grant's deposit.
+	pub fn depositor(&self) -> &T::AccountId {
+		if self.emergency {
+			&self.grantee
+		} else {
+			&self.patient
+		}
+	}
 }
 
 /// Why a grant ended.
@@ -97,6 +120,8 @@ pub enum EndReason {
 	Expired,
 	/// Its last use was consumed.
 	UsedUp,
+	/// The grantee gave it up.
+	Renounced,
 }
 
 /// One entry of a patient's audit trail.
@@ -111,15 +136,4 @@ pub struct AuditEntry<T: crate::Config> {
 	pub actor: T::AccountId,
 	/// What was done.
 	pub action: AuditAction,
-}
-
-/// Where a patient's audit ring stands: the slot written next and how many slots are used.
-#[derive(
-	Clone, Copy, Default, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound,
-)]
-pub struct AuditCursor {
-	/// The slot the next entry goes to.
-	pub next: u32,
-	/// How many slots hold entries (at most `MaxAuditEntries`).
-	pub len: u32,
 }

@@ -46,7 +46,10 @@ pub trait WeightInfo {
 	fn revoke(e: u32, ) -> Weight;
 	fn emergency_access(j: u32, ) -> Weight;
 	fn add_envelopes(e: u32, ) -> Weight;
-	fn expire_grants(g: u32, ) -> Weight;
+	fn expire_grant() -> Weight;
+	fn renounce(e: u32, ) -> Weight;
+	fn clear_request() -> Weight;
+	fn check_listed(r: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_consent` measured on MedChain's reference machine, with the runtime's
@@ -307,19 +310,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::PatientGrants` (r:0 w:32)
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// The range of component `g` is `[0, 32]`.
-	fn expire_grants(g: u32, ) -> Weight {
+	fn expire_grant() -> Weight {
+		let g: u64 = 1;
 		// Proof Size summary in bytes:
 		//  Measured:  `780 + g * (6384 ±0)`
 		//  Estimated: `3734 + g * (167872 ±0)`
 		// Minimum execution time: 5_571_000 picoseconds.
 		Weight::from_parts(5_751_000, 3734)
 			// Standard Error: 10_789_623
-			.saturating_add(Weight::from_parts(1_100_502_898, 0).saturating_mul(g.into()))
+			.saturating_add(Weight::from_parts(1_100_502_898, 0).saturating_mul(g))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().reads((67_u64).saturating_mul(g.into())))
+			.saturating_add(T::DbWeight::get().reads((67_u64).saturating_mul(g)))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((71_u64).saturating_mul(g.into())))
-			.saturating_add(Weight::from_parts(0, 167872).saturating_mul(g.into()))
+			.saturating_add(T::DbWeight::get().writes((71_u64).saturating_mul(g)))
+			.saturating_add(Weight::from_parts(0, 167872).saturating_mul(g))
+	}
+	fn renounce(e: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `710 + e * (96 ±0)`
+		//  Estimated: `4336 + e * (2623 ±0)`
+		// Minimum execution time: 50_374_000 picoseconds.
+		Weight::from_parts(76_076_068, 4336)
+			// Standard Error: 86_651
+			.saturating_add(Weight::from_parts(11_167_717, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
+			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
+	}
+	fn clear_request() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `365`
+		//  Estimated: `4846`
+		// Minimum execution time: 31_168_000 picoseconds.
+		Weight::from_parts(56_486_000, 4846)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
+	fn check_listed(r: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 2974).saturating_mul(r.into())
 	}
 }
 
@@ -382,13 +412,31 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
-	fn expire_grants(g: u32, ) -> Weight {
+	fn expire_grant() -> Weight {
+		let g: u64 = 1;
 		Weight::from_parts(5_751_000, 3734)
-			.saturating_add(Weight::from_parts(1_100_502_898, 0).saturating_mul(g.into()))
+			.saturating_add(Weight::from_parts(1_100_502_898, 0).saturating_mul(g))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().reads((67_u64).saturating_mul(g.into())))
+			.saturating_add(ParityDbWeight::get().reads((67_u64).saturating_mul(g)))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((71_u64).saturating_mul(g.into())))
-			.saturating_add(Weight::from_parts(0, 167872).saturating_mul(g.into()))
+			.saturating_add(ParityDbWeight::get().writes((71_u64).saturating_mul(g)))
+			.saturating_add(Weight::from_parts(0, 167872).saturating_mul(g))
+	}
+	fn renounce(e: u32, ) -> Weight {
+		Weight::from_parts(76_076_068, 4336)
+			.saturating_add(Weight::from_parts(11_167_717, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
+			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
+	}
+	fn clear_request() -> Weight {
+		Weight::from_parts(56_486_000, 4846)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	fn check_listed(r: u32, ) -> Weight {
+		Weight::from_parts(20_000_000, 2974).saturating_mul(r.into())
 	}
 }

@@ -188,27 +188,60 @@ pub trait CareRelationship<AccountId> {
 	fn start_treatment_for_benchmarks(doctor: &AccountId, patient: &AccountId);
 }
 
+/// Why a reader may not read a record under a grant.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReadRefusal {
+	/// No live grant from the patient covers the record.
+	NoGrant,
+	/// A live grant (`grant`) covers the record, but none of them carries the reader's
+	/// envelope for it.
+	NoEnvelope { grant: GrantId },
+}
+
 /// What the records pallet asks the consent pallet before it lets anyone but the patient and
 /// the author touch a record.
 pub trait AccessControl<AccountId> {
-	/// Whether `who` holds a live grant from `patient` covering `scope`-style writes.
-	fn can_write(who: &AccountId, patient: &AccountId) -> bool;
+	/// The live write grant from `patient` that lets `who` add a record, if any. The caller
+	/// must [`consume`](Self::consume) it when it adds the record.
+	fn write_grant(who: &AccountId, patient: &AccountId) -> Option<GrantId>;
 
-	/// The live grant that lets `reader` read `record` (of `kind`) of `patient`, if any.
+	/// The live grant that lets `reader` read `record` (of `kind`) of `patient`: one that
+	/// covers the record *and* supplied the reader's envelope for it, so the grant charged
+	/// for a read is the one that made the read possible.
 	fn read_grant(
 		reader: &AccountId,
 		patient: &AccountId,
 		record: RecordId,
 		kind: RecordKind,
-	) -> Option<GrantId>;
+	) -> Result<GrantId, ReadRefusal>;
 
-	/// Records one use of `grant` (a recorded read or a dispense); a grant with a use limit
-	/// ends when its last use is consumed.
+	/// Records one use of `grant` (a recorded read, a dispense or a record written under a
+	/// write grant); a grant with a use limit ends when its last use is consumed.
 	fn consume(grant: GrantId) -> Result<(), DispatchError>;
 
-	/// Gives `reader` a live grant from `patient` over `scope`, for other pallets' benchmarks.
+	/// The worst case for other pallets' benchmarks: `reader` holds the most grants one
+	/// patient may give one grantee, the matching one over `scope` last and on its last use,
+	/// carrying the most envelopes (one of them for `record`, if given).
 	#[cfg(feature = "runtime-benchmarks")]
-	fn grant_for_benchmarks(patient: &AccountId, reader: &AccountId, scope: Scope) -> GrantId;
+	fn grant_for_benchmarks(
+		patient: &AccountId,
+		reader: &AccountId,
+		scope: Scope,
+		record: Option<RecordId>,
+	) -> GrantId;
+}
+
+/// What the registry asks the other pallets before an account leaves: whether it still takes
+/// part in something that must be closed first (a grant it gave or holds, for instance).
+pub trait Commitments<AccountId> {
+	/// Whether something still keeps `who` from leaving.
+	fn is_committed(who: &AccountId) -> bool;
+}
+
+impl<AccountId> Commitments<AccountId> for () {
+	fn is_committed(_: &AccountId) -> bool {
+		false
+	}
 }
 
 /// What the consent pallet asks the records pallet when a grant starts or ends.
@@ -228,6 +261,10 @@ pub trait RecordIndex<AccountId> {
 
 	/// Whether `reader` holds an envelope for `record`.
 	fn has_envelope(record: RecordId, reader: &AccountId) -> bool;
+
+	/// How many grants hold `reader`'s envelope for `record` (the patient's and the author's
+	/// own hold, which the record keeps, not counted).
+	fn grant_holders(record: RecordId, reader: &AccountId) -> u32;
 
 	/// Creates a record of `kind` for `patient` written by `author`, for other pallets'
 	/// benchmarks.

@@ -10,16 +10,23 @@ use medchain_primitives::{AccessControl, RecordIndex, RecordKind, Role, RoleRegi
 mod benchmarks {
 	use super::*;
 
-	/// A correction of a prescription written under a write grant: the author is not in
-	/// treatment, so both relationship checks run, and the old record is updated.
+	/// A correction of a partly dispensed prescription written under a write grant on its last
+	/// use, found among the most grants one patient may give one grantee: the author is not in
+	/// treatment, so both relationship checks run, the grant ends, and the old record is
+	/// updated.
 	#[benchmark]
 	fn add_record(t: Linear<0, { T::MaxTitleLen::get() }>) {
 		let patient: T::AccountId = account("patient", 0, 0);
 		let doctor: T::AccountId = account("doctor", 0, 0);
 		T::Registry::register_for_benchmarks(&patient, Role::Patient);
 		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write);
+		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, None);
 		let old = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
+		Prescriptions::<T>::mutate(old, |state| {
+			if let Some(state) = state {
+				state.dispensed = 5;
+			}
+		});
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; t as usize]);
 
 		#[extrinsic_call]
@@ -39,7 +46,9 @@ mod benchmarks {
 		assert_eq!(Records::<T>::get(old).and_then(|r| r.superseded_by), Some(old + 1));
 	}
 
-	/// A grantee's read under a use-limited grant.
+	/// A grantee's read under the last use of a grant carrying the most envelopes, found among
+	/// the most grants one patient may give one grantee: the read ends the grant and removes
+	/// all its envelopes.
 	#[benchmark]
 	fn record_read() {
 		let patient: T::AccountId = account("patient", 0, 0);
@@ -49,14 +58,14 @@ mod benchmarks {
 		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
 		T::Registry::register_for_benchmarks(&reader, Role::Hospital);
 		let record = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report);
-		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports);
-		Pallet::<T>::add_envelope(record, &reader, [3; 80]).expect("record exists");
+		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, Some(record));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(reader), record);
 	}
 
-	/// A partial fill under a grant.
+	/// A partial fill on the last use of a grant carrying the most envelopes, found among the
+	/// most grants one patient may give one grantee.
 	#[benchmark]
 	fn dispense() {
 		let patient: T::AccountId = account("patient", 0, 0);
@@ -67,7 +76,7 @@ mod benchmarks {
 		T::Registry::register_for_benchmarks(&pharmacy, Role::Pharmacy);
 		let record =
 			Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
-		T::Access::grant_for_benchmarks(&patient, &pharmacy, Scope::Prescriptions);
+		T::Access::grant_for_benchmarks(&patient, &pharmacy, Scope::Prescriptions, Some(record));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(pharmacy), record, 1);

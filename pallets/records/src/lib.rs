@@ -10,12 +10,16 @@
 //! - A verified doctor who treats the patient (an accepted appointment, see
 //!   [`Config::Care`]) or holds a live write grant from the patient ([`Config::Access`]) adds a
 //!   record with [`Pallet::add_record`], with envelopes for the patient and for themselves.
+//!   A record written under a write grant consumes one of its uses.
 //! - Records are immutable. A correction is a new record that names the record it
 //!   [supersedes](Record::supersedes); the old record keeps a link to its
 //!   [successor](Record::superseded_by), so the chain of corrections is walkable both ways.
+//!   Only the old record's author may correct it (and must still be allowed to write for the
+//!   patient). A corrected prescription carries its dispensed count over, and its new
+//!   quantity may not fall below what was already dispensed.
 //! - Before a client decrypts a record it does not own, it records the read with
-//!   [`Pallet::record_read`]: that checks the reader's live grant, consumes one use of it, and
-//!   writes the patient's audit trail. The patient and the author read their own records
+//!   [`Pallet::record_read`]: that checks the reader's live grant — the one that supplied the
+//!   reader's envelope — consumes one use of it, and writes the patient's audit trail. The patient and the author read their own records
 //!   freely.
 //! - A verified pharmacy with a live grant covering a prescription dispenses it with
 //!   [`Pallet::dispense`], in part or whole, never past the prescribed quantity.
@@ -24,7 +28,9 @@
 //!
 //! ## Invariants (checked by `try_state`)
 //! - Every record is indexed under its patient, and every index entry has its record.
-//! - Every envelope belongs to an existing record; patient and author always hold one.
+//! - Every envelope belongs to an existing record; patient and author always hold one, and
+//!   its holder count is at least the record's own hold (the consent pallet checks the rest
+//!   against its live grants).
 //! - Supersession links are symmetric; prescriptions, and only they, have a dispensing state
 //!   with `dispensed <= prescribed`.
 
@@ -57,7 +63,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
 		validate_cid, AccessControl, AuditAction, AuditLog, CareRelationship, CidBytes, Envelope,
-		GrantId, RecordId, RecordIndex, RecordKind, Role, RoleRegistry,
+		GrantId, ReadRefusal, RecordId, RecordIndex, RecordKind, Role, RoleRegistry,
 	};
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -148,6 +154,10 @@ pub mod pallet {
 		KindMismatch,
 		/// The record was already corrected; correct its latest version instead.
 		AlreadySuperseded,
+		/// Only the author of a record may correct it.
+		NotAuthor,
+		/// A corrected prescription may not prescribe less than was already dispensed.
+		BelowDispensed,
 		/// The reader has no live grant covering this record.
 		NoAccess,
 		/// The reader holds a grant, but the patient sealed no key for them for this record.
@@ -189,9 +199,14 @@ pub mod pallet {
 		/// `quantity`. A correction names the record it `supersedes` (same patient, same kind,
 		/// not yet superseded).
 		///
+		/// A record written under a write grant (rather than an accepted appointment) consumes
+		/// one of its uses. A correction must come from the old record's author; a corrected
+		/// prescription keeps the old one's dispensed count, and `quantity` may not be below it.
+		///
 		/// Errors: `NotVerifiedDoctor`, `NotAPatient`, `NoCareRelationship`,
 		/// `InvalidCid`, `EmptyFile`, `MissingQuantity`, `UnexpectedQuantity`, and for
-		/// corrections `UnknownRecord`, `WrongPatient`, `KindMismatch`, `AlreadySuperseded`.
+		/// corrections `UnknownRecord`, `WrongPatient`, `NotAuthor`, `KindMismatch`,
+		/// `AlreadySuperseded`, `BelowDispensed`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::add_record(title.len() as u32))]
 		pub fn add_record(
@@ -210,10 +225,15 @@ pub mod pallet {
 			ensure!(T::Registry::is_active(&author, Role::Doctor), Error::<T>::NotVerifiedDoctor);
 			// One role per account, so this also keeps doctors out of their own history.
 			ensure!(T::Registry::role(&patient) == Some(Role::Patient), Error::<T>::NotAPatient);
-			ensure!(
-				T::Care::is_treating(&author, &patient) || T::Access::can_write(&author, &patient),
-				Error::<T>::NoCareRelationship
-			);
+			// Treating needs no grant; otherwise the write grant found here pays one use.
+			let write_grant = if T::Care::is_treating(&author, &patient) {
+				None
+			} else {
+				Some(
+					T::Access::write_grant(&author, &patient)
+						.ok_or(Error::<T>::NoCareRelationship)?,
+				)
+			};
 			validate_cid(&cid).map_err(|_| Error::<T>::InvalidCid)?;
 			ensure!(size > 0, Error::<T>::EmptyFile);
 			match (kind, quantity) {
@@ -222,11 +242,17 @@ pub mod pallet {
 				(_, Some(_)) => return Err(Error::<T>::UnexpectedQuantity.into()),
 				(_, None) => {}
 			}
-			if let Some(old) = supersedes {
-				let old = Records::<T>::get(old).ok_or(Error::<T>::UnknownRecord)?;
+			let mut dispensed = 0;
+			if let Some(old_id) = supersedes {
+				let old = Records::<T>::get(old_id).ok_or(Error::<T>::UnknownRecord)?;
 				ensure!(old.patient == patient, Error::<T>::WrongPatient);
+				ensure!(old.author == author, Error::<T>::NotAuthor);
 				ensure!(old.kind == kind, Error::<T>::KindMismatch);
 				ensure!(old.superseded_by.is_none(), Error::<T>::AlreadySuperseded);
+				if let (Some(state), Some(q)) = (Prescriptions::<T>::get(old_id), quantity) {
+					ensure!(q >= state.dispensed, Error::<T>::BelowDispensed);
+					dispensed = state.dispensed;
+				}
 			}
 
 			let id = NextRecordId::<T>::get();
@@ -242,7 +268,11 @@ pub mod pallet {
 				supersedes,
 				superseded_by: None,
 			};
-			Self::store(id, record, patient_envelope, author_envelope, quantity);
+			let dispensing = quantity.map(|prescribed| Dispensing { prescribed, dispensed });
+			Self::store(id, record, patient_envelope, author_envelope, dispensing);
+			if let Some(grant) = write_grant {
+				T::Access::consume(grant)?;
+			}
 			Ok(())
 		}
 
@@ -288,8 +318,12 @@ pub mod pallet {
 			let mut state = Prescriptions::<T>::get(record).ok_or(Error::<T>::NotAPrescription)?;
 			ensure!(entry.superseded_by.is_none(), Error::<T>::Superseded);
 			ensure!(quantity > 0, Error::<T>::ZeroQuantity);
-			let grant = T::Access::read_grant(&pharmacy, &entry.patient, record, entry.kind)
-				.ok_or(Error::<T>::NoAccess)?;
+			// Dispensing needs a covering grant; the one holding the pharmacy's key, if any, is
+			// charged first.
+			let grant = match T::Access::read_grant(&pharmacy, &entry.patient, record, entry.kind) {
+				Ok(grant) | Err(ReadRefusal::NoEnvelope { grant }) => grant,
+				Err(ReadRefusal::NoGrant) => return Err(Error::<T>::NoAccess.into()),
+			};
 			let remaining = state.remaining();
 			ensure!(remaining > 0, Error::<T>::FullyDispensed);
 			ensure!(quantity <= remaining, Error::<T>::ExceedsPrescribed);
@@ -347,7 +381,7 @@ pub mod pallet {
 			record: Record<T>,
 			patient_envelope: Envelope,
 			author_envelope: Envelope,
-			quantity: Option<u32>,
+			dispensing: Option<Dispensing>,
 		) {
 			let (patient, author, kind) =
 				(record.patient.clone(), record.author.clone(), record.kind);
@@ -363,8 +397,8 @@ pub mod pallet {
 			PatientRecords::<T>::insert(&patient, id, ());
 			Envelopes::<T>::insert(id, &patient, EnvelopeEntry::new(patient_envelope));
 			Envelopes::<T>::insert(id, &author, EnvelopeEntry::new(author_envelope));
-			if let Some(prescribed) = quantity {
-				Prescriptions::<T>::insert(id, Dispensing { prescribed, dispensed: 0 });
+			if let Some(state) = dispensing {
+				Prescriptions::<T>::insert(id, state);
 			}
 			T::Audit::log(&patient, &author, AuditAction::RecordCreated { record: id });
 			Self::deposit_event(Event::RecordAdded { record: id, patient, author, kind });
@@ -387,9 +421,22 @@ pub mod pallet {
 				return Ok(None);
 			}
 			let grant = T::Access::read_grant(reader, &entry.patient, record, entry.kind)
-				.ok_or(Error::<T>::NoAccess)?;
-			ensure!(Envelopes::<T>::contains_key(record, reader), Error::<T>::NoEnvelope);
+				.map_err(Self::refusal)?;
 			Ok(Some(grant))
+		}
+
+		/// How many holds on `reader`'s envelope the record itself keeps: one for its patient
+		/// and one for its author (never the same account: one role per account).
+		pub(crate) fn own_holds(record: &Record<T>, reader: &T::AccountId) -> u32 {
+			u32::from(*reader == record.patient) + u32::from(*reader == record.author)
+		}
+
+		/// The error for a refused read.
+		fn refusal(refusal: ReadRefusal) -> Error<T> {
+			match refusal {
+				ReadRefusal::NoGrant => Error::<T>::NoAccess,
+				ReadRefusal::NoEnvelope { .. } => Error::<T>::NoEnvelope,
+			}
 		}
 
 		/// Checks the invariants listed in the module docs.
@@ -425,9 +472,13 @@ pub mod pallet {
 				let record = Records::<T>::get(id).ok_or("index entry without record")?;
 				ensure!(record.patient == patient, "record indexed under another patient");
 			}
-			for (id, _, entry) in Envelopes::<T>::iter() {
-				ensure!(Records::<T>::contains_key(id), "envelope without its record");
+			for (id, reader, entry) in Envelopes::<T>::iter() {
+				let record = Records::<T>::get(id).ok_or("envelope without its record")?;
 				ensure!(entry.holders > 0, "envelope nobody holds");
+				ensure!(
+					entry.holders >= Self::own_holds(&record, &reader),
+					"envelope holders below the record's own hold"
+				);
 			}
 			for (_, state) in Prescriptions::<T>::iter() {
 				ensure!(state.dispensed <= state.prescribed, "dispensed past the prescription");
@@ -474,6 +525,12 @@ pub mod pallet {
 			Envelopes::<T>::contains_key(record, reader)
 		}
 
+		fn grant_holders(record: RecordId, reader: &T::AccountId) -> u32 {
+			let holders = Envelopes::<T>::get(record, reader).map_or(0, |e| e.holders);
+			let own = Records::<T>::get(record).map_or(0, |r| Self::own_holds(&r, reader));
+			holders.saturating_sub(own)
+		}
+
 		#[cfg(feature = "runtime-benchmarks")]
 		fn create_for_benchmarks(
 			patient: &T::AccountId,
@@ -493,8 +550,9 @@ pub mod pallet {
 				supersedes: None,
 				superseded_by: None,
 			};
-			let quantity = (kind == RecordKind::Prescription).then_some(10);
-			Self::store(id, record, [1; 80], [2; 80], quantity);
+			let dispensing = (kind == RecordKind::Prescription)
+				.then_some(Dispensing { prescribed: 10, dispensed: 0 });
+			Self::store(id, record, [1; 80], [2; 80], dispensing);
 			id
 		}
 	}

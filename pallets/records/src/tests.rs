@@ -376,6 +376,54 @@ fn dispense_errors() {
 	});
 }
 
+/// Finding 6: only the author corrects a record, and a corrected prescription keeps what was
+/// dispensed.
+#[test]
+fn only_the_author_corrects_and_dispensing_carries_over() {
+	run(|| {
+		with_report_and_prescription();
+		start_care(OTHER_DOCTOR, PATIENT);
+		assert_noop!(
+			add(OTHER_DOCTOR, PATIENT, RecordKind::Prescription, Some(30), Some(1)),
+			Error::<Test>::NotAuthor
+		);
+		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, None);
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 10));
+		assert_noop!(
+			add(DOCTOR, PATIENT, RecordKind::Prescription, Some(9), Some(1)),
+			Error::<Test>::BelowDispensed
+		);
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Prescription, Some(12), Some(1)));
+		assert_eq!(
+			MedicalRecords::dispensing(2),
+			Some(Dispensing { prescribed: 12, dispensed: 10 })
+		);
+		assert_noop!(
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 3),
+			Error::<Test>::ExceedsPrescribed
+		);
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 2));
+	});
+}
+
+/// Finding 7: a one-time write grant writes one record.
+#[test]
+fn write_grants_are_consumed_per_record() {
+	run(|| {
+		add_grant(PATIENT, OTHER_DOCTOR, Scope::Write, Some(1));
+		assert_ok!(add(OTHER_DOCTOR, PATIENT, RecordKind::Report, None, None));
+		assert_noop!(
+			add(OTHER_DOCTOR, PATIENT, RecordKind::Report, None, None),
+			Error::<Test>::NoCareRelationship
+		);
+		// A treating doctor uses no grant.
+		start_care(DOCTOR, PATIENT);
+		add_grant(PATIENT, DOCTOR, Scope::Write, Some(1));
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Report, None, None));
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Report, None, None));
+	});
+}
+
 #[test]
 fn envelopes_are_shared_between_holders() {
 	run(|| {

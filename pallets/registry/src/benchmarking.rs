@@ -62,6 +62,15 @@ fn applicant<T: Config>(index: u32) -> T::AccountId {
 	who
 }
 
+/// A verifier's decision with the longest reason.
+fn longest_decision<T: Config>() -> Decision<T> {
+	Decision {
+		verifier: account("verifier", 0, 0),
+		at: frame_system::Pallet::<T>::block_number(),
+		reason: BoundedVec::truncate_from(alloc::vec![b'r'; T::MaxReasonLen::get() as usize]),
+	}
+}
+
 /// Sets the status of the practitioner `who` directly.
 fn set_status<T: Config>(who: &T::AccountId, status: StatusOf<T>) {
 	Practitioners::<T>::mutate(who, |info| {
@@ -98,6 +107,11 @@ mod benchmarks {
 	) {
 		let caller: T::AccountId = whitelisted_caller();
 		fund::<T>(&caller);
+		// Coming back: the past standing is read and given back.
+		PastStanding::<T>::insert(
+			&caller,
+			(VerificationStatus::Rejected, Some(longest_decision::<T>())),
+		);
 
 		#[extrinsic_call]
 		_(
@@ -138,14 +152,22 @@ mod benchmarks {
 	}
 
 	#[benchmark]
+	/// A suspended practitioner with the longest decision reason: its standing is kept.
 	fn deregister() {
 		let who = applicant::<T>(0);
+		set_status::<T>(&who, VerificationStatus::Suspended);
+		Practitioners::<T>::mutate(&who, |info| {
+			if let Some(info) = info {
+				info.last_decision = Some(longest_decision::<T>());
+			}
+		});
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()));
 
 		assert!(Accounts::<T>::get(&who).is_none());
 		assert!(Practitioners::<T>::get(&who).is_none());
+		assert!(PastStanding::<T>::contains_key(&who));
 	}
 
 	// Named apart from the call: the benchmark macro reserves `verify` for its own use.

@@ -30,10 +30,14 @@
 //!   [`HoldReason::Registration`].
 //! - [`Pallet::update_keys`]: rotate the encryption key and the profile pointer.
 //! - [`Pallet::update_credentials`]: a practitioner replaces its credentials and details; this
-//!   always puts it back to `Pending` (also when it was `Verified`: new credentials have to be
-//!   checked again before they are trusted). Not allowed once `Revoked`.
-//! - [`Pallet::deregister`]: leave; the deposit recorded at registration is released and all the
-//!   account's registry state is removed, except the mark of a revoked practitioner.
+//!   puts it back to `Pending` (also when it was `Verified`: new credentials have to be
+//!   checked again before they are trusted), except that a suspension stays until a verifier
+//!   lifts it. Not allowed once `Revoked`.
+//! - [`Pallet::deregister`]: leave, once the account neither gives nor holds live grants
+//!   ([`Config::Commitments`]); the deposit recorded at registration is released. A
+//!   practitioner's status and last decision are kept in [`PastStanding`] and given back when
+//!   it applies again (a suspended practitioner comes back suspended), and a revoked one stays
+//!   marked.
 //! - [`Pallet::verify`], [`Pallet::reject`], [`Pallet::suspend`], [`Pallet::revoke`]: verifiers'
 //!   decisions, following this table (anything else fails with `InvalidTransition`):
 //!
@@ -42,7 +46,7 @@
 //! | Pending             | Verified | Rejected | -         | Revoked | Pending            |
 //! | Verified            | Verified | -        | Suspended | Revoked | Pending            |
 //! | Rejected            | -        | -        | -         | Revoked | Pending            |
-//! | Suspended           | Verified | -        | -         | Revoked | Pending            |
+//! | Suspended           | Verified | -        | -         | Revoked | Suspended          |
 //! | Revoked             | -        | -        | -         | -       | -                  |
 //!
 //! A verifier may not decide on its own application (`SelfDecision`).
@@ -97,7 +101,7 @@ pub mod pallet {
 	};
 	use frame_system::{pallet_prelude::*, RawOrigin};
 	use medchain_primitives::{
-		validate_cid, CidBytes, EncryptionKey, Role, RoleRegistry, VerificationStatus,
+		validate_cid, CidBytes, Commitments, EncryptionKey, Role, RoleRegistry, VerificationStatus,
 	};
 
 	/// The in-code storage version.
@@ -254,6 +258,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxReasonLen: Get<u32>;
 
+		/// What keeps an account from leaving (the grants it gave or holds).
+		type Commitments: Commitments<Self::AccountId>;
+
 		/// Weight information for the calls of this pallet.
 		type WeightInfo: WeightInfo;
 	}
@@ -280,6 +287,13 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type RevokedAccounts<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, (), OptionQuery>;
+
+	/// The standing of practitioners who left: the status and last decision they had, given
+	/// back when they apply again, so leaving never erases a suspension or a verifier's
+	/// decision.
+	#[pallet::storage]
+	pub type PastStanding<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (StatusOf<T>, Option<Decision<T>>)>;
 
 	/// The verifiers (at most `MaxVerifiers`, counted).
 	#[pallet::storage]
@@ -366,6 +380,8 @@ pub mod pallet {
 		AccountRevoked,
 		/// A verifier may not decide on its own application.
 		SelfDecision,
+		/// The account still gives or holds live grants: revoke or renounce them first.
+		StillCommitted,
 	}
 
 	#[pallet::hooks]
@@ -439,14 +455,18 @@ pub mod pallet {
 			let deposit = T::PractitionerDeposit::get();
 			Self::hold_deposit(&who, deposit)?;
 			Accounts::<T>::insert(&who, AccountInfo { role, encryption_key, profile, deposit });
+			// A suspension survives leaving and coming back; other past decisions are shown to
+			// the verifiers, who decide the new application afresh.
+			let (status, last_decision) = match PastStanding::<T>::take(&who) {
+				Some((VerificationStatus::Suspended, decision)) => {
+					(VerificationStatus::Suspended, decision)
+				}
+				Some((_, decision)) => (VerificationStatus::Pending, decision),
+				None => (VerificationStatus::Pending, None),
+			};
 			Practitioners::<T>::insert(
 				&who,
-				PractitionerInfo {
-					details,
-					credentials,
-					status: VerificationStatus::Pending,
-					last_decision: None,
-				},
+				PractitionerInfo { details, credentials, status, last_decision },
 			);
 			Self::deposit_event(Event::Applied { who, role });
 			Ok(())
@@ -484,7 +504,11 @@ pub mod pallet {
 				Self::check_application(&credentials, &details)?;
 				info.credentials = credentials;
 				info.details = details;
-				info.status = VerificationStatus::Pending;
+				// New credentials need a new check, but do not lift a suspension: only a
+				// verifier does.
+				if !matches!(info.status, VerificationStatus::Suspended) {
+					info.status = VerificationStatus::Pending;
+				}
 				Ok(())
 			})?;
 			Self::deposit_event(Event::CredentialsUpdated { who });
@@ -517,17 +541,30 @@ pub mod pallet {
 
 		/// Leave the registry.
 		///
-		/// Signed by a registered account. Removes its account and practitioner entries and
-		/// releases the deposit recorded at registration. A revoked practitioner stays in
-		/// [`RevokedAccounts`]. Verifier membership is not touched.
+		/// Signed by a registered account that neither gives nor holds live grants (see
+		/// [`Config::Commitments`]). Removes its account and practitioner entries and releases
+		/// the deposit recorded at registration. A practitioner's status and last decision are
+		/// kept in [`PastStanding`] (a revoked one also stays in [`RevokedAccounts`]).
+		/// Verifier membership is not touched.
 		///
-		/// Errors: `NotRegistered`.
+		/// Errors: `NotRegistered`, `StillCommitted`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::deregister())]
 		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
+			ensure!(Accounts::<T>::contains_key(&who), Error::<T>::NotRegistered);
+			ensure!(!T::Commitments::is_committed(&who), Error::<T>::StillCommitted);
 			let info = Accounts::<T>::take(&who).ok_or(Error::<T>::NotRegistered)?;
-			Practitioners::<T>::remove(&who);
+			if let Some(practitioner) = Practitioners::<T>::take(&who) {
+				if practitioner.last_decision.is_some()
+					|| practitioner.status != VerificationStatus::Pending
+				{
+					PastStanding::<T>::insert(
+						&who,
+						(practitioner.status, practitioner.last_decision),
+					);
+				}
+			}
 			let deposit_released = Self::release_deposit(&who, info.deposit)?;
 			Self::deposit_event(Event::Deregistered { who, deposit_released });
 			Ok(())
@@ -825,6 +862,12 @@ pub mod pallet {
 						"a registered revoked account is not a revoked practitioner"
 					);
 				}
+			}
+			for (who, _) in PastStanding::<T>::iter() {
+				ensure!(
+					!Accounts::<T>::contains_key(&who),
+					"a registered account still has a past standing"
+				);
 			}
 			for (who, info) in Practitioners::<T>::iter() {
 				ensure!(

@@ -27,6 +27,19 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
+parameter_types! {
+	/// Accounts that still give or hold live grants, as the consent pallet would report.
+	pub static Committed: Vec<u64> = Vec::new();
+}
+
+/// Commitments as the test sets them in [`Committed`].
+pub struct TestCommitments;
+impl medchain_primitives::Commitments<u64> for TestCommitments {
+	fn is_committed(who: &u64) -> bool {
+		Committed::get().contains(who)
+	}
+}
+
 /// The account genesis makes a verifier.
 pub const VERIFIER: u64 = 100;
 /// Accounts with plenty of funds.
@@ -56,6 +69,7 @@ impl pallet_registry::Config for Test {
 	type MaxSpecializationLen = ConstU32<32>;
 	type MaxLicenceLen = ConstU32<16>;
 	type MaxReasonLen = ConstU32<64>;
+	type Commitments = TestCommitments;
 	type WeightInfo = ();
 }
 

@@ -471,9 +471,23 @@ fn apply_takes_the_current_practitioner_deposit() {
 // update_credentials
 // ---------------------------------------------------------------------------------------------
 
+/// Finding 3: new credentials are checked again, but do not lift a suspension.
+#[test]
+fn update_credentials_keeps_a_suspension() {
+	run(|| {
+		doctor_in(ALICE, Start::Suspended);
+		let new_details = details(b"Dr Ada Lovelace", b"", b"LIC-0002");
+		assert_ok!(Registry::update_credentials(signed(ALICE), cid(42), new_details));
+		let info = Registry::practitioner(ALICE).unwrap();
+		assert_eq!(info.status, VerificationStatus::Suspended);
+		assert_eq!(info.credentials, cid(42));
+		assert!(!Registry::is_verified(ALICE));
+	});
+}
+
 #[test]
 fn update_credentials_works_and_goes_back_to_pending() {
-	for from in [Start::Pending, Start::Verified, Start::Rejected, Start::Suspended] {
+	for from in [Start::Pending, Start::Verified, Start::Rejected] {
 		run(|| {
 			doctor_in(ALICE, from);
 			let new_details = details(b"Dr Ada Lovelace", b"", b"LIC-0002");
@@ -643,6 +657,42 @@ fn deregister_keeps_the_revoked_mark() {
 		assert!(Accounts::<Test>::get(ALICE).is_none());
 		assert!(RevokedAccounts::<Test>::contains_key(ALICE));
 		assert_eq!(Balances::free_balance(ALICE), INITIAL_BALANCE);
+	});
+}
+
+/// Finding 3: a suspended practitioner who leaves and applies again comes back suspended,
+/// with the verifier's decision shown.
+#[test]
+fn leaving_does_not_erase_a_suspension() {
+	run(|| {
+		doctor_in(ALICE, Start::Suspended);
+		let decision = Practitioners::<Test>::get(ALICE).unwrap().last_decision;
+		assert!(decision.is_some());
+		assert_ok!(Registry::deregister(signed(ALICE)));
+		apply_as(ALICE, Role::Doctor);
+		let info = Practitioners::<Test>::get(ALICE).unwrap();
+		assert_eq!(info.status, VerificationStatus::Suspended);
+		assert_eq!(info.last_decision, decision);
+		assert!(!Registry::is_verified(ALICE));
+		// A rejected applicant may apply afresh; the verifiers still see the rejection.
+		doctor_in(BOB, Start::Rejected);
+		assert_ok!(Registry::deregister(signed(BOB)));
+		apply_as(BOB, Role::Doctor);
+		let info = Practitioners::<Test>::get(BOB).unwrap();
+		assert_eq!(info.status, VerificationStatus::Pending);
+		assert!(info.last_decision.is_some());
+	});
+}
+
+/// Finding 3: an account that gives or holds live grants cannot leave.
+#[test]
+fn deregister_refuses_while_committed() {
+	run(|| {
+		doctor_in(ALICE, Start::Verified);
+		Committed::set(vec![ALICE]);
+		assert_noop!(Registry::deregister(signed(ALICE)), Error::<Test>::StillCommitted);
+		Committed::set(vec![]);
+		assert_ok!(Registry::deregister(signed(ALICE)));
 	});
 }
 
@@ -934,7 +984,8 @@ fn transitions_follow_the_table() {
 		(Start::Suspended, Action::Reject, None),
 		(Start::Suspended, Action::Suspend, None),
 		(Start::Suspended, Action::Revoke, Some(S::Revoked)),
-		(Start::Suspended, Action::UpdateCredentials, Some(S::Pending)),
+		// New credentials do not lift a suspension.
+		(Start::Suspended, Action::UpdateCredentials, Some(S::Suspended)),
 		(Start::Revoked, Action::Verify, None),
 		(Start::Revoked, Action::Reject, None),
 		(Start::Revoked, Action::Suspend, None),

@@ -21,6 +21,14 @@ parameter_types! {
 	pub const EmergencyDuration: BlockNumber = HOURS;
 	/// ...and each doctor may open it once a day.
 	pub const EmergencyCooldown: BlockNumber = DAYS;
+	/// Held from the patient for each stored appointment, until they clear it.
+	pub const AppointmentDeposit: Balance = UNIT / 10;
+	/// Held from a requester until they clear the request: storage is not free.
+	pub const RequestDeposit: Balance = UNIT / 10;
+	/// Held while a grant lives, from the patient (the doctor for break-glass access).
+	pub const GrantDeposit: Balance = UNIT / 10;
+	/// Version 1's audit ring size, which the storage migration to version 2 unrolls.
+	pub const ConsentV1AuditRing: u32 = 256;
 }
 
 impl pallet_registry::Config for Runtime {
@@ -36,11 +44,18 @@ impl pallet_registry::Config for Runtime {
 	type MaxSpecializationLen = ConstU32<64>;
 	type MaxLicenceLen = ConstU32<64>;
 	type MaxReasonLen = ConstU32<256>;
+	/// Grants given or held keep an account registered until revoked or renounced.
+	type Commitments = Consent;
 	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
 }
 
 impl pallet_appointments::Config for Runtime {
 	type Registry = Registry;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AppointmentDeposit = AppointmentDeposit;
+	/// Two unanswered requests per patient and doctor: enough to reschedule, not to jam.
+	type MaxPendingPerPair = ConstU32<2>;
 	/// Sealed reasons: a few hundred characters plus HPKE's overhead.
 	type MaxReasonLen = ConstU32<1024>;
 	type MaxOpenPerPatient = ConstU32<16>;
@@ -61,14 +76,22 @@ impl pallet_records::Config for Runtime {
 impl pallet_consent::Config for Runtime {
 	type Registry = Registry;
 	type Records = Records;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RequestDeposit = RequestDeposit;
+	type GrantDeposit = GrantDeposit;
 	type MaxPurposeLen = ConstU32<1024>;
 	type MaxReasonLen = ConstU32<1024>;
 	type MaxEnvelopes = ConstU32<64>;
 	type MaxGrantDuration = MaxGrantDuration;
 	type MaxPendingRequests = ConstU32<32>;
+	/// A practitioner may have two questions open with one patient at a time.
+	type MaxPendingPerRequester = ConstU32<2>;
 	type MaxGrantsPerPatient = ConstU32<64>;
-	type MaxAuditEntries = ConstU32<256>;
-	type MaxExpiriesPerBlock = ConstU32<32>;
+	/// Access checks read every grant of the pair: four keeps them cheap.
+	type MaxGrantsPerPair = ConstU32<4>;
+	type MaxEmergencyPerPatient = ConstU32<4>;
+	type MaxAuditPage = ConstU32<256>;
 	type EmergencyDuration = EmergencyDuration;
 	type EmergencyCooldown = EmergencyCooldown;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;

@@ -1,6 +1,6 @@
 //! The `Config` of every pallet in the runtime.
 
-mod medchain;
+pub mod medchain;
 
 use frame_support::{
 	derive_impl,

@@ -1,0 +1,111 @@
+//! Storage migrations of the appointments pallet.
+
+/// Version 1 to 2: appointments gain their deposit (zero for those booked before deposits),
+/// and unanswered requests are counted per (doctor, patient).
+pub mod v2 {
+	use crate::*;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use sp_runtime::traits::Zero;
+
+	/// An appointment as version 1 stored it.
+	#[derive(Encode, Decode)]
+	pub struct OldAppointment<T: Config> {
+		pub patient: T::AccountId,
+		pub doctor: T::AccountId,
+		pub at: u64,
+		pub reason: BoundedVec<u8, T::MaxReasonLen>,
+		pub decline_note: Option<BoundedVec<u8, T::MaxReasonLen>>,
+		pub status: AppointmentStatus,
+		pub requested_at: BlockNumberFor<T>,
+		pub updated_at: BlockNumberFor<T>,
+	}
+
+	/// The migration, run only on version 1.
+	pub type MigrateV1ToV2<T> =
+		VersionedMigration<1, 2, Unchecked<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
+	/// The unversioned steps of [`MigrateV1ToV2`].
+	pub struct Unchecked<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for Unchecked<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut count = 0u64;
+			Appointments::<T>::translate::<OldAppointment<T>, _>(|_, a| {
+				count += 1;
+				if a.status == AppointmentStatus::Requested {
+					PendingPerPair::<T>::mutate(&a.doctor, &a.patient, |n| *n += 1);
+				}
+				Some(Appointment {
+					patient: a.patient,
+					doctor: a.doctor,
+					at: a.at,
+					reason: a.reason,
+					decline_note: a.decline_note,
+					status: a.status,
+					requested_at: a.requested_at,
+					updated_at: a.updated_at,
+					deposit: Zero::zero(),
+				})
+			});
+			T::DbWeight::get().reads_writes(2 * count, 2 * count)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Pallet::<T>::do_try_state()
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::v2::{MigrateV1ToV2, OldAppointment};
+	use crate::{mock::*, *};
+	use frame_support::{
+		storage::unhashed,
+		traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+		BoundedVec,
+	};
+
+	#[test]
+	fn v1_appointments_migrate_to_v2() {
+		new_test_ext().execute_with(|| {
+			StorageVersion::new(1).put::<Pallet<Test>>();
+			for (id, status) in
+				[(0, AppointmentStatus::Requested), (1, AppointmentStatus::Completed)]
+			{
+				let old = OldAppointment::<Test> {
+					patient: PATIENT,
+					doctor: DOCTOR,
+					at: 5,
+					reason: BoundedVec::truncate_from(vec![1, 2]),
+					decline_note: None,
+					status,
+					requested_at: 1,
+					updated_at: 1,
+				};
+				unhashed::put(&Appointments::<Test>::hashed_key_for(id), &old);
+				PatientAppointments::<Test>::insert(PATIENT, id, ());
+				DoctorAppointments::<Test>::insert(DOCTOR, id, ());
+			}
+			NextAppointmentId::<Test>::put(2);
+			OpenByPatient::<Test>::insert(PATIENT, 1);
+			PendingByDoctor::<Test>::insert(DOCTOR, 1);
+
+			MigrateV1ToV2::<Test>::on_runtime_upgrade();
+
+			assert_eq!(Pallet::<Test>::on_chain_storage_version(), 2);
+			let migrated = Appointments::<Test>::get(1).unwrap();
+			assert_eq!((migrated.status, migrated.deposit), (AppointmentStatus::Completed, 0));
+			assert_eq!(PendingPerPair::<Test>::get(DOCTOR, PATIENT), 1);
+			Pallet::<Test>::do_try_state().expect("migrated state is consistent");
+			// The patient may clear the closed one; nothing was held, nothing is released.
+			assert!(
+				Pallet::<Test>::clear(frame_system::RawOrigin::Signed(PATIENT).into(), 1).is_ok()
+			);
+		});
+	}
+}

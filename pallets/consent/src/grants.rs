@@ -1,0 +1,282 @@
+//! Opening, checking, ending and sweeping grants.
+
+use crate::*;
+use frame_support::{ensure, pallet_prelude::*, BoundedVec};
+use frame_system::pallet_prelude::BlockNumberFor;
+use medchain_primitives::{
+	AuditAction, Envelope, GrantId, RecordId, RecordIndex, RequestId, Role, RoleRegistry, Scope,
+};
+use sp_runtime::traits::{One, Saturating};
+
+impl<T: Config> Pallet<T> {
+	/// Whether `grant` holds at `now` (its grantee's standing is checked apart).
+	pub(crate) fn is_live(grant: &Grant<T>, now: BlockNumberFor<T>) -> bool {
+		now < grant.expires_at && grant.uses_left != Some(0)
+	}
+
+	/// Whether `grant` is effective right now: live, and its grantee registered and verified
+	/// in the role it was given to.
+	pub(crate) fn is_effective(grant: &Grant<T>, now: BlockNumberFor<T>) -> bool {
+		Self::is_live(grant, now) && T::Registry::is_active(&grant.grantee, grant.role)
+	}
+
+	/// The effective grant from `patient` to `grantee` that `accepts`, if any. Reads every
+	/// grant of the pair (at most `MaxGrantsPerPair`), so its cost does not depend on where
+	/// the match sits; of several matches it picks the one expiring first.
+	pub(crate) fn find_grant(
+		grantee: &T::AccountId,
+		patient: &T::AccountId,
+		accepts: impl Fn(&Grant<T>) -> bool,
+	) -> Option<GrantId> {
+		let now = frame_system::Pallet::<T>::block_number();
+		PatientGrants::<T>::iter_key_prefix((patient, grantee))
+			.filter_map(|id| Grants::<T>::get(id).map(|g| (id, g)))
+			.filter(|(_, g)| Self::is_effective(g, now) && accepts(g))
+			.min_by_key(|(id, g)| (g.expires_at, *id))
+			.map(|(id, _)| id)
+	}
+
+	/// The caller may hold `scope`: a verified practitioner, and a doctor for `Write`.
+	pub(crate) fn ensure_may_hold(
+		who: &T::AccountId,
+		scope: &Scope,
+		unverified: Error<T>,
+	) -> DispatchResult {
+		ensure!(T::Registry::is_verified_practitioner(who), unverified);
+		if *scope == Scope::Write {
+			ensure!(T::Registry::role(who) == Some(Role::Doctor), Error::<T>::WriteNeedsDoctor);
+		}
+		Ok(())
+	}
+
+	/// Listed records exist, belong to `patient` and are distinct.
+	pub(crate) fn ensure_scope_valid(patient: &T::AccountId, scope: &Scope) -> DispatchResult {
+		if let Scope::Records(ids) = scope {
+			ensure!(!ids.is_empty(), Error::<T>::EmptyScope);
+			for (i, id) in ids.iter().enumerate() {
+				ensure!(!ids[..i].contains(id), Error::<T>::DuplicateRecord);
+				let (owner, _) = T::Records::record(*id).ok_or(Error::<T>::UnknownRecord)?;
+				ensure!(owner == *patient, Error::<T>::NotPatientsRecord);
+			}
+		}
+		Ok(())
+	}
+
+	/// Validates and stores a patient's grant with its envelopes.
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) fn open_grant(
+		patient: T::AccountId,
+		grantee: T::AccountId,
+		scope: Scope,
+		expires_at: BlockNumberFor<T>,
+		max_uses: Option<u32>,
+		request: Option<RequestId>,
+		envelopes: BoundedVec<(RecordId, Envelope), T::MaxEnvelopes>,
+	) -> Result<GrantId, DispatchError> {
+		Self::ensure_may_hold(&grantee, &scope, Error::<T>::GranteeNotVerified)?;
+		let role = T::Registry::role(&grantee).ok_or(Error::<T>::GranteeNotVerified)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(expires_at > now, Error::<T>::ExpiryInPast);
+		ensure!(
+			expires_at.saturating_sub(now) <= T::MaxGrantDuration::get(),
+			Error::<T>::DurationTooLong
+		);
+		ensure!(max_uses != Some(0), Error::<T>::ZeroUses);
+		let mut grant = Grant {
+			patient: patient.clone(),
+			grantee: grantee.clone(),
+			role,
+			scope,
+			expires_at,
+			uses_left: max_uses,
+			emergency: false,
+			request,
+			envelopes: BoundedVec::new(),
+			deposit: T::GrantDeposit::get(),
+		};
+		Self::seal_envelopes(&mut grant, envelopes)?;
+		let id = Self::insert_grant(grant)?;
+		Self::log(&patient, &patient, AuditAction::AccessGranted { grant: id, request });
+		Self::deposit_event(Event::AccessGranted {
+			grant: id,
+			request,
+			patient,
+			grantee,
+			expires_at,
+			max_uses,
+		});
+		Ok(id)
+	}
+
+	/// Checks each envelope against the grant and hands it to the records pallet.
+	/// Dispatch is transactional, so a failure half-way leaves no envelope behind.
+	pub(crate) fn seal_envelopes(
+		grant: &mut Grant<T>,
+		envelopes: BoundedVec<(RecordId, Envelope), T::MaxEnvelopes>,
+	) -> DispatchResult {
+		for (record, envelope) in envelopes {
+			ensure!(!grant.envelopes.contains(&record), Error::<T>::DuplicateRecord);
+			let (owner, kind) = T::Records::record(record).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(owner == grant.patient, Error::<T>::NotPatientsRecord);
+			ensure!(grant.scope.covers_record(record, kind), Error::<T>::EnvelopeOutsideScope);
+			grant.envelopes.try_push(record).map_err(|_| Error::<T>::TooManyEnvelopes)?;
+			T::Records::add_envelope(record, &grant.grantee, envelope)?;
+		}
+		Ok(())
+	}
+
+	/// Stores a new grant with its indexes, counters, expiry entry and deposit.
+	pub(crate) fn insert_grant(grant: Grant<T>) -> Result<GrantId, DispatchError> {
+		if grant.emergency {
+			let open = EmergencyCount::<T>::get(&grant.patient);
+			ensure!(open < T::MaxEmergencyPerPatient::get(), Error::<T>::TooManyEmergencies);
+			EmergencyCount::<T>::insert(&grant.patient, open + 1);
+		} else {
+			let count = GrantCount::<T>::get(&grant.patient);
+			ensure!(count < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
+			GrantCount::<T>::insert(&grant.patient, count + 1);
+		}
+		let pair = PatientGrants::<T>::iter_key_prefix((&grant.patient, &grant.grantee)).count();
+		ensure!((pair as u32) < T::MaxGrantsPerPair::get(), Error::<T>::TooManyGrantsForGrantee);
+		Self::hold(HoldReason::Grant, grant.depositor(), grant.deposit)?;
+		let id = NextGrantId::<T>::get();
+		NextGrantId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+		HeldCount::<T>::mutate(&grant.grantee, |c| *c = c.saturating_add(1));
+		Expiries::<T>::insert(grant.expires_at, id, ());
+		PatientGrants::<T>::insert((&grant.patient, &grant.grantee, id), ());
+		GranteeGrants::<T>::insert(&grant.grantee, id, ());
+		Grants::<T>::insert(id, grant);
+		Ok(id)
+	}
+
+	/// Removes a grant, its indexes, expiry entry and envelopes, releases its deposit, and
+	/// tells the patient.
+	pub(crate) fn end_grant(id: GrantId, grant: Grant<T>, reason: EndReason) {
+		Grants::<T>::remove(id);
+		PatientGrants::<T>::remove((&grant.patient, &grant.grantee, id));
+		GranteeGrants::<T>::remove(&grant.grantee, id);
+		Expiries::<T>::remove(grant.expires_at, id);
+		let counter = |count: &mut Option<u32>| {
+			*count = count.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+		};
+		if grant.emergency {
+			EmergencyCount::<T>::mutate_exists(&grant.patient, counter);
+		} else {
+			GrantCount::<T>::mutate_exists(&grant.patient, counter);
+		}
+		HeldCount::<T>::mutate_exists(&grant.grantee, counter);
+		Self::release(HoldReason::Grant, grant.depositor(), grant.deposit);
+		EmergencyJustifications::<T>::remove(id);
+		for record in &grant.envelopes {
+			T::Records::remove_envelope(*record, &grant.grantee);
+		}
+		let action = match reason {
+			EndReason::Revoked => AuditAction::AccessRevoked { grant: id },
+			EndReason::Expired | EndReason::UsedUp | EndReason::Renounced => {
+				AuditAction::GrantEnded { grant: id }
+			}
+		};
+		let actor = if reason == EndReason::Revoked { &grant.patient } else { &grant.grantee };
+		Self::log(&grant.patient, actor, action);
+		Self::deposit_event(Event::GrantEnded {
+			grant: id,
+			patient: grant.patient,
+			grantee: grant.grantee,
+			reason,
+		});
+	}
+
+	/// Ends expired grants, oldest expiry block first, while `remaining` weight allows, and
+	/// remembers where it stopped. Returns the weight used.
+	pub(crate) fn sweep(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+		let db = T::DbWeight::get();
+		// Reading and writing the cursor.
+		let mut used = db.reads_writes(1, 1);
+		let per_grant = T::WeightInfo::expire_grant();
+		let per_block = db.reads(1);
+		if remaining.any_lt(used.saturating_add(per_grant)) {
+			return Weight::zero();
+		}
+		let start = SweepCursor::<T>::get();
+		let mut block = start;
+		// A grant expiring at `now` no longer holds at `now`, so `now` itself is swept.
+		while block <= now && used.saturating_add(per_grant).all_lte(remaining) {
+			match Expiries::<T>::iter_key_prefix(block).next() {
+				Some(id) => {
+					Expiries::<T>::remove(block, id);
+					if let Some(grant) = Grants::<T>::get(id) {
+						Self::end_grant(id, grant, EndReason::Expired);
+					}
+					used.saturating_accrue(per_grant);
+				}
+				None => {
+					block = block.saturating_add(One::one());
+					used.saturating_accrue(per_block);
+				}
+			}
+		}
+		if block != start {
+			SweepCursor::<T>::put(block);
+		}
+		used
+	}
+
+	/// See [`AccessControl::grant_for_benchmarks`].
+	#[cfg(feature = "runtime-benchmarks")]
+	pub(crate) fn worst_case_grants(
+		patient: &T::AccountId,
+		reader: &T::AccountId,
+		scope: Scope,
+		record: Option<RecordId>,
+	) -> GrantId {
+		use medchain_primitives::RecordKind;
+		let expires_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::MaxGrantDuration::get());
+		let role = T::Registry::role(reader).expect("benchmark reader is registered");
+		use frame_support::traits::fungible::{Inspect, Mutate};
+		let deposits = T::GrantDeposit::get().saturating_mul(T::MaxGrantsPerPair::get().into());
+		let _ = T::Currency::set_balance(
+			patient,
+			T::Currency::balance(patient)
+				.saturating_add(T::Currency::minimum_balance())
+				.saturating_add(deposits),
+		);
+		let author: T::AccountId = frame_benchmarking::account("author", 0, 0);
+		T::Registry::register_for_benchmarks(&author, Role::Doctor);
+		let grant = |scope: Scope, uses_left, envelopes| Grant::<T> {
+			patient: patient.clone(),
+			grantee: reader.clone(),
+			role,
+			scope,
+			expires_at,
+			uses_left,
+			emergency: false,
+			request: None,
+			envelopes,
+			deposit: T::GrantDeposit::get(),
+		};
+		// Decoys that every lookup reads and rejects.
+		for _ in 1..T::MaxGrantsPerPair::get() {
+			Self::insert_grant(grant(Scope::Profile, None, BoundedVec::new()))
+				.expect("benchmark grants fit");
+		}
+		// The match, on its last use, carrying the most envelopes: ending it removes them all.
+		let mut envelopes: BoundedVec<RecordId, T::MaxEnvelopes> = BoundedVec::new();
+		if let Some(record) = record {
+			let _ = envelopes.try_push(record);
+		}
+		let kind = if scope == Scope::Prescriptions {
+			RecordKind::Prescription
+		} else {
+			RecordKind::Report
+		};
+		while scope != Scope::Write && (envelopes.len() as u32) < T::MaxEnvelopes::get() {
+			let extra = T::Records::create_for_benchmarks(patient, &author, kind);
+			let _ = envelopes.try_push(extra);
+		}
+		for record in &envelopes {
+			T::Records::add_envelope(*record, reader, [5; 80]).expect("record exists");
+		}
+		Self::insert_grant(grant(scope, Some(1), envelopes)).expect("benchmark grants fit")
+	}
+}

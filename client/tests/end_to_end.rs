@@ -166,6 +166,28 @@ async fn the_whole_story_and_every_failure() {
 		"after expiry",
 	);
 
+	// Free text between users is sealed on chain (finding 9): the patient's client opens the
+	// purpose, the chain holds only ciphertext.
+	let purpose = "suspected arrhythmia, cardiology referral";
+	let request = cast
+		.second_doctor
+		.doctor()
+		.request_access(&cast.patient.account_id(), Scope::Reports, purpose, 10)
+		.await
+		.unwrap();
+	assert_eq!(cast.patient.patient().request(request).await.unwrap().purpose, purpose);
+	let raw = cast
+		.patient
+		.chain
+		.view(medchain_client::runtime::medchain::view_functions().consent().request(request))
+		.await
+		.unwrap()
+		.unwrap();
+	let stored = raw.purpose.0;
+	assert!(!stored.windows(10).any(|w| purpose.as_bytes().windows(10).any(|p| p == w)));
+	cast.patient.patient().deny(request, "not for this condition").await.unwrap();
+	cast.second_doctor.clear_request(request).await.unwrap();
+
 	// An unverified doctor uploads.
 	let stranger = medchain_client::roles::Session::new(
 		cast.patient.chain.clone(),

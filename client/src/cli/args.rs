@@ -162,6 +162,8 @@ pub enum PatientCmd {
 	Appointments,
 	/// Cancels an appointment.
 	Cancel { id: u64 },
+	/// Removes a closed appointment from the chain and gets its deposit back.
+	Clear { id: u64 },
 	/// Lists access requests waiting for an answer.
 	Requests,
 	/// Grants a request: seals the keys of the records it covers to the requester.
@@ -285,6 +287,10 @@ pub enum DoctorCmd {
 	Grants,
 	/// Withdraws a pending access request.
 	CancelRequest { request: u64 },
+	/// Removes a closed access request and gets its deposit back.
+	ClearRequest { request: u64 },
+	/// Gives up a grant you hold (needed before you can deregister).
+	Renounce { grant: u64 },
 	/// Opens break-glass access to a patient's records (audited).
 	Emergency {
 		patient: String,
@@ -350,6 +356,10 @@ pub enum InstitutionCmd {
 		#[arg(long, short)]
 		out: PathBuf,
 	},
+	/// Removes a closed access request and gets its deposit back.
+	ClearRequest { request: u64 },
+	/// Gives up a grant you hold (needed before you can deregister).
+	Renounce { grant: u64 },
 }
 
 #[derive(Subcommand, Debug)]

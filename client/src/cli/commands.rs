@@ -200,6 +200,27 @@ async fn account(ctx: &Ctx, cmd: &AccountCmd) -> Result<(), ClientError> {
 	}
 }
 
+/// A practitioner clears one of its closed requests.
+async fn clear_request(
+	ctx: &Ctx,
+	session: &Session<Backend>,
+	request: u64,
+) -> Result<(), ClientError> {
+	session.clear_request(request).await?;
+	ctx.done(
+		&format!("request {request} cleared; its deposit is released"),
+		serde_json::json!({ "cleared": request }),
+	);
+	Ok(())
+}
+
+/// A practitioner gives up a grant it holds.
+async fn renounce(ctx: &Ctx, session: &Session<Backend>, grant: u64) -> Result<(), ClientError> {
+	session.renounce(grant).await?;
+	ctx.done(&format!("grant {grant} given up"), serde_json::json!({ "renounced": grant }));
+	Ok(())
+}
+
 async fn view_record(
 	ctx: &Ctx,
 	session: &Session<Backend>,
@@ -255,6 +276,13 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 		PatientCmd::Appointments => {
 			let list = p.appointments().await?;
 			emit(json, &list, || rows(&list));
+		}
+		PatientCmd::Clear { id } => {
+			p.clear_appointment(*id).await?;
+			ctx.done(
+				&format!("appointment {id} cleared; its deposit is released"),
+				serde_json::json!({ "cleared": id }),
+			);
 		}
 		PatientCmd::Cancel { id } => {
 			p.cancel_appointment(*id).await?;
@@ -434,6 +462,8 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 			let list = session.held_grants().await?;
 			emit(ctx.cli.json, &list, || rows(&list));
 		}
+		DoctorCmd::ClearRequest { request } => clear_request(ctx, session, *request).await?,
+		DoctorCmd::Renounce { grant } => renounce(ctx, session, *grant).await?,
 		DoctorCmd::CancelRequest { request } => {
 			session.cancel_request(*request).await?;
 			ctx.done(
@@ -522,6 +552,8 @@ async fn institution(
 			);
 		}
 		InstitutionCmd::View { record, out } => view_record(ctx, session, *record, out).await?,
+		InstitutionCmd::ClearRequest { request } => clear_request(ctx, session, *request).await?,
+		InstitutionCmd::Renounce { grant } => renounce(ctx, session, *grant).await?,
 	}
 	Ok(())
 }

@@ -272,6 +272,19 @@ impl<S: ContentStore> Patient<'_, S> {
 			.ok_or_else(|| {
 				ClientError::Invalid(format!("grant {grant} is not one of your live grants"))
 			})?;
+		// The chain refuses keys for a grant that no longer holds; say so before sealing any.
+		if live.expires_at <= self.0.chain.best_number().await? || live.uses_left == Some(0) {
+			return Err(ClientError::Invalid(format!(
+				"grant {grant} has expired or its uses are spent: give a new grant instead"
+			)));
+		}
+		let verified =
+			self.0.chain.view(api::view_functions().registry().is_verified(live.grantee)).await?;
+		if !verified {
+			return Err(ClientError::Invalid(format!(
+				"the grantee of grant {grant} is not verified right now: no keys are shared"
+			)));
+		}
 		let sealed = self.envelopes_for(&live.grantee, &live.scope, &live.envelopes.0).await?;
 		sealed.fit(live.envelopes.0.len())?;
 		let keys = sealed.envelopes.len();

@@ -462,8 +462,8 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 			let list = session.held_grants().await?;
 			emit(ctx.cli.json, &list, || rows(&list));
 		}
-		DoctorCmd::ClearRequest { request } => clear_request(ctx, session, *request).await?,
-		DoctorCmd::Renounce { grant } => renounce(ctx, session, *grant).await?,
+		DoctorCmd::ClearRequest { request } => clear_request(ctx, &session, *request).await?,
+		DoctorCmd::Renounce { grant } => renounce(ctx, &session, *grant).await?,
 		DoctorCmd::CancelRequest { request } => {
 			session.cancel_request(*request).await?;
 			ctx.done(

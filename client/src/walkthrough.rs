@@ -1,5 +1,6 @@
-//! The whole MedChain story against a running node, step by step, on the embedded storage:
-//! what `medchain walkthrough` (README command 1) shows and what the integration test checks.
+//! The whole MedChain story against a running node, step by step, on any storage (the
+//! embedded store, or an IPFS node through its Kubo RPC API): what `medchain walkthrough`
+//! (README command 1) shows and what the integration tests check.
 
 use std::path::{Path, PathBuf};
 
@@ -19,20 +20,20 @@ use crate::{
 pub const MED: u128 = 1_000_000_000_000;
 
 /// Everyone in the story, connected and registered, for callers (tests) to continue with.
-pub struct Cast {
-	pub verifier: Session<LocalStore>,
-	pub patient: Session<LocalStore>,
-	pub doctor: Session<LocalStore>,
-	pub second_doctor: Session<LocalStore>,
-	pub hospital: Session<LocalStore>,
-	pub pharmacy: Session<LocalStore>,
-	pub store: LocalStore,
+pub struct Cast<S = LocalStore> {
+	pub verifier: Session<S>,
+	pub patient: Session<S>,
+	pub doctor: Session<S>,
+	pub second_doctor: Session<S>,
+	pub hospital: Session<S>,
+	pub pharmacy: Session<S>,
+	pub store: S,
 	pub dir: PathBuf,
 }
 
 /// What happened, for callers to check.
-pub struct Story {
-	pub cast: Cast,
+pub struct Story<S = LocalStore> {
+	pub cast: Cast<S>,
 	pub report: u64,
 	pub prescription: u64,
 	pub report_bytes: Vec<u8>,
@@ -66,11 +67,11 @@ fn short(who: &AccountId32) -> String {
 }
 
 /// A new user with a fresh phrase, funded by the verifier (the dev chain's Alice).
-async fn newcomer(
+async fn newcomer<S: ContentStore + Clone>(
 	chain: &Chain,
-	store: &LocalStore,
-	funder: &Session<LocalStore>,
-) -> Result<Session<LocalStore>, ClientError> {
+	store: &S,
+	funder: &Session<S>,
+) -> Result<Session<S>, ClientError> {
 	let session = Session::new(
 		chain.clone(),
 		Identity::generate(),
@@ -83,7 +84,7 @@ async fn newcomer(
 }
 
 /// The credentials document a practitioner hands the verifier (stored, and named by CID).
-async fn credentials(store: &LocalStore, text: &str) -> Result<Cid, ClientError> {
+async fn credentials<S: ContentStore>(store: &S, text: &str) -> Result<Cid, ClientError> {
 	Ok(store
 		.add(
 			Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
@@ -110,12 +111,17 @@ pub fn sample_report(len: usize) -> Vec<u8> {
 /// verifier), registered, and the four practitioners verified.
 pub async fn cast(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Cast, ClientError> {
 	let mut n = Narrator { say, step: 0 };
-	cast_with(url, dir, &mut n).await
+	let store = LocalStore::open(&dir.join("ipfs"))?;
+	cast_with(url, dir, store, &mut n).await
 }
 
-async fn cast_with(url: &str, dir: &Path, n: &mut Narrator<'_>) -> Result<Cast, ClientError> {
+async fn cast_with<S: ContentStore + Clone>(
+	url: &str,
+	dir: &Path,
+	store: S,
+	n: &mut Narrator<'_>,
+) -> Result<Cast<S>, ClientError> {
 	let chain = Chain::connect(url).await?;
-	let store = LocalStore::open(&dir.join("ipfs"))?;
 	let verifier = Session::new(
 		chain.clone(),
 		Identity::from_secret("//Alice")?,
@@ -210,10 +216,21 @@ async fn cast_with(url: &str, dir: &Path, n: &mut Narrator<'_>) -> Result<Cast, 
 	})
 }
 
-/// Runs the whole story; `say` gets every line to print.
+/// Runs the whole story on the embedded store in `dir`; `say` gets every line to print.
 pub async fn run(url: &str, dir: &Path, say: &mut dyn FnMut(&str)) -> Result<Story, ClientError> {
+	run_on(url, dir, LocalStore::open(&dir.join("ipfs"))?, say).await
+}
+
+/// Runs the whole story with every file stored in `store` (an IPFS node, say).
+pub async fn run_on<S: ContentStore + Clone>(
+	url: &str,
+	dir: &Path,
+	store: S,
+	say: &mut dyn FnMut(&str),
+) -> Result<Story<S>, ClientError> {
 	let mut n = Narrator { say, step: 0 };
-	let cast = cast_with(url, dir, &mut n).await?;
+	(n.say)(&format!("Files are stored in {}", store.describe()));
+	let cast = cast_with(url, dir, store, &mut n).await?;
 	let Cast { patient, doctor, second_doctor, hospital, pharmacy, .. } = &cast;
 	let me = patient.account_id();
 

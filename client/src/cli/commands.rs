@@ -94,7 +94,16 @@ pub async fn run(cli: Cli) -> Result<(), ClientError> {
 			let tmp = tempfile::tempdir()?;
 			let dir = dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
 			println!("MedChain walkthrough against {} (files in {})", ctx.cli.node, dir.display());
-			walkthrough::run(&ctx.cli.node, &dir, &mut |line| println!("{line}")).await.map(drop)
+			// `--storage` chooses where the story's files go: the embedded store in the
+			// walkthrough's directory by default, or an IPFS node.
+			let store = if ctx.cli.storage == "local" {
+				Backend::Local(walkthrough_store(&dir)?)
+			} else {
+				ctx.store()?
+			};
+			walkthrough::run_on(&ctx.cli.node, &dir, store, &mut |line| println!("{line}"))
+				.await
+				.map(drop)
 		}
 	}
 }
@@ -670,4 +679,11 @@ fn granted_note(granted: &medchain_client::roles::patient::Granted) -> String {
 		));
 	}
 	note
+}
+
+/// The walkthrough's own embedded store, beside its files.
+fn walkthrough_store(
+	dir: &Path,
+) -> Result<medchain_client::storage::local::LocalStore, ClientError> {
+	Ok(medchain_client::storage::local::LocalStore::open(&dir.join("ipfs"))?)
 }

@@ -297,6 +297,12 @@ pub mod pallet {
 	pub type PendingByDoctor<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
+	/// How many accepted (not yet completed or cancelled) appointments each doctor has; zero
+	/// not stored.
+	#[pallet::storage]
+	pub type AcceptedByDoctor<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
 	/// How many requested (unanswered) appointments each (doctor, patient) has; zero not
 	/// stored.
 	#[pallet::storage]
@@ -463,6 +469,7 @@ pub mod pallet {
 				appointment.status = AppointmentStatus::Accepted;
 				appointment.updated_at = now;
 				Self::dec_pending(&who, &appointment.patient);
+				AcceptedByDoctor::<T>::mutate(&who, |n| *n = n.saturating_add(1));
 				Treatment::<T>::mutate(&who, &appointment.patient, |maybe_info| {
 					let info = maybe_info
 						.get_or_insert(TreatmentInfo { open: 0, follow_up_until: Zero::zero() });
@@ -526,6 +533,7 @@ pub mod pallet {
 						Self::dec_pending(&appointment.doctor, &appointment.patient)
 					}
 					AppointmentStatus::Accepted => {
+						Self::dec_accepted(&appointment.doctor);
 						Self::end_treatment(&appointment.doctor, &appointment.patient, None, now)
 					}
 					_ => return Err(Error::<T>::InvalidStatus.into()),
@@ -557,6 +565,7 @@ pub mod pallet {
 				appointment.status = AppointmentStatus::Completed;
 				appointment.updated_at = now;
 				Self::dec_open(&appointment.patient);
+				Self::dec_accepted(&who);
 				let until = now.saturating_add(T::FollowUpPeriod::get());
 				Self::end_treatment(&who, &appointment.patient, Some(until), now);
 				Ok(())
@@ -683,6 +692,14 @@ pub mod pallet {
 			});
 		}
 
+		/// One accepted appointment of `doctor` fewer.
+		fn dec_accepted(doctor: &T::AccountId) {
+			AcceptedByDoctor::<T>::mutate_exists(doctor, |count| {
+				let n = count.unwrap_or(0).saturating_sub(1);
+				*count = if n == 0 { None } else { Some(n) };
+			});
+		}
+
 		/// One unanswered request of `patient` with `doctor` fewer.
 		fn dec_pending(doctor: &T::AccountId, patient: &T::AccountId) {
 			PendingByDoctor::<T>::mutate_exists(doctor, |count| {
@@ -743,6 +760,7 @@ pub mod pallet {
 			let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 			let mut accepted: BTreeMap<(T::AccountId, T::AccountId), u32> = BTreeMap::new();
 			let mut pairs: BTreeMap<(T::AccountId, T::AccountId), u32> = BTreeMap::new();
+			let mut accepted_by: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 			let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 
 			for (id, a) in Appointments::<T>::iter() {
@@ -768,6 +786,7 @@ pub mod pallet {
 					}
 					AppointmentStatus::Accepted => {
 						*accepted.entry((a.doctor.clone(), a.patient.clone())).or_default() += 1;
+						*accepted_by.entry(a.doctor.clone()).or_default() += 1;
 					}
 					_ => {}
 				}
@@ -807,6 +826,13 @@ pub mod pallet {
 				);
 			}
 
+			for (doctor, count) in AcceptedByDoctor::<T>::iter() {
+				ensure!(
+					accepted_by.remove(&doctor) == Some(count),
+					"AcceptedByDoctor counter wrong"
+				);
+			}
+			ensure!(accepted_by.is_empty(), "AcceptedByDoctor counter missing");
 			for (doctor, patient, count) in PendingPerPair::<T>::iter() {
 				ensure!(count <= T::MaxPendingPerPair::get(), "PendingPerPair above its bound");
 				ensure!(
@@ -834,6 +860,16 @@ pub mod pallet {
 				);
 			}
 			Ok(())
+		}
+	}
+
+	impl<T: Config> medchain_primitives::Commitments<T::AccountId> for Pallet<T> {
+		/// A patient with open appointments, or a doctor with requests to answer or accepted
+		/// appointments, must cancel or finish them before leaving.
+		fn is_committed(who: &T::AccountId) -> bool {
+			OpenByPatient::<T>::get(who) > 0
+				|| PendingByDoctor::<T>::get(who) > 0
+				|| AcceptedByDoctor::<T>::get(who) > 0
 		}
 	}
 
@@ -870,6 +906,7 @@ pub mod pallet {
 			PatientAppointments::<T>::insert(patient, id, ());
 			DoctorAppointments::<T>::insert(doctor, id, ());
 			OpenByPatient::<T>::mutate(patient, |n| *n = n.saturating_add(1));
+			AcceptedByDoctor::<T>::mutate(doctor, |n| *n = n.saturating_add(1));
 			Treatment::<T>::mutate(doctor, patient, |maybe_info| {
 				let info = maybe_info
 					.get_or_insert(TreatmentInfo { open: 0, follow_up_until: Zero::zero() });

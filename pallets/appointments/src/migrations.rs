@@ -1,7 +1,7 @@
 //! Storage migrations of the appointments pallet.
 
 /// Version 1 to 2: appointments gain their deposit (zero for those booked before deposits),
-/// and unanswered requests are counted per (doctor, patient).
+/// unanswered requests are counted per (doctor, patient), and accepted ones per doctor.
 pub mod v2 {
 	use crate::*;
 	use frame_support::{
@@ -35,8 +35,14 @@ pub mod v2 {
 			let mut count = 0u64;
 			Appointments::<T>::translate::<OldAppointment<T>, _>(|_, a| {
 				count += 1;
-				if a.status == AppointmentStatus::Requested {
-					PendingPerPair::<T>::mutate(&a.doctor, &a.patient, |n| *n += 1);
+				match a.status {
+					AppointmentStatus::Requested => {
+						PendingPerPair::<T>::mutate(&a.doctor, &a.patient, |n| *n += 1)
+					},
+					AppointmentStatus::Accepted => {
+						AcceptedByDoctor::<T>::mutate(&a.doctor, |n| *n += 1)
+					},
+					_ => {},
 				}
 				Some(Appointment {
 					patient: a.patient,

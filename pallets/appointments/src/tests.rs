@@ -840,3 +840,18 @@ fn appointments_hold_a_deposit_until_cleared_and_pairs_are_bounded() {
 		assert_noop!(AppointmentsPallet::clear(signed(PATIENT), first), Error::<Test>::NotFound);
 	});
 }
+
+/// Finding 3: open appointments keep both sides registered until they are closed.
+#[test]
+fn open_appointments_keep_both_sides_committed() {
+	use medchain_primitives::Commitments;
+	let committed = |who| <AppointmentsPallet as Commitments<u64>>::is_committed(&who);
+	run(|| {
+		let id = book(PATIENT, DOCTOR);
+		assert!(committed(PATIENT) && committed(DOCTOR));
+		assert_ok!(AppointmentsPallet::accept(signed(DOCTOR), id));
+		assert!(committed(PATIENT) && committed(DOCTOR));
+		assert_ok!(AppointmentsPallet::complete(signed(DOCTOR), id));
+		assert!(!committed(PATIENT) && !committed(DOCTOR));
+	});
+}

@@ -77,10 +77,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `539`
 		//  Estimated: `6396`
-		// Minimum execution time: 72_738_000 picoseconds.
-		Weight::from_parts(75_960_203, 6396)
-			// Standard Error: 15
-			.saturating_add(Weight::from_parts(604, 0).saturating_mul(l.into()))
+		// Minimum execution time: 72_077_000 picoseconds.
+		Weight::from_parts(76_604_358, 6396)
+			// Standard Error: 22
+			.saturating_add(Weight::from_parts(732, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
@@ -94,16 +94,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::PendingByDoctor` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::PendingPerPair` (r:1 w:1)
 	/// Proof: `Appointments::PendingPerPair` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::AcceptedByDoctor` (r:1 w:1)
+	/// Proof: `Appointments::AcceptedByDoctor` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::Treatment` (r:1 w:1)
 	/// Proof: `Appointments::Treatment` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn accept() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1856`
 		//  Estimated: `5632`
-		// Minimum execution time: 28_182_000 picoseconds.
-		Weight::from_parts(30_365_000, 5632)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 30_566_000 picoseconds.
+		Weight::from_parts(32_899_000, 5632)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Appointments::Appointments` (r:1 w:1)
 	/// Proof: `Appointments::Appointments` (`max_values`: None, `max_size`: Some(2167), added: 4642, mode: `MaxEncodedLen`)
@@ -122,10 +124,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1897`
 		//  Estimated: `5632`
-		// Minimum execution time: 28_172_000 picoseconds.
-		Weight::from_parts(31_070_555, 5632)
-			// Standard Error: 12
-			.saturating_add(Weight::from_parts(544, 0).saturating_mul(l.into()))
+		// Minimum execution time: 29_634_000 picoseconds.
+		Weight::from_parts(32_299_626, 5632)
+			// Standard Error: 9
+			.saturating_add(Weight::from_parts(346, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -141,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1539`
 		//  Estimated: `5632`
-		// Minimum execution time: 20_330_000 picoseconds.
-		Weight::from_parts(22_243_000, 5632)
+		// Minimum execution time: 20_420_000 picoseconds.
+		Weight::from_parts(22_333_000, 5632)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -160,8 +162,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1428`
 		//  Estimated: `5632`
-		// Minimum execution time: 42_063_000 picoseconds.
-		Weight::from_parts(44_336_000, 5632)
+		// Minimum execution time: 42_944_000 picoseconds.
+		Weight::from_parts(46_078_000, 5632)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -173,51 +175,53 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::OpenByPatient` (r:1 w:1)
 	/// Proof: `Appointments::OpenByPatient` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::AcceptedByDoctor` (r:1 w:1)
+	/// Proof: `Appointments::AcceptedByDoctor` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::Treatment` (r:1 w:1)
 	/// Proof: `Appointments::Treatment` (`max_values`: None, `max_size`: Some(104), added: 2579, mode: `MaxEncodedLen`)
 	fn complete() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1827`
+		//  Measured:  `1901`
 		//  Estimated: `5632`
-		// Minimum execution time: 25_868_000 picoseconds.
-		Weight::from_parts(27_991_000, 5632)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		// Minimum execution time: 29_634_000 picoseconds.
+		Weight::from_parts(31_587_000, 5632)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn request(l: u32, ) -> Weight {
-		Weight::from_parts(75_960_203, 6396)
-			.saturating_add(Weight::from_parts(604, 0).saturating_mul(l.into()))
+		Weight::from_parts(76_604_358, 6396)
+			.saturating_add(Weight::from_parts(732, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn accept() -> Weight {
-		Weight::from_parts(30_365_000, 5632)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(32_899_000, 5632)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn decline(l: u32, ) -> Weight {
-		Weight::from_parts(31_070_555, 5632)
-			.saturating_add(Weight::from_parts(544, 0).saturating_mul(l.into()))
+		Weight::from_parts(32_299_626, 5632)
+			.saturating_add(Weight::from_parts(346, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(22_243_000, 5632)
+		Weight::from_parts(22_333_000, 5632)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn clear() -> Weight {
-		Weight::from_parts(44_336_000, 5632)
+		Weight::from_parts(46_078_000, 5632)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn complete() -> Weight {
-		Weight::from_parts(27_991_000, 5632)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(31_587_000, 5632)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 }

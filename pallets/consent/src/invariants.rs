@@ -88,6 +88,7 @@ impl<T: Config> Pallet<T> {
 	fn check_requests() -> Result<(), TryRuntimeError> {
 		let mut pending: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut per_pair: BTreeMap<(T::AccountId, T::AccountId), u32> = BTreeMap::new();
+		let mut per_requester: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (id, request) in Requests::<T>::iter() {
 			let indexed = PendingRequests::<T>::contains_key(&request.patient, id);
@@ -100,6 +101,7 @@ impl<T: Config> Pallet<T> {
 				*per_pair
 					.entry((request.patient.clone(), request.requester.clone()))
 					.or_default() += 1;
+				*per_requester.entry(request.requester.clone()).or_default() += 1;
 			}
 			let paid = deposits.entry(request.requester.clone()).or_default();
 			*paid = paid.saturating_add(request.deposit);
@@ -109,6 +111,7 @@ impl<T: Config> Pallet<T> {
 			ensure!(request.status == RequestStatus::Denied, "deny reason of a request not denied");
 		}
 		Self::check_counter(PendingCount::<T>::iter(), pending, T::MaxPendingRequests::get())?;
+		Self::check_counter(PendingByRequester::<T>::iter(), per_requester, u32::MAX)?;
 		for (patient, requester, count) in PendingPerRequester::<T>::iter() {
 			ensure!(
 				per_pair.remove(&(patient, requester)) == Some(count),

@@ -217,6 +217,11 @@ pub mod pallet {
 		ValueQuery,
 	>;
 
+	/// How many requests each requester has pending, with any patient.
+	#[pallet::storage]
+	pub type PendingByRequester<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
 	/// The patient's reason for each denied request, sealed to the requester; removed with the
 	/// request.
 	#[pallet::storage]
@@ -491,6 +496,7 @@ pub mod pallet {
 			PendingRequests::<T>::insert(&patient, id, ());
 			PendingCount::<T>::insert(&patient, pending + 1);
 			PendingPerRequester::<T>::insert(&patient, &requester, mine + 1);
+			PendingByRequester::<T>::mutate(&requester, |n| *n = n.saturating_add(1));
 			Self::log(&patient, &requester, AuditAction::AccessRequested { request: id });
 			Self::deposit_event(Event::AccessRequested { request: id, requester, patient });
 			Ok(())
@@ -818,6 +824,9 @@ pub mod pallet {
 			PendingPerRequester::<T>::mutate_exists(&request.patient, &request.requester, |c| {
 				*c = c.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
 			});
+			PendingByRequester::<T>::mutate_exists(&request.requester, |c| {
+				*c = c.and_then(|c| c.checked_sub(1)).filter(|c| *c > 0);
+			});
 			request.status = status;
 			Requests::<T>::insert(id, request);
 			Ok(())
@@ -878,12 +887,15 @@ pub mod pallet {
 	}
 
 	impl<T: Config> medchain_primitives::Commitments<T::AccountId> for Pallet<T> {
-		/// A patient with live grants, or a grantee holding any, must revoke or renounce them
-		/// before leaving, so that no grant outlives its owner's registration.
+		/// A patient with live grants or requests waiting for an answer, or a practitioner
+		/// holding grants or waiting for answers, must revoke, renounce, deny or cancel them
+		/// before leaving, so that nothing outlives its owner's registration.
 		fn is_committed(who: &T::AccountId) -> bool {
 			GrantCount::<T>::get(who) > 0
 				|| EmergencyCount::<T>::get(who) > 0
 				|| HeldCount::<T>::get(who) > 0
+				|| PendingCount::<T>::get(who) > 0
+				|| PendingByRequester::<T>::get(who) > 0
 		}
 	}
 }

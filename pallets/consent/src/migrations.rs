@@ -120,6 +120,7 @@ pub mod v2 {
 				writes += 2;
 				if r.status == RequestStatus::Pending {
 					PendingPerRequester::<T>::mutate(&r.patient, &r.requester, |c| *c += 1);
+					PendingByRequester::<T>::mutate(&r.requester, |c| *c += 1);
 				}
 				Some(Request {
 					requester: r.requester,
@@ -232,6 +233,7 @@ mod tests {
 			assert_eq!(SweepCursor::<Test>::get(), 1);
 			assert_eq!(Requests::<Test>::get(0).unwrap().deposit, 0);
 			assert_eq!(PendingPerRequester::<Test>::get(PATIENT, PHARMACY), 1);
+			assert_eq!(PendingByRequester::<Test>::get(PHARMACY), 1);
 			let trail: Vec<_> = Pallet::<Test>::audit_trail(PATIENT)
 				.into_iter()
 				.map(|e| match e.action {

@@ -741,6 +741,13 @@ fn grants_do_not_follow_an_account_into_another_role() {
 		assert_ok!(Consent::renounce(RuntimeOrigin::signed(HOSPITAL), grant));
 		assert!(!<Consent as Commitments<_>>::is_committed(&HOSPITAL));
 		assert!(!<Consent as Commitments<_>>::is_committed(&PATIENT));
+		// A request waiting for an answer keeps both sides, until it is answered.
+		let id = request(DOCTOR, Scope::Reports).unwrap();
+		assert!(<Consent as Commitments<_>>::is_committed(&DOCTOR));
+		assert!(<Consent as Commitments<_>>::is_committed(&PATIENT));
+		assert_ok!(Consent::cancel_request(RuntimeOrigin::signed(DOCTOR), id));
+		assert!(!<Consent as Commitments<_>>::is_committed(&DOCTOR));
+		assert!(!<Consent as Commitments<_>>::is_committed(&PATIENT));
 	});
 }
 

@@ -72,6 +72,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
@@ -81,14 +83,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Requests` (r:0 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 1024]`.
-	fn request_access(_p: u32, ) -> Weight {
+	fn request_access(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2463`
 		//  Estimated: `96158`
-		// Minimum execution time: 170_885_000 picoseconds.
-		Weight::from_parts(181_839_152, 96158)
-			.saturating_add(T::DbWeight::get().reads(40_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 174_921_000 picoseconds.
+		Weight::from_parts(182_799_169, 96158)
+			// Standard Error: 82
+			.saturating_add(Weight::from_parts(240, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(41_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
@@ -96,16 +100,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingPerRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingPerRequester` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingRequests` (r:0 w:1)
 	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn cancel_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `503`
+		//  Measured:  `577`
 		//  Estimated: `4862`
-		// Minimum execution time: 19_639_000 picoseconds.
-		Weight::from_parts(21_061_000, 4862)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 22_534_000 picoseconds.
+		Weight::from_parts(24_296_000, 4862)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
@@ -119,8 +125,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `460`
 		//  Estimated: `4862`
-		// Minimum execution time: 40_660_000 picoseconds.
-		Weight::from_parts(43_164_000, 4862)
+		// Minimum execution time: 40_400_000 picoseconds.
+		Weight::from_parts(42_223_000, 4862)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -152,6 +158,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingPerRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingPerRequester` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GranteeGrants` (r:0 w:1)
 	/// Proof: `Consent::GranteeGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:0 w:1)
@@ -165,15 +173,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn grant(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1833 + e * (140 ±0)`
+		//  Measured:  `1910 + e * (140 ±0)`
 		//  Estimated: `11338 + e * (2974 ±0)`
-		// Minimum execution time: 116_875_000 picoseconds.
-		Weight::from_parts(120_695_573, 11338)
-			// Standard Error: 10_339
-			.saturating_add(Weight::from_parts(9_222_162, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(15_u64))
+		// Minimum execution time: 119_347_000 picoseconds.
+		Weight::from_parts(125_300_883, 11338)
+			// Standard Error: 5_749
+			.saturating_add(Weight::from_parts(8_648_042, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(15_u64))
+			.saturating_add(T::DbWeight::get().writes(16_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
@@ -183,6 +191,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingPerRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingPerRequester` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
@@ -194,14 +204,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[0, 1024]`.
 	fn deny(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `544`
+		//  Measured:  `618`
 		//  Estimated: `4862`
-		// Minimum execution time: 27_952_000 picoseconds.
-		Weight::from_parts(30_164_050, 4862)
-			// Standard Error: 12
-			.saturating_add(Weight::from_parts(479, 0).saturating_mul(r.into()))
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		// Minimum execution time: 30_937_000 picoseconds.
+		Weight::from_parts(32_643_193, 4862)
+			// Standard Error: 7
+			.saturating_add(Weight::from_parts(376, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Registry::Accounts` (r:2 w:0)
 	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
@@ -238,10 +248,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1512 + e * (140 ±0)`
 		//  Estimated: `11338 + e * (2974 ±0)`
-		// Minimum execution time: 99_078_000 picoseconds.
-		Weight::from_parts(105_187_845, 11338)
-			// Standard Error: 6_944
-			.saturating_add(Weight::from_parts(8_654_527, 0).saturating_mul(e.into()))
+		// Minimum execution time: 97_275_000 picoseconds.
+		Weight::from_parts(105_831_005, 11338)
+			// Standard Error: 5_664
+			.saturating_add(Weight::from_parts(8_474_247, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -255,10 +265,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `179 + r * (52 ±0)`
 		//  Estimated: `990 + r * (2974 ±0)`
-		// Minimum execution time: 5_038_000 picoseconds.
-		Weight::from_parts(2_404_031, 990)
-			// Standard Error: 1_285
-			.saturating_add(Weight::from_parts(2_757_709, 0).saturating_mul(r.into()))
+		// Minimum execution time: 4_988_000 picoseconds.
+		Weight::from_parts(2_435_609, 990)
+			// Standard Error: 1_158
+			.saturating_add(Weight::from_parts(2_679_166, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(r.into()))
 	}
@@ -291,10 +301,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `958 + e * (96 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 63_114_000 picoseconds.
-		Weight::from_parts(69_199_472, 4353)
-			// Standard Error: 5_875
-			.saturating_add(Weight::from_parts(4_665_930, 0).saturating_mul(e.into()))
+		// Minimum execution time: 58_377_000 picoseconds.
+		Weight::from_parts(68_372_516, 4353)
+			// Standard Error: 2_622
+			.saturating_add(Weight::from_parts(4_302_871, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -330,10 +340,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `958 + e * (96 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 64_486_000 picoseconds.
-		Weight::from_parts(73_359_281, 4353)
-			// Standard Error: 5_855
-			.saturating_add(Weight::from_parts(4_705_165, 0).saturating_mul(e.into()))
+		// Minimum execution time: 61_181_000 picoseconds.
+		Weight::from_parts(67_835_628, 4353)
+			// Standard Error: 2_596
+			.saturating_add(Weight::from_parts(4_259_462, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
@@ -375,10 +385,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1135`
 		//  Estimated: `11338`
-		// Minimum execution time: 102_413_000 picoseconds.
-		Weight::from_parts(107_688_805, 11338)
-			// Standard Error: 49
-			.saturating_add(Weight::from_parts(944, 0).saturating_mul(j.into()))
+		// Minimum execution time: 94_200_000 picoseconds.
+		Weight::from_parts(100_447_294, 11338)
+			// Standard Error: 59
+			.saturating_add(Weight::from_parts(1_666, 0).saturating_mul(j.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -397,10 +407,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1053 + e * (140 ±0)`
 		//  Estimated: `4353 + e * (2974 ±0)`
-		// Minimum execution time: 20_530_000 picoseconds.
-		Weight::from_parts(20_125_215, 4353)
-			// Standard Error: 53_572
-			.saturating_add(Weight::from_parts(9_573_811, 0).saturating_mul(e.into()))
+		// Minimum execution time: 19_830_000 picoseconds.
+		Weight::from_parts(23_664_538, 4353)
+			// Standard Error: 5_514
+			.saturating_add(Weight::from_parts(8_750_039, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -437,8 +447,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `7297`
 		//  Estimated: `168862`
-		// Minimum execution time: 330_893_000 picoseconds.
-		Weight::from_parts(350_503_000, 168862)
+		// Minimum execution time: 342_461_000 picoseconds.
+		Weight::from_parts(359_566_000, 168862)
 			.saturating_add(T::DbWeight::get().reads(74_u64))
 			.saturating_add(T::DbWeight::get().writes(76_u64))
 	}
@@ -446,39 +456,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
-	fn request_access(_p: u32, ) -> Weight {
-		Weight::from_parts(181_839_152, 96158)
-			.saturating_add(ParityDbWeight::get().reads(40_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+	fn request_access(p: u32, ) -> Weight {
+		Weight::from_parts(182_799_169, 96158)
+			.saturating_add(Weight::from_parts(240, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(41_u64))
+			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn cancel_request() -> Weight {
-		Weight::from_parts(21_061_000, 4862)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(24_296_000, 4862)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn clear_request() -> Weight {
-		Weight::from_parts(43_164_000, 4862)
+		Weight::from_parts(42_223_000, 4862)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn grant(e: u32, ) -> Weight {
-		Weight::from_parts(120_695_573, 11338)
-			.saturating_add(Weight::from_parts(9_222_162, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(15_u64))
+		Weight::from_parts(125_300_883, 11338)
+			.saturating_add(Weight::from_parts(8_648_042, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(15_u64))
+			.saturating_add(ParityDbWeight::get().writes(16_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
 	fn deny(r: u32, ) -> Weight {
-		Weight::from_parts(30_164_050, 4862)
-			.saturating_add(Weight::from_parts(479, 0).saturating_mul(r.into()))
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(32_643_193, 4862)
+			.saturating_add(Weight::from_parts(376, 0).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn grant_access(e: u32, ) -> Weight {
-		Weight::from_parts(105_187_845, 11338)
-			.saturating_add(Weight::from_parts(8_654_527, 0).saturating_mul(e.into()))
+		Weight::from_parts(105_831_005, 11338)
+			.saturating_add(Weight::from_parts(8_474_247, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
@@ -486,14 +497,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
 	fn check_listed(r: u32, ) -> Weight {
-		Weight::from_parts(2_404_031, 990)
-			.saturating_add(Weight::from_parts(2_757_709, 0).saturating_mul(r.into()))
+		Weight::from_parts(2_435_609, 990)
+			.saturating_add(Weight::from_parts(2_679_166, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(r.into()))
 	}
 	fn revoke(e: u32, ) -> Weight {
-		Weight::from_parts(69_199_472, 4353)
-			.saturating_add(Weight::from_parts(4_665_930, 0).saturating_mul(e.into()))
+		Weight::from_parts(68_372_516, 4353)
+			.saturating_add(Weight::from_parts(4_302_871, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
@@ -501,8 +512,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
 	fn renounce(e: u32, ) -> Weight {
-		Weight::from_parts(73_359_281, 4353)
-			.saturating_add(Weight::from_parts(4_705_165, 0).saturating_mul(e.into()))
+		Weight::from_parts(67_835_628, 4353)
+			.saturating_add(Weight::from_parts(4_259_462, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
@@ -510,14 +521,14 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
 	fn emergency_access(j: u32, ) -> Weight {
-		Weight::from_parts(107_688_805, 11338)
-			.saturating_add(Weight::from_parts(944, 0).saturating_mul(j.into()))
+		Weight::from_parts(100_447_294, 11338)
+			.saturating_add(Weight::from_parts(1_666, 0).saturating_mul(j.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
 	fn add_envelopes(e: u32, ) -> Weight {
-		Weight::from_parts(20_125_215, 4353)
-			.saturating_add(Weight::from_parts(9_573_811, 0).saturating_mul(e.into()))
+		Weight::from_parts(23_664_538, 4353)
+			.saturating_add(Weight::from_parts(8_750_039, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
@@ -525,7 +536,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
 	fn expire_grant() -> Weight {
-		Weight::from_parts(350_503_000, 168862)
+		Weight::from_parts(359_566_000, 168862)
 			.saturating_add(ParityDbWeight::get().reads(74_u64))
 			.saturating_add(ParityDbWeight::get().writes(76_u64))
 	}

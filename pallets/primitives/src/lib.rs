@@ -244,6 +244,14 @@ impl<AccountId> Commitments<AccountId> for () {
 	}
 }
 
+impl<AccountId, A: Commitments<AccountId>, B: Commitments<AccountId>> Commitments<AccountId>
+	for (A, B)
+{
+	fn is_committed(who: &AccountId) -> bool {
+		A::is_committed(who) || B::is_committed(who)
+	}
+}
+
 /// What the consent pallet asks the records pallet when a grant starts or ends.
 pub trait RecordIndex<AccountId> {
 	/// The patient and kind of `record`, if it exists.

@@ -65,8 +65,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `66`
 		//  Estimated: `3693`
-		// Minimum execution time: 49_263_000 picoseconds.
-		Weight::from_parts(52_588_000, 3693)
+		// Minimum execution time: 49_584_000 picoseconds.
+		Weight::from_parts(52_418_000, 3693)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -83,14 +83,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 128]`.
 	/// The range of component `s` is `[0, 64]`.
 	/// The range of component `l` is `[1, 64]`.
-	fn apply(_n: u32, s: u32, _l: u32, ) -> Weight {
+	fn apply(n: u32, _s: u32, l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `435`
 		//  Estimated: `3814`
-		// Minimum execution time: 54_762_000 picoseconds.
-		Weight::from_parts(58_449_607, 3814)
-			// Standard Error: 326
-			.saturating_add(Weight::from_parts(9_289, 0).saturating_mul(s.into()))
+		// Minimum execution time: 55_152_000 picoseconds.
+		Weight::from_parts(59_170_466, 3814)
+			// Standard Error: 191
+			.saturating_add(Weight::from_parts(766, 0).saturating_mul(n.into()))
+			// Standard Error: 384
+			.saturating_add(Weight::from_parts(8_538, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -99,16 +101,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 128]`.
 	/// The range of component `s` is `[0, 64]`.
 	/// The range of component `l` is `[1, 64]`.
-	fn update_credentials(n: u32, _s: u32, l: u32, ) -> Weight {
+	fn update_credentials(n: u32, s: u32, l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `476`
 		//  Estimated: `4206`
-		// Minimum execution time: 10_496_000 picoseconds.
-		Weight::from_parts(11_495_600, 4206)
-			// Standard Error: 34
-			.saturating_add(Weight::from_parts(500, 0).saturating_mul(n.into()))
-			// Standard Error: 69
-			.saturating_add(Weight::from_parts(1_401, 0).saturating_mul(l.into()))
+		// Minimum execution time: 10_565_000 picoseconds.
+		Weight::from_parts(11_527_742, 4206)
+			// Standard Error: 37
+			.saturating_add(Weight::from_parts(517, 0).saturating_mul(n.into()))
+			// Standard Error: 73
+			.saturating_add(Weight::from_parts(355, 0).saturating_mul(s.into()))
+			// Standard Error: 74
+			.saturating_add(Weight::from_parts(638, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -118,8 +122,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `261`
 		//  Estimated: `3693`
-		// Minimum execution time: 9_565_000 picoseconds.
-		Weight::from_parts(10_536_000, 3693)
+		// Minimum execution time: 9_484_000 picoseconds.
+		Weight::from_parts(10_325_000, 3693)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -131,6 +135,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::EmergencyCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:0)
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingCount` (r:1 w:0)
+	/// Proof: `Consent::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PendingByRequester` (r:1 w:0)
+	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::OpenByPatient` (r:1 w:0)
+	/// Proof: `Appointments::OpenByPatient` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::PendingByDoctor` (r:1 w:0)
+	/// Proof: `Appointments::PendingByDoctor` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::AcceptedByDoctor` (r:1 w:0)
+	/// Proof: `Appointments::AcceptedByDoctor` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -141,11 +155,11 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::PastStanding` (`max_values`: None, `max_size`: Some(349), added: 2824, mode: `MaxEncodedLen`)
 	fn deregister() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1135`
+		//  Measured:  `1141`
 		//  Estimated: `4206`
-		// Minimum execution time: 51_327_000 picoseconds.
-		Weight::from_parts(55_273_000, 4206)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 62_383_000 picoseconds.
+		Weight::from_parts(66_419_000, 4206)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Registry::Verifiers` (r:1 w:0)
@@ -156,8 +170,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `549`
 		//  Estimated: `4206`
-		// Minimum execution time: 14_041_000 picoseconds.
-		Weight::from_parts(15_353_000, 4206)
+		// Minimum execution time: 13_821_000 picoseconds.
+		Weight::from_parts(14_913_000, 4206)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -170,10 +184,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `549`
 		//  Estimated: `4206`
-		// Minimum execution time: 13_711_000 picoseconds.
-		Weight::from_parts(15_200_424, 4206)
-			// Standard Error: 19
-			.saturating_add(Weight::from_parts(485, 0).saturating_mul(r.into()))
+		// Minimum execution time: 13_380_000 picoseconds.
+		Weight::from_parts(14_557_059, 4206)
+			// Standard Error: 16
+			.saturating_add(Weight::from_parts(625, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -186,10 +200,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `550`
 		//  Estimated: `4206`
-		// Minimum execution time: 13_750_000 picoseconds.
-		Weight::from_parts(15_143_715, 4206)
-			// Standard Error: 19
-			.saturating_add(Weight::from_parts(666, 0).saturating_mul(r.into()))
+		// Minimum execution time: 12_999_000 picoseconds.
+		Weight::from_parts(14_414_068, 4206)
+			// Standard Error: 15
+			.saturating_add(Weight::from_parts(456, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -204,10 +218,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `550`
 		//  Estimated: `4206`
-		// Minimum execution time: 15_093_000 picoseconds.
-		Weight::from_parts(16_423_934, 4206)
-			// Standard Error: 19
-			.saturating_add(Weight::from_parts(498, 0).saturating_mul(r.into()))
+		// Minimum execution time: 14_662_000 picoseconds.
+		Weight::from_parts(15_868_199, 4206)
+			// Standard Error: 18
+			.saturating_add(Weight::from_parts(479, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -219,8 +233,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `103`
 		//  Estimated: `3513`
-		// Minimum execution time: 11_246_000 picoseconds.
-		Weight::from_parts(12_218_000, 3513)
+		// Minimum execution time: 11_127_000 picoseconds.
+		Weight::from_parts(11_968_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -232,8 +246,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `140`
 		//  Estimated: `3513`
-		// Minimum execution time: 12_178_000 picoseconds.
-		Weight::from_parts(13_079_000, 3513)
+		// Minimum execution time: 12_048_000 picoseconds.
+		Weight::from_parts(12_899_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -242,63 +256,65 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_patient() -> Weight {
-		Weight::from_parts(52_588_000, 3693)
+		Weight::from_parts(52_418_000, 3693)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
-	fn apply(_n: u32, s: u32, _l: u32, ) -> Weight {
-		Weight::from_parts(58_449_607, 3814)
-			.saturating_add(Weight::from_parts(9_289, 0).saturating_mul(s.into()))
+	fn apply(n: u32, _s: u32, l: u32, ) -> Weight {
+		Weight::from_parts(59_170_466, 3814)
+			.saturating_add(Weight::from_parts(766, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(8_538, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
-	fn update_credentials(n: u32, _s: u32, l: u32, ) -> Weight {
-		Weight::from_parts(11_495_600, 4206)
-			.saturating_add(Weight::from_parts(500, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(1_401, 0).saturating_mul(l.into()))
+	fn update_credentials(n: u32, s: u32, l: u32, ) -> Weight {
+		Weight::from_parts(11_527_742, 4206)
+			.saturating_add(Weight::from_parts(517, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(355, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(638, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn update_keys() -> Weight {
-		Weight::from_parts(10_536_000, 3693)
+		Weight::from_parts(10_325_000, 3693)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deregister() -> Weight {
-		Weight::from_parts(55_273_000, 4206)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(66_419_000, 4206)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn verify_practitioner() -> Weight {
-		Weight::from_parts(15_353_000, 4206)
+		Weight::from_parts(14_913_000, 4206)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reject(r: u32, ) -> Weight {
-		Weight::from_parts(15_200_424, 4206)
-			.saturating_add(Weight::from_parts(485, 0).saturating_mul(r.into()))
+		Weight::from_parts(14_557_059, 4206)
+			.saturating_add(Weight::from_parts(625, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend(r: u32, ) -> Weight {
-		Weight::from_parts(15_143_715, 4206)
-			.saturating_add(Weight::from_parts(666, 0).saturating_mul(r.into()))
+		Weight::from_parts(14_414_068, 4206)
+			.saturating_add(Weight::from_parts(456, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn revoke(r: u32, ) -> Weight {
-		Weight::from_parts(16_423_934, 4206)
-			.saturating_add(Weight::from_parts(498, 0).saturating_mul(r.into()))
+		Weight::from_parts(15_868_199, 4206)
+			.saturating_add(Weight::from_parts(479, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn add_verifier() -> Weight {
-		Weight::from_parts(12_218_000, 3513)
+		Weight::from_parts(11_968_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_verifier() -> Weight {
-		Weight::from_parts(13_079_000, 3513)
+		Weight::from_parts(12_899_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}

@@ -44,8 +44,9 @@ impl pallet_registry::Config for Runtime {
 	type MaxSpecializationLen = ConstU32<64>;
 	type MaxLicenceLen = ConstU32<64>;
 	type MaxReasonLen = ConstU32<256>;
-	/// Grants given or held keep an account registered until revoked or renounced.
-	type Commitments = Consent;
+	/// Live grants, pending requests and open appointments keep an account registered until
+	/// they are closed.
+	type Commitments = (Consent, Appointments);
 	type WeightInfo = pallet_registry::weights::SubstrateWeight<Runtime>;
 }
 

@@ -11,5 +11,8 @@ cargo fmt --all -- --check
 log "clippy (warnings are errors)"
 cargo clippy "${BUILD_FLAGS[@]}" -- -D warnings
 
+log "installing the IPFS node the storage tests start (js-ipfs from npm, once)"
+scripts/ipfs/daemon.sh --install
+
 log "tests"
 cargo test "${BUILD_FLAGS[@]}"

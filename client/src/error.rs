@@ -53,9 +53,15 @@ impl ClientError {
 			| ClientError::Rejected(_) => 3,
 			ClientError::Crypto(CryptoError::Io(_)) => 1,
 			ClientError::Crypto(_) => 4,
-			ClientError::Storage(StorageError::Kubo { .. } | StorageError::MissingBlock { .. }) => {
-				5
-			}
+			ClientError::Storage(StorageError::BadUrl { .. }) => 2,
+			ClientError::Storage(
+				StorageError::Unreachable { .. }
+				| StorageError::NotIpfsApi { .. }
+				| StorageError::NotFound { .. }
+				| StorageError::TimedOut { .. }
+				| StorageError::NodeRefused { .. }
+				| StorageError::MissingBlock { .. },
+			) => 5,
 			ClientError::Storage(StorageError::Io(_)) => 1,
 			ClientError::Storage(_) => 4,
 			ClientError::Connection { .. } => 5,
@@ -80,7 +86,16 @@ impl ClientError {
 				"check MEDCHAIN_PASSWORD, or restore the keys with `medchain account import`".into()
 			},
 			ClientError::Storage(StorageError::MissingBlock { .. }) => {
-				"the blocks are elsewhere: import them with `medchain blob import-car`, or use --storage with the Kubo node that holds them".into()
+				"the blocks are elsewhere: import them with `medchain blob import-car`, or use --storage with the IPFS node that holds them".into()
+			},
+			ClientError::Storage(StorageError::NotFound { .. }) => {
+				"the node does not hold it: import the record's CAR file into it (`medchain blob import-car --storage URL`), or connect it to the node that stored it".into()
+			},
+			ClientError::Storage(StorageError::Unreachable { .. } | StorageError::TimedOut { .. }) => {
+				"start the IPFS node (scripts/ipfs-daemon.sh, or `ipfs daemon`), or pass --storage with its RPC API address".into()
+			},
+			ClientError::Storage(StorageError::NotIpfsApi { .. } | StorageError::BadUrl { .. }) => {
+				"--storage takes the node's RPC API address (Kubo: the `Addresses.API` of its config, usually http://127.0.0.1:5001)".into()
 			},
 			_ => return None,
 		})

@@ -392,12 +392,14 @@ pub enum BlobCmd {
 		#[arg(long, short)]
 		out: PathBuf,
 	},
-	/// Writes a file's blocks as a CARv1 (for `ipfs dag import`).
+	/// Writes a file's blocks as a CARv1 (for `ipfs dag import`), from the local store or,
+	/// with --storage URL, as the IPFS node exports them (checked block by block).
 	ExportCar {
 		cid: String,
 		#[arg(long, short)]
 		out: PathBuf,
 	},
-	/// Imports the blocks of a CARv1 (from `ipfs dag export`).
+	/// Imports the blocks of a CARv1 (from `ipfs dag export`), every block checked, into the
+	/// local store or, with --storage URL, into the IPFS node (roots pinned).
 	ImportCar { file: PathBuf },
 }

@@ -60,8 +60,8 @@ struct Ctx {
 impl Ctx {
 	fn store(&self) -> Result<Backend, ClientError> {
 		Backend::from_option(&self.cli.storage, &self.home).map_err(|e| match e {
-			medchain_client::storage::StorageError::Kubo { reason, .. } => {
-				ClientError::Invalid(reason)
+			e @ medchain_client::storage::StorageError::BadUrl { .. } => {
+				ClientError::Invalid(e.to_string())
 			}
 			other => other.into(),
 		})
@@ -644,9 +644,7 @@ async fn blob(ctx: &Ctx, cmd: &BlobCmd) -> Result<(), ClientError> {
 			);
 		}
 		BlobCmd::ExportCar { cid, out } => {
-			let Backend::Local(store) = ctx.store()? else {
-				return Err(ClientError::Invalid("CAR export reads the local store: use --storage local (Kubo has `ipfs dag export`)".into()));
-			};
+			let store = ctx.store()?;
 			let cid = parse_cid(cid)?;
 			let blocks = store.export_car(cid, out.clone()).await?;
 			ctx.done(
@@ -655,9 +653,7 @@ async fn blob(ctx: &Ctx, cmd: &BlobCmd) -> Result<(), ClientError> {
 			);
 		}
 		BlobCmd::ImportCar { file } => {
-			let Backend::Local(store) = ctx.store()? else {
-				return Err(ClientError::Invalid("CAR import fills the local store: use --storage local (Kubo has `ipfs dag import`)".into()));
-			};
+			let store = ctx.store()?;
 			let roots = store.import_car(file.clone()).await?;
 			let roots: Vec<String> = roots.iter().map(|c| c.to_string()).collect();
 			emit(json, &serde_json::json!({ "roots": roots }), || {

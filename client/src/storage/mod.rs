@@ -2,8 +2,9 @@
 //!
 //! [`ContentStore`] has two backends: [`local::LocalStore`], an embedded blockstore on disk
 //! that imports exactly as Kubo's `ipfs add` does (so the CIDs are the ones any IPFS node
-//! computes) and moves data to other nodes as CARv1 files, and [`kubo::KuboStore`], a Kubo node
-//! reached over its RPC API. Every read re-checks the bytes against the CID it asked for.
+//! computes) and moves data to other nodes as CARv1 files, and [`kubo::KuboStore`], an IPFS node
+//! (Kubo, an IPFS Cluster proxy, js-ipfs) reached over its RPC API. Every read re-checks the
+//! bytes against the CID it asked for.
 
 pub mod blockstore;
 pub mod car;
@@ -61,8 +62,18 @@ pub enum StorageError {
 	Unsupported { cid: Cid, reason: &'static str },
 	#[error("not a CARv1 file: {0}")]
 	BadCar(String),
-	#[error("Kubo RPC API at {url}: {reason}")]
-	Kubo { url: String, reason: String },
+	#[error("bad IPFS node address {url:?}: {reason}")]
+	BadUrl { url: String, reason: String },
+	#[error("no IPFS node answers at {url}: {reason}")]
+	Unreachable { url: String, reason: String },
+	#[error("{url} does not serve the IPFS (Kubo) RPC API: {reason}")]
+	NotIpfsApi { url: String, reason: String },
+	#[error("{cid} is not on the IPFS node at {url}: the node did not find it in time")]
+	NotFound { cid: Cid, url: Box<str> },
+	#[error("the IPFS node at {url} did not answer `{call}` within {secs} s")]
+	TimedOut { url: String, call: &'static str, secs: u64 },
+	#[error("the IPFS node at {url} refused `{call}`: {reason}")]
+	NodeRefused { url: String, call: &'static str, reason: String },
 	#[error(transparent)]
 	Io(#[from] std::io::Error),
 }
@@ -110,13 +121,34 @@ impl Backend {
 		if option == "local" {
 			Ok(Backend::Local(local::LocalStore::open(&home.join("ipfs"))?))
 		} else if option.starts_with("http://") || option.starts_with("https://") {
-			Ok(Backend::Kubo(kubo::KuboStore::new(option)))
+			Ok(Backend::Kubo(kubo::KuboStore::new(option)?))
 		} else {
-			Err(StorageError::Kubo {
+			Err(StorageError::BadUrl {
 				url: option.into(),
-				reason: "--storage takes `local` or the Kubo RPC URL, e.g. http://127.0.0.1:5001"
+				reason: "--storage takes `local` or an IPFS node's RPC API address, e.g. \
+				         http://127.0.0.1:5001"
 					.into(),
 			})
+		}
+	}
+
+	/// Writes the DAG of `root` as a CARv1 file (`ipfs dag export`). Returns the block count.
+	pub async fn export_car(
+		&self,
+		root: Cid,
+		path: std::path::PathBuf,
+	) -> Result<u64, StorageError> {
+		match self {
+			Backend::Local(store) => store.export_car(root, path).await,
+			Backend::Kubo(store) => store.export_car(root, path).await,
+		}
+	}
+
+	/// Imports a CARv1 file, every block checked (`ipfs dag import`). Returns its roots.
+	pub async fn import_car(&self, path: std::path::PathBuf) -> Result<Vec<Cid>, StorageError> {
+		match self {
+			Backend::Local(store) => store.import_car(path).await,
+			Backend::Kubo(store) => store.import_car(path).await,
 		}
 	}
 }

@@ -38,11 +38,11 @@ pub mod v2 {
 				match a.status {
 					AppointmentStatus::Requested => {
 						PendingPerPair::<T>::mutate(&a.doctor, &a.patient, |n| *n += 1)
-					},
+					}
 					AppointmentStatus::Accepted => {
 						AcceptedByDoctor::<T>::mutate(&a.doctor, |n| *n += 1)
-					},
-					_ => {},
+					}
+					_ => {}
 				}
 				Some(Appointment {
 					patient: a.patient,

@@ -10,6 +10,8 @@ use std::{
 	time::{Duration, Instant},
 };
 
+pub mod ipfs;
+
 use subxt::rpcs::{rpc_params, RpcClient};
 
 /// The node binary: `$MEDCHAIN_NODE_BIN`, else the one cargo built beside the running test

@@ -750,8 +750,8 @@ pub mod pallet {
 			});
 		}
 
-		/// Checks the pallet's invariants (see the pallet docs).
-		#[cfg(any(feature = "try-runtime", test))]
+		/// Checks the pallet's invariants (see the pallet docs). Always compiled: the runtime
+		/// fuzzer checks them after every block.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			use alloc::collections::btree_map::BTreeMap;
 

@@ -69,7 +69,7 @@ mod audit;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod grants;
-#[cfg(any(feature = "try-runtime", test))]
+// Always compiled: the runtime fuzzer (runtime/tests/fuzz.rs) checks them after every block.
 mod invariants;
 pub mod migrations;
 #[cfg(test)]

@@ -439,8 +439,8 @@ pub mod pallet {
 			}
 		}
 
-		/// Checks the invariants listed in the module docs.
-		#[cfg(any(feature = "try-runtime", test))]
+		/// Checks the invariants listed in the module docs. Always compiled: the runtime fuzzer
+		/// checks them after every block.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let next = NextRecordId::<T>::get();
 			for (id, record) in Records::<T>::iter() {

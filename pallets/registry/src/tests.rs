@@ -1,8 +1,8 @@
 //! Tests for the registry pallet.
 
 use crate::{
-	mock::*, Accounts, DetailsOf, EnsureVerifier, Error, Event, HoldReason, Practitioners,
-	ReasonOf, RevokedAccounts, StatusOf, Verifiers,
+	mock::*, Accounts, DetailsOf, EnsureVerifier, Error, Event, HoldReason, PastStanding,
+	Practitioners, ReasonOf, RevokedAccounts, StatusOf, Verifiers,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -681,6 +681,25 @@ fn leaving_does_not_erase_a_suspension() {
 		let info = Practitioners::<Test>::get(BOB).unwrap();
 		assert_eq!(info.status, VerificationStatus::Pending);
 		assert!(info.last_decision.is_some());
+	});
+}
+
+/// Found by the runtime fuzzer: a practitioner who leaves and registers as a patient keeps its
+/// standing (the invariants hold meanwhile), and a suspension is back when it applies again.
+#[test]
+fn a_former_practitioner_registered_as_patient_keeps_its_standing() {
+	run(|| {
+		doctor_in(ALICE, Start::Suspended);
+		assert_ok!(Registry::deregister(signed(ALICE)));
+		assert_ok!(Registry::register_patient(signed(ALICE), key(ALICE), None));
+		assert!(PastStanding::<Test>::contains_key(ALICE));
+		assert_ok!(Registry::do_try_state());
+		assert_ok!(Registry::deregister(signed(ALICE)));
+		apply_as(ALICE, Role::Doctor);
+		assert_eq!(
+			Practitioners::<Test>::get(ALICE).unwrap().status,
+			VerificationStatus::Suspended
+		);
 	});
 }
 

@@ -57,6 +57,7 @@ pub struct Node {
 	pub prometheus_port: u16,
 	child: Child,
 	log: PathBuf,
+	command: Vec<std::ffi::OsString>,
 }
 
 impl Node {
@@ -64,23 +65,35 @@ impl Node {
 	pub fn start(name: &str, base: &Path, args: &[&str]) -> Node {
 		let (rpc_port, p2p_port, prometheus_port) = (free_port(), free_port(), free_port());
 		let log = base.join(format!("{name}.log"));
-		let log_file = std::fs::File::create(&log).expect("log file in temp dir");
-		let mut command = Command::new(node_binary());
+		let mut command: Vec<std::ffi::OsString> = Vec::new();
 		if !args.contains(&"--no-prometheus") {
-			command.args(["--prometheus-port", &prometheus_port.to_string()]);
+			command.extend(["--prometheus-port".into(), prometheus_port.to_string().into()]);
 		}
-		let child = command
-			.args(args)
-			.arg("--base-path")
-			.arg(base.join(name))
-			.args(["--rpc-port", &rpc_port.to_string()])
-			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{p2p_port}")])
-			.args(["--no-telemetry", "--no-mdns", "--name", name])
-			.stdout(Stdio::null())
-			.stderr(log_file)
-			.spawn()
-			.expect("medchain-node starts");
-		Node { name: name.into(), rpc_port, p2p_port, prometheus_port, child, log }
+		command.extend(args.iter().map(Into::into));
+		command.extend(["--base-path".into(), base.join(name).into_os_string()]);
+		command.extend(["--rpc-port".into(), rpc_port.to_string().into()]);
+		command.extend(["--listen-addr".into(), format!("/ip4/127.0.0.1/tcp/{p2p_port}").into()]);
+		command.extend(["--no-telemetry", "--no-mdns", "--name", name].map(Into::into));
+		let child = spawn(&command, &log);
+		Node { name: name.into(), rpc_port, p2p_port, prometheus_port, child, log, command }
+	}
+
+	/// Kills the node with SIGKILL, as a power cut or the OOM killer would: nothing is flushed.
+	pub fn kill(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+
+	/// Starts the node again with the same arguments, base path and ports; its log goes on in
+	/// the same file.
+	pub fn restart(&mut self) {
+		self.kill();
+		self.child = spawn(&self.command, &self.log);
+	}
+
+	/// The whole log of every run of this node.
+	pub fn log(&self) -> String {
+		std::fs::read_to_string(&self.log).unwrap_or_default()
 	}
 
 	pub fn rpc_url(&self) -> String {
@@ -98,7 +111,7 @@ impl Node {
 	/// took it in the meantime and the node fell back to another.
 	fn served_rpc_port(&self) -> Option<u16> {
 		let log = std::fs::read_to_string(&self.log).ok()?;
-		let line = log.lines().find(|l| l.contains("Running JSON-RPC server: addr="))?;
+		let line = log.lines().rfind(|l| l.contains("Running JSON-RPC server: addr="))?;
 		let addr = line.split("addr=").nth(1)?.split(',').next()?;
 		addr.trim().rsplit(':').next()?.parse().ok()
 	}
@@ -129,6 +142,20 @@ impl Node {
 			tokio::time::sleep(Duration::from_millis(250)).await;
 		}
 	}
+}
+
+fn spawn(command: &[std::ffi::OsString], log: &Path) -> Child {
+	let log_file = std::fs::OpenOptions::new()
+		.create(true)
+		.append(true)
+		.open(log)
+		.expect("log file in temp dir");
+	Command::new(node_binary())
+		.args(command)
+		.stdout(Stdio::null())
+		.stderr(log_file)
+		.spawn()
+		.expect("medchain-node starts")
 }
 
 impl Drop for Node {
@@ -183,4 +210,63 @@ pub fn run_subcommand(args: &[&str]) -> (String, String) {
 		String::from_utf8_lossy(&out.stdout).into_owned(),
 		String::from_utf8_lossy(&out.stderr).into_owned(),
 	)
+}
+
+/// The 4-validator `local` network on loopback (Alice, Bob, Charlie, Dave), each node with its
+/// data under `base`. Alice is the others' bootnode.
+pub fn local_network(base: &Path) -> Vec<Node> {
+	// Validators of a non-dev chain need a persistent network key; Alice's also gives the
+	// others a bootnode address to dial.
+	let key = |name: &str| {
+		let file = base.join(format!("{name}.key"));
+		let (stdout, stderr) =
+			run_subcommand(&["key", "generate-node-key", "--file", file.to_str().unwrap()]);
+		(file, format!("{stdout}{stderr}").trim().to_string())
+	};
+	let (alice_key, alice_peer_id) = key("alice");
+	assert!(alice_peer_id.starts_with("12D3"), "unexpected peer id {alice_peer_id:?}");
+	let mut nodes = vec![Node::start(
+		"alice",
+		base,
+		&[
+			"--chain",
+			"local",
+			"--alice",
+			"--node-key-file",
+			alice_key.to_str().unwrap(),
+			"--no-prometheus",
+		],
+	)];
+	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", nodes[0].p2p_port);
+	for name in ["bob", "charlie", "dave"] {
+		let (file, _) = key(name);
+		nodes.push(Node::start(
+			name,
+			base,
+			&[
+				"--chain",
+				"local",
+				&format!("--{name}"),
+				"--node-key-file",
+				file.to_str().unwrap(),
+				"--bootnodes",
+				&bootnode,
+				"--no-prometheus",
+			],
+		));
+	}
+	nodes
+}
+
+/// The hash of the block at `height` on the node's best chain (its finalized chain, for a
+/// finalized height).
+pub async fn block_hash(rpc: &RpcClient, height: u64) -> Option<String> {
+	rpc.request("chain_getBlockHash", rpc_params![height]).await.expect("chain_getBlockHash")
+}
+
+/// The node's best height.
+pub async fn best_height(rpc: &RpcClient) -> u64 {
+	let header: serde_json::Value =
+		rpc.request("chain_getHeader", rpc_params![]).await.expect("best header");
+	header_number(&header)
 }

@@ -1,0 +1,95 @@
+//! The accounts the fuzzer signs with and the genesis they start from.
+//!
+//! A small fixed cast (rather than random account ids) is what lets random calls meet each
+//! other: the same three patients and four practitioners keep booking, granting and reading.
+
+use medchain_runtime::{
+	AccountId, BalancesConfig, RegistryConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+};
+use sp_runtime::{AccountId32, BuildStorage, Storage};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Actor {
+	Patient1,
+	Patient2,
+	Patient3,
+	Doctor1,
+	Doctor2,
+	Hospital,
+	Pharmacy,
+	Verifier,
+	/// Can afford one patient deposit and little else: reaches `InsufficientBalance`.
+	Poor,
+	/// The sudo key: only signs `sudo(...)` of admin calls (never raw bytes, since sudo of
+	/// arbitrary calls may legitimately break any invariant).
+	Root,
+}
+
+use Actor::*;
+
+pub const PATIENTS: &[Actor] = &[Patient1, Patient2, Patient3, Poor];
+pub const DOCTORS: &[Actor] = &[Doctor1, Doctor2];
+pub const PRACTITIONERS: &[Actor] = &[Doctor1, Doctor2, Hospital, Pharmacy];
+/// Everyone who may sign an arbitrary call.
+pub const SIGNERS: &[Actor] =
+	&[Patient1, Patient2, Patient3, Doctor1, Doctor2, Hospital, Pharmacy, Verifier, Poor];
+pub const ALL: &[Actor] =
+	&[Patient1, Patient2, Patient3, Doctor1, Doctor2, Hospital, Pharmacy, Verifier, Poor, Root];
+
+impl Actor {
+	pub fn account(self) -> AccountId {
+		AccountId32::new([self as u8 + 1; 32])
+	}
+
+	/// The role a well-behaved client of this actor registers with.
+	pub fn natural_role(self) -> medchain_primitives::Role {
+		use medchain_primitives::Role;
+		match self {
+			Doctor1 | Doctor2 | Verifier => Role::Doctor,
+			Hospital => Role::Hospital,
+			Pharmacy => Role::Pharmacy,
+			_ => Role::Patient,
+		}
+	}
+}
+
+/// Picks an actor: mostly one of `natural` (who a real client would sign with), sometimes
+/// anyone, so that origin checks are exercised too.
+pub fn choose(selector: u8, natural: &[Actor]) -> Actor {
+	if selector < 224 {
+		natural[selector as usize % natural.len()]
+	} else {
+		SIGNERS[selector as usize % SIGNERS.len()]
+	}
+}
+
+fn genesis_storage() -> Storage {
+	RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: ALL
+				.iter()
+				.map(|a| (a.account(), if *a == Poor { 2 * UNIT } else { 1_000 * UNIT }))
+				.collect(),
+			..Default::default()
+		},
+		registry: RegistryConfig { verifiers: vec![Verifier.account()] },
+		sudo: SudoConfig { key: Some(Root.account()) },
+		..Default::default()
+	}
+	.build_storage()
+	.expect("genesis builds")
+}
+
+thread_local! {
+	/// Built once per thread: every case starts from a copy.
+	static GENESIS: Storage = genesis_storage();
+}
+
+pub fn new_ext() -> sp_io::TestExternalities {
+	GENESIS.with(|g| sp_io::TestExternalities::new(g.clone()))
+}
+
+/// The actor behind `account`, if it is one of the cast.
+pub fn actor_of(account: &AccountId) -> Option<Actor> {
+	ALL.iter().copied().find(|a| a.account() == *account)
+}

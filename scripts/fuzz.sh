@@ -11,8 +11,9 @@ export MEDCHAIN_FUZZ_CALLS="${1:-${MEDCHAIN_FUZZ_CALLS:-1000000}}"
 # Only the build takes the shared cargo lock: a campaign runs for a long time and must not
 # block everyone else's builds meanwhile.
 log "building the fuzzer"
-bin="$(flock /tmp/medchain-cargo.lock cargo test "${CARGO_FLAGS[@]}" --test fuzz --no-run \
-	--message-format=json | grep -o '"executable":"[^"]*fuzz-[^"]*"' | cut -d'"' -f4 | tail -1)"
+# The test suite's exact flags (all targets), so nothing is compiled twice.
+bin="$(flock /tmp/medchain-cargo.lock cargo test "${BUILD_FLAGS[@]}" --no-run \
+	--message-format=json | grep -o '"executable":"[^"]*/fuzz-[^"]*"' | cut -d'"' -f4 | tail -1)"
 [ -x "$bin" ] || die "the fuzz test binary was not built"
 
 log "fuzzing the runtime: $MEDCHAIN_FUZZ_CALLS calls (seed ${MEDCHAIN_FUZZ_SEED:-default})"

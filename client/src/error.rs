@@ -53,7 +53,7 @@ impl ClientError {
 			| ClientError::Rejected(_) => 3,
 			ClientError::Crypto(CryptoError::Io(_)) => 1,
 			ClientError::Crypto(_) => 4,
-			ClientError::Storage(StorageError::BadUrl { .. }) => 2,
+			ClientError::Storage(StorageError::BadUrl { .. } | StorageError::SourceChanged(_)) => 2,
 			ClientError::Storage(
 				StorageError::Unreachable { .. }
 				| StorageError::NotIpfsApi { .. }
@@ -116,6 +116,6 @@ impl ClientError {
 
 impl From<std::io::Error> for ClientError {
 	fn from(err: std::io::Error) -> Self {
-		ClientError::Storage(StorageError::Io(err))
+		ClientError::Storage(err.into())
 	}
 }

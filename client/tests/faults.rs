@@ -85,8 +85,14 @@ async fn validators_lost_and_crashed_mid_import_keep_one_finalized_chain() {
 	cast.doctor.doctor().accept(booked.unwrap()).await.unwrap();
 	let stop = Arc::new(AtomicBool::new(false));
 	let (written, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+	let errors = Arc::new(std::sync::Mutex::new(BTreeMap::<String, u32>::new()));
 	let load = {
 		let (stop, written, failed) = (stop.clone(), written.clone(), failed.clone());
+		let errors = errors.clone();
+		let note = move |e: ClientError| {
+			failed.fetch_add(1, Ordering::SeqCst);
+			*errors.lock().unwrap().entry(e.to_string()).or_default() += 1;
+		};
 		let file = tmp.path().join("scan.bin");
 		std::fs::write(&file, walkthrough::sample_report(40_000)).unwrap();
 		tokio::spawn(async move {
@@ -97,8 +103,8 @@ async fn validators_lost_and_crashed_mid_import_keep_one_finalized_chain() {
 				let title = format!("scan {round}");
 				let (doctor, me) = (cast.doctor.doctor(), cast.patient.patient());
 				match doctor.upload_report(&patient, &file, &title, None, no_progress()).await {
-					Ok(_) => written.fetch_add(1, Ordering::SeqCst),
-					Err(_) => failed.fetch_add(1, Ordering::SeqCst),
+					Ok(_) => drop(written.fetch_add(1, Ordering::SeqCst)),
+					Err(e) => note(e),
 				};
 				let terms = GrantTerms { blocks: 50, max_uses: Some(2) };
 				match me.grant_access(&grantee, Scope::Reports, terms).await {
@@ -106,7 +112,7 @@ async fn validators_lost_and_crashed_mid_import_keep_one_finalized_chain() {
 						let _ = me.revoke(granted.grant).await;
 					}
 					Ok(_) => {}
-					Err(_) => drop(failed.fetch_add(1, Ordering::SeqCst)),
+					Err(e) => note(e),
 				}
 			}
 			cast
@@ -173,6 +179,9 @@ async fn validators_lost_and_crashed_mid_import_keep_one_finalized_chain() {
 		"load: {written} records written, {failed} calls failed; catch-up max {:?}",
 		catch_up.iter().max().unwrap()
 	);
+	for (error, times) in errors.lock().unwrap().iter() {
+		println!("  failed {times}x: {error}");
+	}
 	assert!(written >= 5, "the load wrote records ({written})");
 
 	// Afterwards: one finalized chain on every node, every record identical everywhere, and

@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use medchain_client::{
 	chain::Chain,
 	crypto::keys::Identity,
-	roles::{patient::GrantTerms, pharmacy::Institution, views::AccountView, Application, Session},
+	roles::{
+		open_source, patient::GrantTerms, pharmacy::Institution, views::AccountView, Application,
+		Session,
+	},
 	runtime::medchain::runtime_types::medchain_primitives::Scope,
 	storage::{compute_cid, Backend, CidVersion, ContentStore},
 	walkthrough, ClientError,
@@ -366,14 +369,9 @@ async fn application(
 	session: &Session<Backend>,
 	args: &ApplyArgs,
 ) -> Result<Application, ClientError> {
-	let file = std::fs::File::open(&args.credentials).map_err(|e| {
-		ClientError::Invalid(format!("cannot read {}: {e}", args.credentials.display()))
-	})?;
-	let (bar, progress) = bar(ctx.cli.json, "credentials", Some(file_size(&args.credentials)?));
-	let cid = session
-		.store
-		.add(Box::new(std::io::BufReader::new(file)), session.cid_version, progress)
-		.await;
+	let file = open_source(&args.credentials)?;
+	let (bar, progress) = bar(ctx.cli.json, "credentials", Some(file.len()));
+	let cid = session.store.add(Box::new(file), session.cid_version, progress).await;
 	bar.finish_and_clear();
 	Ok(Application {
 		name: args.name.clone(),
@@ -611,17 +609,9 @@ async fn blob(ctx: &Ctx, cmd: &BlobCmd) -> Result<(), ClientError> {
 		}
 		BlobCmd::Add { file } => {
 			let store = ctx.store()?;
-			let input = std::fs::File::open(file).map_err(|e| {
-				ClientError::Invalid(format!("cannot read {}: {e}", file.display()))
-			})?;
-			let (bar, progress) = bar(json, "add", Some(file_size(file)?));
-			let cid = store
-				.add(
-					Box::new(std::io::BufReader::new(input)),
-					cid_version(ctx.cli.cid_version),
-					progress,
-				)
-				.await;
+			let input = open_source(file)?;
+			let (bar, progress) = bar(json, "add", Some(input.len()));
+			let cid = store.add(Box::new(input), cid_version(ctx.cli.cid_version), progress).await;
 			bar.finish_and_clear();
 			let cid = cid?;
 			emit(json, &serde_json::json!({ "cid": cid.to_string() }), || cid.to_string());
@@ -653,6 +643,12 @@ async fn blob(ctx: &Ctx, cmd: &BlobCmd) -> Result<(), ClientError> {
 			);
 		}
 		BlobCmd::ImportCar { file } => {
+			if !file.is_file() {
+				return Err(ClientError::Invalid(format!(
+					"cannot read {}: not a file (give the path of a .car file)",
+					file.display()
+				)));
+			}
 			let store = ctx.store()?;
 			let roots = store.import_car(file.clone()).await?;
 			let roots: Vec<String> = roots.iter().map(|c| c.to_string()).collect();

@@ -20,6 +20,12 @@ use super::{keys::Identity, CryptoError};
 const MEMORY_KIB: u32 = 64 * 1024;
 const ITERATIONS: u32 = 3;
 const PARALLELISM: u32 = 1;
+/// The most a keystore may ask of the KDF when opened. The parameters are read before the file
+/// is authenticated, so an edited file could otherwise make `open` allocate terabytes or run
+/// for days; MedChain writes far less than these.
+const MAX_MEMORY_KIB: u32 = 1024 * 1024;
+const MAX_ITERATIONS: u32 = 64;
+const MAX_PARALLELISM: u32 = 16;
 
 /// The JSON layout of a keystore file (version 1).
 #[derive(Serialize, Deserialize, Debug, Clone)]
@@ -113,10 +119,11 @@ impl KeystoreFile {
 
 	/// Reads a keystore file.
 	pub fn load(path: &Path) -> Result<Self, CryptoError> {
-		let text = std::fs::read_to_string(path)?;
-		serde_json::from_str(&text).map_err(|e| CryptoError::BadKeystore {
+		let bytes = std::fs::read(path)?;
+		// A truncated, emptied or binary file is named and explained, never a panic.
+		serde_json::from_slice(&bytes).map_err(|e| CryptoError::BadKeystore {
 			path: path.display().to_string(),
-			reason: e.to_string(),
+			reason: if bytes.is_empty() { "the file is empty".into() } else { e.to_string() },
 		})
 	}
 
@@ -138,6 +145,17 @@ impl KeystoreFile {
 
 	fn derive_key(&self, password: &str, path: &str) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
 		let bad = |reason: String| CryptoError::BadKeystore { path: path.into(), reason };
+		let kdf = &self.kdf;
+		if kdf.memory_kib > MAX_MEMORY_KIB
+			|| kdf.iterations > MAX_ITERATIONS
+			|| kdf.parallelism > MAX_PARALLELISM
+		{
+			return Err(bad(format!(
+				"Argon2 parameters beyond what MedChain writes ({} KiB, {} passes, {} lanes): \
+				 the file was edited",
+				kdf.memory_kib, kdf.iterations, kdf.parallelism
+			)));
+		}
 		let salt = hex::decode(&self.kdf.salt).map_err(|_| bad("salt is not hex".into()))?;
 		let params =
 			Params::new(self.kdf.memory_kib, self.kdf.iterations, self.kdf.parallelism, Some(32))
@@ -179,6 +197,61 @@ mod tests {
 		let opened = file.open("correct horse", "test").unwrap();
 		assert_eq!(opened.phrase(), id.phrase());
 		assert!(matches!(file.open("wrong", "test"), Err(CryptoError::WrongPassword { .. })));
+	}
+
+	/// Damaged and edited files end in `BadKeystore` or `WrongPassword`, quickly, and the file
+	/// on disk is left as it was.
+	#[test]
+	fn truncated_emptied_and_edited_keystores_are_typed_errors() {
+		let dir = tempfile::tempdir().unwrap();
+		let path = dir.path().join("k.json");
+		let id = Identity::generate();
+		let sealed = KeystoreFile::seal(&id, "pw").unwrap();
+		sealed.save(&path).unwrap();
+		let good = std::fs::read(&path).unwrap();
+
+		let try_open = |bytes: &[u8]| {
+			std::fs::write(&path, bytes).unwrap();
+			KeystoreFile::load(&path).and_then(|f| f.open("pw", "k.json"))
+		};
+		for cut in [0, 1, good.len() / 2, good.len() - 3] {
+			let Err(err) = try_open(&good[..cut]) else { panic!("opened when cut at {cut}") };
+			assert!(matches!(err, CryptoError::BadKeystore { .. }), "cut at {cut}: {err}");
+		}
+		assert!(matches!(try_open(&[0xff, 0xfe, 0]), Err(CryptoError::BadKeystore { .. })));
+
+		let edit = |f: &dyn Fn(&mut KeystoreFile)| {
+			let mut file = sealed.clone();
+			f(&mut file);
+			try_open(serde_json::to_string(&file).unwrap().as_bytes())
+		};
+		// The sealed phrase, the nonce or a cheaper KDF: authentication fails.
+		let flipped = |hex: &str| {
+			let mut b = hex::decode(hex).unwrap();
+			b[0] ^= 1;
+			hex::encode(b)
+		};
+		let err = edit(&|f| f.ciphertext = flipped(&f.ciphertext)).err().unwrap();
+		assert!(matches!(err, CryptoError::WrongPassword { .. }), "{err}");
+		let err = edit(&|f| f.nonce = flipped(&f.nonce)).err().unwrap();
+		assert!(matches!(err, CryptoError::WrongPassword { .. }), "{err}");
+		let err = edit(&|f| f.kdf.iterations = 1).err().unwrap();
+		assert!(matches!(err, CryptoError::WrongPassword { .. }), "{err}");
+		// A KDF that would take terabytes or days is refused before it runs (unbounded, this
+		// test would abort on the allocation or never end).
+		for f in [
+			(|f: &mut KeystoreFile| f.kdf.memory_kib = u32::MAX) as fn(&mut KeystoreFile),
+			|f| f.kdf.iterations = u32::MAX,
+			|f| f.kdf.parallelism = 1 << 20,
+			|f| f.nonce.truncate(10),
+			|f| f.version = 2,
+		] {
+			let err = edit(&f).err().unwrap();
+			assert!(matches!(err, CryptoError::BadKeystore { .. }), "{err}");
+		}
+
+		// The untouched keystore still opens.
+		assert_eq!(try_open(&good).unwrap().account_id(), id.account_id());
 	}
 
 	#[test]

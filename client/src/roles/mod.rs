@@ -42,7 +42,7 @@ use crate::{
 			pallet_registry::pallet::PractitionerDetails,
 		},
 	},
-	storage::{CidVersion, ContentStore, Progress},
+	storage::{source::FileSource, CidVersion, ContentStore, Progress, StorageError},
 };
 use views::{AccountView, RecordInfo};
 
@@ -319,11 +319,11 @@ impl<S: ContentStore> Session<S> {
 			)));
 		}
 		let patient_key = self.encryption_key_of(patient).await?;
-		let plain = std::fs::File::open(file)
-			.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", file.display())))?;
-		let size = stream::encrypted_size(plain.metadata()?.len());
+		// The declared size is the file's size when opened; the read fails if it changes.
+		let plain = open_source(file)?;
+		let size = stream::encrypted_size(plain.len());
 		let key = DataKey::generate();
-		let reader = stream::EncryptingReader::new(std::io::BufReader::new(plain), &key);
+		let reader = stream::EncryptingReader::new(plain, &key);
 		let cid = self.store.add(Box::new(reader), self.cid_version, progress).await?;
 		let call = api::tx().records().add_record(
 			*patient,
@@ -524,4 +524,12 @@ fn open_title(key: &DataKey, cid: &Cid, sealed: &[u8]) -> Result<String, CryptoE
 		.decrypt(XNonce::from_slice(&sealed[..24]), Payload { msg: &sealed[24..], aad: &aad })
 		.map_err(|_| CryptoError::Tampered { chunk: 0 })?;
 	Ok(String::from_utf8_lossy(&plain).into_owned())
+}
+
+/// Opens a file to upload; a file that cannot be read is the user's input to fix.
+pub fn open_source(file: &Path) -> Result<FileSource, ClientError> {
+	FileSource::open(file).map_err(|e| match e {
+		StorageError::Io(e) => ClientError::Invalid(e.to_string()),
+		e => e.into(),
+	})
 }

@@ -73,7 +73,7 @@ pub fn import(input: &mut impl Read, store: &impl BlockStore) -> Result<Vec<Cid>
 		return Err(bad(format!("header of {len} bytes")));
 	}
 	let mut header = vec![0u8; len as usize];
-	input.read_exact(&mut header)?;
+	input.read_exact(&mut header).map_err(|_| bad("the header is cut short".into()))?;
 	let header: Header =
 		serde_ipld_dagcbor::from_slice(&header).map_err(|e| bad(format!("header: {e}")))?;
 	if header.version != 1 {
@@ -127,5 +127,61 @@ mod tests {
 				Err(StorageError::BadCar(_))
 			));
 		}
+	}
+
+	/// Hostile CARs: a block claiming another block's CID (the only way to close a cycle,
+	/// since a CID names its own content) is refused; a DAG deeper than any real file imports
+	/// (its blocks are genuine) but does not read as a file; what the store held before still
+	/// reads back.
+	#[test]
+	fn cycles_and_deep_dags_are_refused_and_the_store_stays_sound() {
+		use crate::storage::{
+			blockstore::{block_cid, RAW},
+			unixfs::{tests::file_node, MAX_DEPTH},
+		};
+		let target = MemoryBlockStore::default();
+		let kept = unixfs::import(&b"kept"[..], CidVersion::V0, &target, &|_| {}).unwrap().cid;
+
+		// A node that links to itself: its section has to claim the CID its link names.
+		let scratch = MemoryBlockStore::default();
+		let leaf = block_cid(b"x", RAW, false);
+		scratch.put(&leaf, b"x").unwrap();
+		let node = file_node(&scratch, &[(leaf, 1)], 1);
+		let mut looped = Vec::new();
+		let header = serde_ipld_dagcbor::to_vec(&Header { roots: vec![node], version: 1 }).unwrap();
+		write_varint(&mut looped, header.len() as u64).unwrap();
+		looped.extend_from_slice(&header);
+		let self_linking = {
+			use crate::storage::blockstore::BlockStore;
+			let body = scratch.get(&node).unwrap();
+			// Point the link at the node itself: the link's CID bytes are in the body.
+			let (from, to) = (leaf.to_bytes(), node.to_bytes());
+			let at = body.windows(from.len()).position(|w| w == from).unwrap();
+			let mut bent = body[..at].to_vec();
+			bent.extend_from_slice(&to);
+			bent.extend_from_slice(&body[at + from.len()..]);
+			bent
+		};
+		let section = [node.to_bytes(), self_linking].concat();
+		write_varint(&mut looped, section.len() as u64).unwrap();
+		looped.extend_from_slice(&section);
+		let err = import(&mut &looped[..], &target).unwrap_err();
+		assert!(matches!(err, StorageError::Tampered { .. }), "{err}");
+
+		// Deeper than any file: every block is genuine, so it imports, but it is not a file.
+		let mut deep = leaf;
+		for _ in 0..=MAX_DEPTH {
+			deep = file_node(&scratch, &[(deep, 1)], 1);
+		}
+		// Moving its blocks is harmless (the walk is iterative and visits each block once).
+		let mut car = Vec::new();
+		assert_eq!(export(&deep, &scratch, &mut car).unwrap(), u64::from(MAX_DEPTH) + 2);
+		assert_eq!(import(&mut &car[..], &target).unwrap(), vec![deep]);
+		let err = unixfs::export(&deep, &target, &mut Vec::new(), &|_| {}).unwrap_err();
+		assert!(matches!(err, StorageError::Malformed { .. }), "{err}");
+
+		let mut out = Vec::new();
+		unixfs::export(&kept, &target, &mut out, &|_| {}).unwrap();
+		assert_eq!(out, b"kept");
 	}
 }

@@ -10,6 +10,7 @@ pub mod blockstore;
 pub mod car;
 pub mod kubo;
 pub mod local;
+pub mod source;
 pub mod unixfs;
 
 use std::{
@@ -75,7 +76,15 @@ pub enum StorageError {
 	#[error("the IPFS node at {url} refused `{call}`: {reason}")]
 	NodeRefused { url: String, call: &'static str, reason: String },
 	#[error(transparent)]
-	Io(#[from] std::io::Error),
+	SourceChanged(#[from] source::SourceChanged),
+	#[error(transparent)]
+	Io(std::io::Error),
+}
+
+impl From<std::io::Error> for StorageError {
+	fn from(e: std::io::Error) -> Self {
+		source::io_error(e)
+	}
 }
 
 /// A place that stores files by content and gives them back verified.

@@ -320,7 +320,7 @@ pub fn walk(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 	use crate::{
 		storage::blockstore::{Discard, FsBlockStore, MemoryBlockStore},
@@ -374,7 +374,8 @@ mod tests {
 	}
 
 	/// A file node over `links` (child, size), declaring `filesize`, stored in `store`.
-	fn file_node(store: &MemoryBlockStore, links: &[(Cid, u64)], filesize: u64) -> Cid {
+	/// A dag-pb file node over `links` (child, its size) claiming `filesize` bytes.
+	pub(crate) fn file_node(store: &MemoryBlockStore, links: &[(Cid, u64)], filesize: u64) -> Cid {
 		let data = FileData {
 			kind: TYPE_FILE,
 			data: None,

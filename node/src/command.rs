@@ -136,11 +136,15 @@ pub fn run() -> sc_cli::Result<()> {
 				BenchmarkCmd::Machine(cmd) => {
 					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
 				}
-				BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) => {
-					Err("`benchmark overhead` and `benchmark extrinsic` are not wired into \
-						medchain-node; MedChain's weights come from `benchmark pallet`."
-						.into())
-				}
+				// The per-block and per-extrinsic base weights, measured with `System.remark`
+				// blocks built on the given spec's genesis.
+				BenchmarkCmd::Overhead(cmd) => cmd
+					.run_with_default_builder_and_spec::<medchain_runtime::opaque::Block, ()>(
+						Some(config.chain_spec),
+					),
+				BenchmarkCmd::Extrinsic(_) => Err("`benchmark extrinsic` is not wired into \
+					medchain-node; use `benchmark overhead` and `benchmark pallet`."
+					.into()),
 			})
 		}
 		Some(Subcommand::ChainInfo(cmd)) => {

@@ -156,10 +156,9 @@ impl KeystoreFile {
 				kdf.memory_kib, kdf.iterations, kdf.parallelism
 			)));
 		}
-		let salt = hex::decode(&self.kdf.salt).map_err(|_| bad("salt is not hex".into()))?;
-		let params =
-			Params::new(self.kdf.memory_kib, self.kdf.iterations, self.kdf.parallelism, Some(32))
-				.map_err(|e| bad(format!("bad Argon2 parameters: {e}")))?;
+		let salt = hex::decode(&kdf.salt).map_err(|_| bad("salt is not hex".into()))?;
+		let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
+			.map_err(|e| bad(format!("bad Argon2 parameters: {e}")))?;
 		let mut key = Zeroizing::new([0u8; 32]);
 		Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 			.hash_password_into(password.as_bytes(), &salt, key.as_mut())

@@ -42,7 +42,7 @@ use crate::{
 			pallet_registry::pallet::PractitionerDetails,
 		},
 	},
-	storage::{source::FileSource, CidVersion, ContentStore, Progress, StorageError},
+	storage::{source::FileSource, CidVersion, ContentStore, Progress},
 };
 use views::{AccountView, RecordInfo};
 
@@ -528,8 +528,5 @@ fn open_title(key: &DataKey, cid: &Cid, sealed: &[u8]) -> Result<String, CryptoE
 
 /// Opens a file to upload; a file that cannot be read is the user's input to fix.
 pub fn open_source(file: &Path) -> Result<FileSource, ClientError> {
-	FileSource::open(file).map_err(|e| match e {
-		StorageError::Io(e) => ClientError::Invalid(e.to_string()),
-		e => e.into(),
-	})
+	FileSource::open(file).map_err(|e| ClientError::Invalid(e.to_string()))
 }

@@ -33,20 +33,16 @@ pub struct FileSource {
 }
 
 impl FileSource {
-	pub fn open(path: &Path) -> Result<Self, StorageError> {
+	/// Opens `path`; its errors name the file.
+	pub fn open(path: &Path) -> std::io::Result<Self> {
 		let unreadable = |e: std::io::Error| {
-			StorageError::Io(std::io::Error::new(
-				e.kind(),
-				format!("cannot read {}: {e}", path.display()),
-			))
+			std::io::Error::new(e.kind(), format!("cannot read {}: {e}", path.display()))
 		};
 		let file = File::open(path).map_err(unreadable)?;
 		let meta = file.metadata().map_err(unreadable)?;
 		if !meta.is_file() {
-			return Err(unreadable(std::io::Error::new(
-				std::io::ErrorKind::InvalidInput,
-				"not a regular file",
-			)));
+			let kind = std::io::ErrorKind::InvalidInput;
+			return Err(unreadable(std::io::Error::new(kind, "not a regular file")));
 		}
 		Ok(FileSource {
 			file: BufReader::new(file),
@@ -87,13 +83,10 @@ impl Read for FileSource {
 
 /// Keeps a [`SourceChanged`] typed when it comes back through `std::io`.
 pub(crate) fn io_error(e: std::io::Error) -> StorageError {
-	if e.get_ref().is_some_and(|inner| inner.is::<SourceChanged>()) {
-		if let Ok(changed) = e.into_inner().expect("checked above").downcast::<SourceChanged>() {
-			return StorageError::SourceChanged(*changed);
-		}
-		unreachable!("checked above");
+	match e.downcast::<SourceChanged>() {
+		Ok(changed) => StorageError::SourceChanged(changed),
+		Err(e) => StorageError::Io(e),
 	}
-	StorageError::Io(e)
 }
 
 #[cfg(test)]

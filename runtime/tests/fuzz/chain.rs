@@ -90,25 +90,28 @@ impl Chain {
 			Idle::Zero => Weight::zero(),
 			Idle::Limited(w) => w,
 		};
-		let grants = pallet_consent::Grants::<Runtime>::iter_keys().count();
 		let used = AllPalletsWithSystem::on_idle(n, remaining);
 		if used.any_gt(remaining) {
 			return Err(format!("block {n}: on_idle used {used:?} of {remaining:?}"));
 		}
-		let swept = grants - pallet_consent::Grants::<Runtime>::iter_keys().count();
 		AllPalletsWithSystem::on_finalize(n);
+		let mut expired = 0u64;
 		for record in System::events() {
 			match record.event {
 				RuntimeEvent::Balances(pallet_balances::Event::Burned { amount, .. })
 				| RuntimeEvent::Balances(pallet_balances::Event::DustLost { amount, .. }) => {
 					self.expected_issuance -= amount
 				}
+				RuntimeEvent::Consent(pallet_consent::Event::GrantEnded {
+					reason: pallet_consent::EndReason::Expired,
+					..
+				}) => expired += 1,
 				_ => {}
 			}
 		}
 		stats::with(|s| {
 			s.blocks += 1;
-			s.swept += swept as u64;
+			s.expired += expired;
 		});
 		invariants::check(self.expected_issuance).map_err(|e| format!("after block {n}: {e}"))
 	}

@@ -15,8 +15,8 @@ pub struct Stats {
 	pub cases: u64,
 	pub calls: u64,
 	pub blocks: u64,
-	/// Expired grants the consent pallet's on_idle swept.
-	pub swept: u64,
+	/// Grants that ended by expiring (swept by the consent pallet's on_idle, or at use).
+	pub expired: u64,
 	pub raw: u64,
 	pub raw_decoded: u64,
 	/// `Pallet.call` -> (succeeded, failed).
@@ -62,14 +62,14 @@ impl Stats {
 	pub fn print(&self, elapsed: Duration) {
 		let secs = elapsed.as_secs_f64().max(1e-9);
 		println!(
-			"fuzz: {} cases, {} calls ({} ok, {} failed), {} blocks, {} expired grants swept, \
+			"fuzz: {} cases, {} calls ({} ok, {} failed), {} blocks, {} grants expired, \
 			 raw bytes: {} tried, {} decoded; {:.1} s, {:.0} calls/s",
 			self.cases,
 			self.calls,
 			self.ok(),
 			self.calls - self.ok(),
 			self.blocks,
-			self.swept,
+			self.expired,
 			self.raw,
 			self.raw_decoded,
 			secs,

@@ -160,8 +160,7 @@ fn spawn(command: &[std::ffi::OsString], log: &Path) -> Child {
 
 impl Drop for Node {
 	fn drop(&mut self) {
-		let _ = self.child.kill();
-		let _ = self.child.wait();
+		self.kill();
 	}
 }
 

@@ -48,3 +48,15 @@ ensure_tools() {
 		done
 	)
 }
+
+# The dashboard's browser tests drive Debian's Chromium through its ChromeDriver; nothing
+# downloads a browser at run time.
+ensure_browser() {
+	if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+		log "installing chromium and chromium-driver (the dashboard's browser tests)"
+		local sudo=""
+		[ "$(id -u)" -ne 0 ] && sudo="sudo"
+		$sudo apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+	fi
+}

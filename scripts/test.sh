@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs MedChain's whole test suite: formatting, clippy, unit tests of the runtime and pallets,
-# benchmark tests, and the integration tests that start real nodes.
+# benchmark tests, and the integration tests that start real nodes, an IPFS node and a real
+# Chromium (the dashboard's browser tests).
 source "$(dirname "$0")/env.sh"
 ensure_tools
+ensure_browser
 cd "$MEDCHAIN_ROOT"
 
 log "rustfmt"

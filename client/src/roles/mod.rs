@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod directory;
 pub mod doctor;
 pub mod notes;
 pub mod patient;

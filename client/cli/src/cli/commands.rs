@@ -93,7 +93,7 @@ pub async fn run(cli: Cli) -> Result<(), ClientError> {
 		Command::Hospital(cmd) => hospital(&ctx, cmd).await,
 		Command::Pharmacy(cmd) => pharmacy(&ctx, cmd).await,
 		Command::Blob(cmd) => blob(&ctx, cmd).await,
-		Command::Walkthrough { dir } => {
+		Command::Walkthrough { dir, save_accounts } => {
 			let tmp = tempfile::tempdir()?;
 			let dir = dir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
 			println!("MedChain walkthrough against {} (files in {})", ctx.cli.node, dir.display());
@@ -104,11 +104,72 @@ pub async fn run(cli: Cli) -> Result<(), ClientError> {
 			} else {
 				ctx.store()?
 			};
-			walkthrough::run_on(&ctx.cli.node, &dir, store, &mut |line| println!("{line}"))
+			let story =
+				walkthrough::run_on(&ctx.cli.node, &dir, store, &mut |line| println!("{line}"))
+					.await?;
+			if *save_accounts {
+				save_cast(&ctx.home, &story.cast)?;
+			}
+			Ok(())
+		}
+		Command::Ui { port, idle_minutes, max_upload_mib, no_open } => {
+			let mut config = medchain_dashboard::Config::new(&ctx.cli.node, ctx.home.clone());
+			config.storage = ctx.cli.storage.clone();
+			config.cid_version = cid_version(ctx.cli.cid_version);
+			config.port = *port;
+			config.idle_lock = std::time::Duration::from_secs(idle_minutes * 60);
+			config.max_upload = (*max_upload_mib as usize) * 1024 * 1024;
+			let dashboard = medchain_dashboard::start(config)
 				.await
-				.map(drop)
+				.map_err(|e| ClientError::Invalid(e.to_string()))?;
+			ctx.done(
+				&format!(
+					"MedChain dashboard at {} (node {}, keys in {})\nSign in with this link (it works once): {}",
+					dashboard.origin(),
+					ctx.cli.node,
+					ctx.home.join("keys").display(),
+					dashboard.login_url()
+				),
+				serde_json::json!({ "origin": dashboard.origin(), "login": dashboard.login_url() }),
+			);
+			if !no_open && has_display() {
+				// Best effort: the link is printed either way.
+				let _ = webbrowser::open(dashboard.login_url());
+			}
+			dashboard.wait().await;
+			Ok(())
 		}
 	}
+}
+
+/// Whether a graphical browser can open (a desktop session, or macOS/Windows).
+fn has_display() -> bool {
+	cfg!(any(target_os = "macos", target_os = "windows"))
+		|| std::env::var_os("DISPLAY").is_some()
+		|| std::env::var_os("WAYLAND_DISPLAY").is_some()
+}
+
+/// Seals the walkthrough's users into keystores under `<home>/keys`, one password for all.
+fn save_cast(home: &Path, cast: &walkthrough::Cast<Backend>) -> Result<(), ClientError> {
+	let password = keyfile::password("Password for the walkthrough's keystores: ", true)?;
+	println!("\nThe story's accounts, kept in {}:", home.join("keys").display());
+	for (name, session) in [
+		("alice", &cast.verifier),
+		("patient", &cast.patient),
+		("dr-ada", &cast.doctor),
+		("dr-ben", &cast.second_doctor),
+		("st-marys", &cast.hospital),
+		("pharmacy", &cast.pharmacy),
+	] {
+		let path = keyfile::path(home, name)?;
+		if let Some(dir) = path.parent() {
+			std::fs::create_dir_all(dir)?;
+		}
+		medchain_client::crypto::keystore::KeystoreFile::seal(&session.me, &password)?
+			.save(&path)?;
+		println!("  {name:<9} {}", session.account_id());
+	}
+	Ok(())
 }
 
 fn show_account(json: bool, view: &AccountView) {

@@ -15,6 +15,7 @@ Examples:
   medchain --account alice patient grant 3 --hours 24 --once
   medchain --account alice patient audit --json
   medchain blob cid photo.jpg --cid-version 1  # the CID `ipfs add -n -Q` prints
+  medchain ui                                  # the web dashboard, on 127.0.0.1
 
 Environment: MEDCHAIN_NODE, MEDCHAIN_HOME, MEDCHAIN_ACCOUNT, MEDCHAIN_STORAGE, MEDCHAIN_PASSWORD.
 Exit codes: 0 ok, 1 other failure, 2 bad input, 3 refused by the chain or not allowed,
@@ -83,6 +84,26 @@ pub enum Command {
 		/// Working directory for the story's keys, blocks and files (default: a temp dir).
 		#[arg(long)]
 		dir: Option<PathBuf>,
+		/// Afterwards, keep everyone's keys as keystores under <home>/keys (alice, patient,
+		/// dr-ada, dr-ben, st-marys, pharmacy), sealed with MEDCHAIN_PASSWORD, to go on in the
+		/// dashboard or the CLI.
+		#[arg(long)]
+		save_accounts: bool,
+	},
+	/// Serves the web dashboard on 127.0.0.1 and prints a one-time sign-in link.
+	Ui {
+		/// Port on 127.0.0.1 (0 picks a free one).
+		#[arg(long, default_value = "7878")]
+		port: u16,
+		/// Minutes without activity before an unlocked account locks itself.
+		#[arg(long, default_value = "15", value_parser = clap::value_parser!(u64).range(1..=1440))]
+		idle_minutes: u64,
+		/// The largest file accepted for upload, in MiB.
+		#[arg(long, default_value = "256", value_parser = clap::value_parser!(u64).range(1..=4096))]
+		max_upload_mib: u64,
+		/// Only print the link; do not open a browser.
+		#[arg(long)]
+		no_open: bool,
 	},
 }
 

@@ -54,7 +54,7 @@ async fn committed_metadata_is_the_runtimes() {
 	let live =
 		Option::<Vec<u8>>::decode(&mut &raw[..]).unwrap().expect("the runtime serves metadata V16");
 	let committed =
-		std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/metadata/medchain.scale")).unwrap();
+		std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../metadata/medchain.scale")).unwrap();
 	assert!(
 		live == committed,
 		"client/metadata/medchain.scale is stale: regenerate it with scripts/update-metadata.sh"

@@ -1,0 +1,204 @@
+//! Live alerts: finalized chain events that concern the signed-in user, sent to the page as
+//! server-sent events. `alert` carries a line to show; `changed` tells panels to reload.
+
+use std::{convert::Infallible, sync::Arc, time::Duration};
+
+use askama::Template;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use medchain_client::{runtime::medchain as api, ClientError};
+use subxt::utils::AccountId32;
+
+use crate::{format::short, state::User};
+
+/// One line in the alert list.
+#[derive(Template)]
+#[template(path = "parts/alert.html")]
+pub struct Alert {
+	/// `info`, `urgent` (emergency access, reads of records) or `good`.
+	pub kind: &'static str,
+	pub text: String,
+	pub block: u64,
+}
+
+/// The event stream of one unlocked account; it ends when the session locks.
+pub fn stream(
+	user: Arc<User>,
+	still_unlocked: impl Fn() -> bool + Send + 'static,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+	let (tx, rx) = tokio::sync::mpsc::channel::<Event>(64);
+	tokio::spawn(async move {
+		// Greets first, so the page (and its tests) know the stream is live.
+		if tx.send(Event::default().event("ready").data("live")).await.is_err() {
+			return;
+		}
+		let Ok(mut blocks) = user.session.chain.api().stream_blocks().await else {
+			let _ = tx.send(Event::default().event("alert").data(offline())).await;
+			return;
+		};
+		while let Some(Ok(block)) = blocks.next().await {
+			if !still_unlocked() || tx.is_closed() {
+				return;
+			}
+			let alerts = match concerning(&user, &block).await {
+				Ok(alerts) => alerts,
+				Err(_) => continue,
+			};
+			if alerts.is_empty() {
+				continue;
+			}
+			for alert in alerts {
+				let html = alert.render().unwrap_or_default();
+				if tx.send(Event::default().event("alert").data(html)).await.is_err() {
+					return;
+				}
+			}
+			if tx.send(Event::default().event("changed").data("changed")).await.is_err() {
+				return;
+			}
+		}
+	});
+	let events = futures::stream::unfold(rx, |mut rx| async move {
+		rx.recv().await.map(|event| (Ok(event), rx))
+	});
+	Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+fn offline() -> String {
+	Alert {
+		kind: "urgent",
+		text: "Live updates are off: the node cannot be reached.".into(),
+		block: 0,
+	}
+	.render()
+	.unwrap_or_default()
+}
+
+/// The alerts one finalized block holds for `user`.
+async fn concerning(
+	user: &User,
+	block: &subxt::client::Block<subxt::PolkadotConfig>,
+) -> Result<Vec<Alert>, ClientError> {
+	let chain = |e: &dyn std::fmt::Display| ClientError::Chain(e.to_string());
+	let number = block.number();
+	let at = block.at().await.map_err(|e| chain(&e))?;
+	let events = at.events().fetch().await.map_err(|e| chain(&e))?;
+	let session = &user.session;
+	let me = session.account_id();
+	let mut out = Vec::new();
+	let mut push = |kind, text: String| out.push(Alert { kind, text, block: number });
+	let who = |a: &AccountId32| short(&a.to_string());
+
+	use api::{
+		appointments::events as appt, consent::events as consent, records::events as rec,
+		registry::events as reg,
+	};
+	for e in events.find::<consent::AccessRequested>().flatten() {
+		if e.patient == me {
+			push("info", format!("New access request {} from {}", e.request, who(&e.requester)));
+		}
+	}
+	for e in events.find::<consent::AccessGranted>().flatten() {
+		if e.grantee == me {
+			push("good", format!("{} granted you access (grant {})", who(&e.patient), e.grant));
+		}
+	}
+	for e in events.find::<consent::AccessDenied>().flatten() {
+		if e.requester == me {
+			push("info", format!("{} denied request {}", who(&e.patient), e.request));
+		}
+	}
+	for e in events.find::<consent::GrantEnded>().flatten() {
+		if e.grantee == me {
+			push("info", format!("Grant {} from {} ended", e.grant, who(&e.patient)));
+		}
+	}
+	for e in events.find::<consent::EmergencyAccessOpened>().flatten() {
+		if e.patient == me {
+			push(
+				"urgent",
+				format!(
+					"Emergency access to your records opened by {} (grant {})",
+					who(&e.doctor),
+					e.grant
+				),
+			);
+		}
+	}
+	for e in events.find::<appt::Requested>().flatten() {
+		if e.doctor == me {
+			push("info", format!("New appointment request {} from {}", e.id, who(&e.patient)));
+		}
+	}
+	for (id, verb) in events
+		.find::<appt::Accepted>()
+		.flatten()
+		.map(|e| (e.id, "accepted"))
+		.chain(events.find::<appt::Declined>().flatten().map(|e| (e.id, "declined")))
+	{
+		if let Ok(Some(a)) = session.appointment(id).await {
+			if a.patient == me.to_string() {
+				push("good", format!("Appointment {id} was {verb} by {}", short(&a.doctor)));
+			}
+		}
+	}
+	for e in events.find::<appt::Cancelled>().flatten() {
+		if e.by != me {
+			if let Ok(Some(a)) = session.appointment(e.id).await {
+				if a.patient == me.to_string() || a.doctor == me.to_string() {
+					push("info", format!("Appointment {} was cancelled", e.id));
+				}
+			}
+		}
+	}
+	for e in events.find::<rec::RecordAdded>().flatten() {
+		if e.patient == me {
+			push("info", format!("{} added record {} to your history", who(&e.author), e.record));
+		}
+	}
+	for e in events.find::<rec::RecordRead>().flatten() {
+		if let Ok(record) = session.record(e.record).await {
+			if record.patient == me.to_string() {
+				push("urgent", format!("{} read your record {}", who(&e.reader), e.record));
+			}
+		}
+	}
+	for e in events.find::<rec::Dispensed>().flatten() {
+		if let Ok(record) = session.record(e.record).await {
+			if record.patient == me.to_string() {
+				push(
+					"info",
+					format!(
+						"{} dispensed {} of prescription {}",
+						who(&e.pharmacy),
+						e.quantity,
+						e.record
+					),
+				);
+			}
+		}
+	}
+	for e in events.find::<reg::Verified>().flatten() {
+		if e.who == me {
+			push("good", "A verifier verified your application".into());
+		}
+	}
+	for (w, verb) in events
+		.find::<reg::Rejected>()
+		.flatten()
+		.map(|e| (e.who, "rejected"))
+		.chain(events.find::<reg::Suspended>().flatten().map(|e| (e.who, "suspended")))
+		.chain(events.find::<reg::Revoked>().flatten().map(|e| (e.who, "revoked")))
+	{
+		if w == me {
+			push("urgent", format!("A verifier {verb} your registration"));
+		}
+	}
+	let verifier = session.verifier().verifiers().await.map(|v| v.contains(&me)).unwrap_or(false);
+	if verifier {
+		for e in events.find::<reg::Applied>().flatten() {
+			push("info", format!("New application from {}", who(&e.who)));
+		}
+	}
+	Ok(out)
+}

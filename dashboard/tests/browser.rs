@@ -1,0 +1,465 @@
+//! The story, end to end, in a real Chromium driven over WebDriver, against a real dev node:
+//! people register, a verifier verifies, an appointment is booked and accepted, a report and a
+//! prescription are uploaded, a second doctor asks and the patient sees it live and grants,
+//! the report comes back byte-identical, a pharmacy dispenses on a one-time grant, and the
+//! patient revokes and reads it all in the audit trail.
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (scripts/test.sh installs them); nothing
+//! is downloaded at run time. A failure saves a screenshot and says where.
+//! `MEDCHAIN_SCREENSHOTS=<dir>` also saves each role's main page there (docs/screenshots).
+
+mod common;
+
+use std::{
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+use common::*;
+use medchain_client::{crypto::keys::Identity, walkthrough::sample_report};
+use thirtyfour::{components::SelectElement, prelude::*};
+
+type Step<T = ()> = Result<T, String>;
+
+trait Fail<T> {
+	fn or_fail(self, what: &str) -> Step<T>;
+}
+
+impl<T, E: std::fmt::Display> Fail<T> for Result<T, E> {
+	fn or_fail(self, what: &str) -> Step<T> {
+		self.map_err(|e| format!("{what}: {e}"))
+	}
+}
+
+fn ensure(ok: bool, what: impl Into<String>) -> Step {
+	if ok {
+		Ok(())
+	} else {
+		Err(what.into())
+	}
+}
+
+/// ChromeDriver on a free port, stopped when dropped.
+struct Driver(Child);
+
+impl Drop for Driver {
+	fn drop(&mut self) {
+		let _ = self.0.kill();
+		let _ = self.0.wait();
+	}
+}
+
+fn chromedriver() -> (Driver, u16) {
+	let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+	let port = medchain_node_harness::free_port();
+	let child = Command::new(&binary)
+		.arg(format!("--port={port}"))
+		.stdout(Stdio::null())
+		.stderr(Stdio::null())
+		.spawn()
+		.unwrap_or_else(|e| {
+			panic!("cannot start {binary} ({e}): install Debian's chromium and chromium-driver (scripts/test.sh does)")
+		});
+	let deadline = Instant::now() + Duration::from_secs(20);
+	while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+		assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
+		std::thread::sleep(Duration::from_millis(100));
+	}
+	(Driver(child), port)
+}
+
+/// One Chromium, one tab per person (each dashboard is a different port, so a different
+/// session cookie).
+struct Browser {
+	driver: WebDriver,
+	downloads: PathBuf,
+}
+
+impl Browser {
+	async fn start(port: u16, downloads: &Path) -> Browser {
+		let mut caps = DesiredCapabilities::chrome();
+		caps.set_binary(&std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+			.unwrap();
+		for arg in
+			["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000"]
+		{
+			caps.add_arg(arg).unwrap();
+		}
+		caps.add_experimental_option(
+			"prefs",
+			serde_json::json!({
+				"download.default_directory": downloads.display().to_string(),
+				"download.prompt_for_download": false,
+			}),
+		)
+		.unwrap();
+		let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.unwrap();
+		Browser { driver, downloads: downloads.to_path_buf() }
+	}
+
+	/// Opens a tab signed in to `dashboard`; returns its handle.
+	async fn tab(&self, login_url: &str) -> Step<WindowHandle> {
+		let handle = self.driver.new_tab().await.or_fail("new tab")?;
+		self.driver.switch_to_window(handle.clone()).await.or_fail("switch tab")?;
+		self.driver.goto(login_url).await.or_fail("open the sign-in link")?;
+		Ok(handle)
+	}
+
+	async fn to(&self, tab: &WindowHandle) -> Step {
+		self.driver.switch_to_window(tab.clone()).await.or_fail("switch tab")
+	}
+
+	async fn reload(&self) -> Step {
+		let url = self.driver.current_url().await.or_fail("url")?;
+		let home = format!("{}://{}/", url.scheme(), url.authority());
+		self.driver.goto(home).await.or_fail("reload")
+	}
+
+	async fn el(&self, css: &str) -> Step<WebElement> {
+		self.driver
+			.query(By::Css(css))
+			.wait(Duration::from_secs(60), Duration::from_millis(200))
+			.first()
+			.await
+			.or_fail(&format!("find {css}"))
+	}
+
+	async fn click(&self, css: &str) -> Step {
+		self.el(css).await?.click().await.or_fail(&format!("click {css}"))
+	}
+
+	async fn fill(&self, css: &str, text: &str) -> Step {
+		let el = self.el(css).await?;
+		el.clear().await.or_fail(&format!("clear {css}"))?;
+		el.send_keys(text).await.or_fail(&format!("type into {css}"))
+	}
+
+	async fn select(&self, css: &str, value: &str) -> Step {
+		let el = self.el(css).await?;
+		SelectElement::new(&el)
+			.await
+			.or_fail(css)?
+			.select_by_value(value)
+			.await
+			.or_fail(&format!("choose {value} in {css}"))
+	}
+
+	async fn text(&self, css: &str) -> Step<String> {
+		self.el(css).await?.text().await.or_fail(&format!("text of {css}"))
+	}
+
+	/// Waits until `css` reads `needle`.
+	async fn wait_text(&self, css: &str, needle: &str) -> Step<String> {
+		let deadline = Instant::now() + Duration::from_secs(60);
+		loop {
+			if let Ok(els) = self.driver.find_all(By::Css(css)).await {
+				for el in els {
+					if let Ok(text) = el.text().await {
+						if text.contains(needle) {
+							return Ok(text);
+						}
+					}
+				}
+			}
+			if Instant::now() > deadline {
+				return Err(format!("{css} never read {needle:?}"));
+			}
+			tokio::time::sleep(Duration::from_millis(250)).await;
+		}
+	}
+
+	/// Clicks `css` and waits for the action's answer in the message area: its text, or the
+	/// problem it reported as the error.
+	async fn act(&self, css: &str) -> Step<String> {
+		self.driver
+			.execute(
+				"document.getElementById('flash').innerHTML = ''",
+				Vec::<serde_json::Value>::new(),
+			)
+			.await
+			.or_fail("clear")?;
+		self.click(css).await?;
+		let answer = self.el("#flash .ok, #flash .problem").await?;
+		let text = answer.text().await.or_fail("answer")?;
+		match answer.class_name().await.or_fail("class")?.as_deref() {
+			Some(c) if c.contains("problem") => Err(format!("{css} was refused: {text}")),
+			_ => Ok(text),
+		}
+	}
+
+	/// Creates an account in the current tab; returns its address.
+	async fn create_account(&self, name: &str) -> Step<String> {
+		self.fill("#create-name", name).await?;
+		self.fill("#create-password", PASSWORD).await?;
+		self.fill("#create-confirm", PASSWORD).await?;
+		self.click("#create").await?;
+		let phrase = self.text("#phrase").await?;
+		ensure(phrase.split_whitespace().count() == 24, "the phrase has 24 words")?;
+		self.text("#my-address").await
+	}
+
+	async fn unlock(&self, name: &str) -> Step {
+		self.select("#unlock-name", name).await?;
+		self.fill("#unlock-password", PASSWORD).await?;
+		self.click("#unlock").await?;
+		self.el("#lock").await.map(drop)
+	}
+
+	/// Uploads `file` for `patient`; returns the record id once it is finalized.
+	async fn upload(
+		&self,
+		patient: &str,
+		kind: &str,
+		title: &str,
+		quantity: u32,
+		file: &Path,
+	) -> Step<u64> {
+		self.reload().await?;
+		self.select("#upload-patient", patient).await?;
+		self.select("#upload-kind", kind).await?;
+		self.fill("#upload-title", title).await?;
+		self.fill("#upload-quantity", &quantity.to_string()).await?;
+		self.el("#upload-file")
+			.await?
+			.send_keys(file.display().to_string())
+			.await
+			.or_fail("choose the file")?;
+		self.click("#upload").await?;
+		// Every stage shows, ending with finality.
+		let deadline = Instant::now() + Duration::from_secs(90);
+		loop {
+			let class = self.el("#job-final").await?.class_name().await.or_fail("stage")?;
+			if class.as_deref() == Some("done") {
+				break;
+			}
+			if let Ok(problem) = self.driver.find(By::Css("#upload-progress .problem")).await {
+				return Err(format!("upload failed: {}", problem.text().await.unwrap_or_default()));
+			}
+			if Instant::now() > deadline {
+				return Err("the upload never reached finality".into());
+			}
+			tokio::time::sleep(Duration::from_millis(300)).await;
+		}
+		ensure(self.text("#job-cid").await?.starts_with("Qm"), "the CID is shown")?;
+		self.text("#job-record").await?.parse().or_fail("record id")
+	}
+
+	/// Waits for a new file in the download directory and returns its bytes.
+	async fn downloaded(&self, before: usize) -> Step<Vec<u8>> {
+		let deadline = Instant::now() + Duration::from_secs(30);
+		loop {
+			let files: Vec<_> = std::fs::read_dir(&self.downloads)
+				.or_fail("downloads")?
+				.flatten()
+				.map(|e| e.path())
+				.filter(|p| !p.extension().is_some_and(|e| e == "crdownload"))
+				.collect();
+			if files.len() > before {
+				let newest = files
+					.iter()
+					.max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
+					.unwrap();
+				return std::fs::read(newest).or_fail("read the download");
+			}
+			if Instant::now() > deadline {
+				return Err("no file was downloaded".into());
+			}
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
+	}
+
+	async fn shot(&self, dir: &Option<PathBuf>, name: &str) -> Step {
+		if let Some(dir) = dir {
+			std::fs::create_dir_all(dir).or_fail("screenshot dir")?;
+			self.reload().await?;
+			self.el("#live-status").await?;
+			self.wait_text("#live-status", "live").await?;
+			self.driver.screenshot(&dir.join(format!("{name}.png"))).await.or_fail("screenshot")?;
+		}
+		Ok(())
+	}
+}
+
+fn number_after(text: &str, word: &str) -> Step<u64> {
+	text.split(word)
+		.nth(1)
+		.and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).find(|s| !s.is_empty()))
+		.and_then(|n| n.parse().ok())
+		.ok_or_else(|| format!("no number after {word:?} in {text:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_story_in_a_real_browser() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = dev_node(dir.path()).await;
+	let url = node.rpc_url();
+	let home = dir.path().join("home");
+	let downloads = dir.path().join("downloads");
+	std::fs::create_dir_all(&downloads).unwrap();
+	keystore(&home, "alice", &Identity::from_secret("//Alice").unwrap());
+	// Set up outside the story: the second doctor, the pharmacy and a hospital, verified.
+	practitioner(&url, &home, "ben", "doctor", "Dr. Ben").await;
+	practitioner(&url, &home, "pharmacy", "pharmacy", "Corner pharmacy").await;
+	practitioner(&url, &home, "hospital", "hospital", "St. Mary's").await;
+
+	let (_chromedriver, port) = chromedriver();
+	let browser = Browser::start(port, &downloads).await;
+	let result = story(&browser, &url, &home, dir.path()).await;
+	if let Err(failure) = result {
+		let shot = std::env::temp_dir().join("medchain-browser-failure.png");
+		let _ = browser.driver.screenshot(&shot).await;
+		let _ = browser.driver.clone().quit().await;
+		panic!(
+			"{failure}\nscreenshot of the page: {}\nnode log:\n{}",
+			shot.display(),
+			node.log_tail()
+		);
+	}
+	browser.driver.clone().quit().await.unwrap();
+}
+
+async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
+	let shots = std::env::var_os("MEDCHAIN_SCREENSHOTS").map(PathBuf::from);
+	let d_patient = dashboard(url, home, |_| {}).await;
+	let d_ada = dashboard(url, home, |_| {}).await;
+	let d_alice = dashboard(url, home, |_| {}).await;
+	let d_ben = dashboard(url, home, |_| {}).await;
+	let d_pharmacy = dashboard(url, home, |_| {}).await;
+	let d_hospital = dashboard(url, home, |_| {}).await;
+
+	// 1. A patient and a doctor register.
+	let patient_tab = b.tab(d_patient.login_url()).await?;
+	let patient = b.create_account("patient").await?;
+	fund(url, home, &patient).await;
+	b.reload().await?;
+	b.click("#register-patient").await?;
+	b.el("#p-requests").await?;
+
+	let ada_tab = b.tab(d_ada.login_url()).await?;
+	let ada = b.create_account("ada").await?;
+	fund(url, home, &ada).await;
+	b.reload().await?;
+	let credentials = dir.join("gmc-1001.pdf");
+	std::fs::write(&credentials, b"GMC-1001 diploma").or_fail("credentials")?;
+	b.select("#apply-role", "doctor").await?;
+	b.fill("#apply-name", "Dr. Ada").await?;
+	b.fill("#apply-specialization", "general practice").await?;
+	b.fill("#apply-licence", "GMC-1001").await?;
+	b.el("#apply-credentials")
+		.await?
+		.send_keys(credentials.display().to_string())
+		.await
+		.or_fail("credentials")?;
+	b.click("#apply").await?;
+	b.wait_text("#not-verified", "Pending").await?;
+
+	// 2. The verifier verifies the doctor.
+	let alice_tab = b.tab(d_alice.login_url()).await?;
+	b.unlock("alice").await?;
+	b.wait_text(&format!("[id='pending-{ada}']"), "GMC-1001").await?;
+	b.act(&format!("[id='verify-{ada}']")).await?;
+	b.shot(&shots, "verifier").await?;
+
+	// 3. The patient books with the doctor, found by specialization; the doctor accepts.
+	b.to(&patient_tab).await?;
+	b.fill("#doctor-search", "general").await?;
+	b.wait_text("#doctor", "Dr. Ada").await?;
+	b.select("#doctor", &ada).await?;
+	let at = b.el("#book-at").await?;
+	b.driver
+		.execute("arguments[0].value = '2030-01-15T09:30'", vec![at.to_json().or_fail("json")?])
+		.await
+		.or_fail("date")?;
+	b.fill("#book-reason", "persistent cough").await?;
+	let booked = b.act("#book").await?;
+	let appointment = number_after(&booked, "Appointment")?;
+	b.to(&ada_tab).await?;
+	b.reload().await?;
+	b.wait_text(&format!("#appointment-{appointment}"), "persistent cough").await?;
+	b.act(&format!("#accept-{appointment}")).await?;
+
+	// 4. The doctor uploads a report, watching each stage.
+	let report_bytes = sample_report(300 * 1024);
+	let report_file = dir.join("chest-xray.bin");
+	std::fs::write(&report_file, &report_bytes).or_fail("report")?;
+	let report = b.upload(&patient, "report", "Chest X-ray", 1, &report_file).await?;
+	b.shot(&shots, "doctor").await?;
+
+	// 5. A second doctor asks; the patient sees the alert arrive live and grants.
+	b.to(&patient_tab).await?;
+	b.reload().await?;
+	b.wait_text("#live-status", "live").await?;
+	let ben_tab = b.tab(d_ben.login_url()).await?;
+	b.unlock("ben").await?;
+	b.fill("#access-patient", &patient).await?;
+	b.select("#access-scope", "reports").await?;
+	b.fill("#access-purpose", "second opinion on the X-ray").await?;
+	let asked = b.act("#request-access").await?;
+	let request = number_after(&asked, "Request")?;
+	b.to(&patient_tab).await?;
+	b.wait_text("#alerts", &format!("New access request {request}")).await?;
+	b.wait_text(&format!("#request-{request}"), "second opinion").await?;
+	let granted = b.act(&format!("#grant-{request}")).await?;
+	let ben_grant = number_after(&granted, "grant")?;
+
+	// 6. The second doctor views the report: byte-identical.
+	b.to(&ben_tab).await?;
+	b.reload().await?;
+	let before = std::fs::read_dir(&b.downloads).or_fail("downloads")?.count();
+	b.act(&format!("#view-{report}")).await?;
+	b.click("#download").await?;
+	let got = b.downloaded(before).await?;
+	ensure(
+		got == report_bytes,
+		format!("the report came back changed ({} of {} bytes)", got.len(), report_bytes.len()),
+	)?;
+
+	// 7. A pharmacy is granted once and dispenses.
+	b.to(&ada_tab).await?;
+	let rx_file = dir.join("rx.txt");
+	std::fs::write(&rx_file, b"Amoxicillin 500 mg, 3x daily, 7 days").or_fail("rx")?;
+	let rx = b.upload(&patient, "prescription", "Amoxicillin", 2, &rx_file).await?;
+	let pharmacy_tab = b.tab(d_pharmacy.login_url()).await?;
+	b.unlock("pharmacy").await?;
+	b.fill("#lookup-account", &patient).await?;
+	b.click("#lookup").await?;
+	b.fill("#rx-purpose", "dispense the antibiotics").await?;
+	let asked = b.act("#request-prescriptions").await?;
+	let rx_request = number_after(&asked, "Request")?;
+	b.to(&patient_tab).await?;
+	b.wait_text(&format!("#request-{rx_request}"), "prescriptions").await?;
+	b.fill(&format!("#grant-uses-{rx_request}"), "1").await?;
+	b.act(&format!("#grant-{rx_request}")).await?;
+	b.to(&pharmacy_tab).await?;
+	b.reload().await?;
+	b.wait_text(&format!("#held-record-{rx}"), "2 of 2 left").await?;
+	b.fill(&format!("#dispense-qty-{rx}"), "2").await?;
+	let dispensed = b.act(&format!("#dispense-{rx}")).await?;
+	ensure(dispensed.contains("Dispensed 2") && dispensed.contains("0 left"), dispensed.clone())?;
+	b.shot(&shots, "pharmacy").await?;
+
+	// 8. The patient revokes and sees all of it in the audit trail.
+	b.to(&patient_tab).await?;
+	b.reload().await?;
+	b.act(&format!("#revoke-{ben_grant}")).await?;
+	for line in [
+		format!("read record {report}"),
+		format!("dispensed 2 of prescription {rx}"),
+		format!("revoked access (grant {ben_grant})"),
+		format!("created record {report}"),
+	] {
+		b.wait_text("#p-audit", &line).await?;
+	}
+	ensure(
+		b.text(&format!("#record-{report}")).await?.contains("Chest X-ray"),
+		"the record's title is decrypted",
+	)?;
+	b.shot(&shots, "patient").await?;
+
+	let hospital_tab = b.tab(d_hospital.login_url()).await?;
+	b.unlock("hospital").await?;
+	b.shot(&shots, "hospital").await?;
+	let _ = (alice_tab, hospital_tab);
+	Ok(())
+}

@@ -56,18 +56,19 @@ fn check(state: &AppState, method: &Method, headers: &HeaderMap) -> Result<(), P
 			format!("{why}. Use the dashboard's own pages at {}.", state.origin),
 		)
 	};
-	if let Some(origin) = headers.get(header::ORIGIN) {
-		if origin.as_bytes() != state.origin.as_bytes() {
-			return Err(refused("The request came from another site"));
-		}
+	// Every value counts: a request carrying two Origin headers is as foreign as its worst.
+	if headers.get_all(header::ORIGIN).iter().any(|o| o.as_bytes() != state.origin.as_bytes()) {
+		return Err(refused("The request came from another site"));
 	}
-	if let Some(site) = headers.get("sec-fetch-site") {
-		if site.as_bytes() != b"same-origin" {
-			return Err(refused("The request came from another site"));
-		}
+	if headers.get_all("sec-fetch-site").iter().any(|s| s.as_bytes() != b"same-origin") {
+		return Err(refused("The request came from another site"));
 	}
 	let session = session_of(state, headers).ok_or_else(|| refused("You are not signed in"))?;
-	let token = headers.get(CSRF_HEADER).map(|t| t.as_bytes()).unwrap_or_default();
+	let mut tokens = headers.get_all(CSRF_HEADER).iter();
+	let token = match (tokens.next(), tokens.next()) {
+		(Some(token), None) => token.as_bytes(),
+		_ => &[],
+	};
 	if !bool::from(token.ct_eq(session.csrf.as_bytes())) {
 		return Err(refused("The request lacked this session's CSRF token"));
 	}

@@ -2,8 +2,25 @@
 
 use axum::{extract::Path, response::Response, Form};
 
+use medchain_client::ClientError;
+
 use super::{panels, Done};
 use crate::{format, guard::Unlocked, page::Problem};
+
+/// The chain answers a call from the wrong account with `BadOrigin`; say who may make it.
+fn refused(who_may: &'static str) -> impl Fn(ClientError) -> Problem {
+	move |err| match err.dispatch_error() {
+		Some("BadOrigin") | Some("RequireSudo") => {
+			let mut problem = Problem::from(err);
+			problem.detail = format!("This account may not do that: {who_may}.");
+			problem
+		}
+		_ => Problem::from(err),
+	}
+}
+
+const VERIFIERS: &str = "only verifiers decide on practitioners";
+const ROOT: &str = "only root (on a dev chain, the sudo key Alice) appoints and removes verifiers";
 
 #[derive(serde::Deserialize)]
 pub struct DecisionForm {
@@ -38,22 +55,22 @@ pub async fn decide(
 					},
 				)?)
 			};
-			verifier.verify(&who, until).await?;
+			verifier.verify(&who, until).await.map_err(refused(VERIFIERS))?;
 			Ok(Done::say(match until {
 				Some(block) => format!("{name} is verified until block {block}."),
 				None => format!("{name} is verified."),
 			}))
 		}
 		"reject" => {
-			verifier.reject(&who, reason).await?;
+			verifier.reject(&who, reason).await.map_err(refused(VERIFIERS))?;
 			Ok(Done::say(format!("{name}'s application was rejected.")))
 		}
 		"suspend" => {
-			verifier.suspend(&who, reason).await?;
+			verifier.suspend(&who, reason).await.map_err(refused(VERIFIERS))?;
 			Ok(Done::say(format!("{name} is suspended.")))
 		}
 		"revoke" => {
-			verifier.revoke(&who, reason).await?;
+			verifier.revoke(&who, reason).await.map_err(refused(VERIFIERS))?;
 			Ok(Done::say(format!("{name}'s registration is revoked for good.")))
 		}
 		other => Err(Problem::input(format!(
@@ -72,7 +89,7 @@ pub async fn add(
 	Form(form): Form<AddForm>,
 ) -> Result<Response, Problem> {
 	let who = panels::account(&form.account)?;
-	user.session.verifier().add_verifier(&who).await?;
+	user.session.verifier().add_verifier(&who).await.map_err(refused(ROOT))?;
 	Ok(Done::say(format!("{} is now a verifier.", format::short(&form.account))))
 }
 
@@ -81,6 +98,6 @@ pub async fn remove(
 	Path(account): Path<String>,
 ) -> Result<Response, Problem> {
 	let who = panels::account(&account)?;
-	user.session.verifier().remove_verifier(&who).await?;
+	user.session.verifier().remove_verifier(&who).await.map_err(refused(ROOT))?;
 	Ok(Done::say(format!("{} is no longer a verifier.", format::short(&account))))
 }

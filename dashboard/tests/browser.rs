@@ -125,7 +125,34 @@ impl Browser {
 			.or_fail(&format!("find {css}"))
 	}
 
+	/// Waits until htmx has no request, swap or settle under way, so a click lands on
+	/// elements htmx has already wired up.
+	async fn quiet(&self) -> Step {
+		let deadline = Instant::now() + Duration::from_secs(30);
+		loop {
+			let busy = self
+				.driver
+				.execute(
+					"return document.querySelectorAll('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added').length",
+					Vec::<serde_json::Value>::new(),
+				)
+				.await
+				.or_fail("htmx state")?
+				.json()
+				.as_u64()
+				.unwrap_or(0);
+			if busy == 0 {
+				return Ok(());
+			}
+			if Instant::now() > deadline {
+				return Err("the page never settled".into());
+			}
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+	}
+
 	async fn click(&self, css: &str) -> Step {
+		self.quiet().await?;
 		self.el(css).await?.click().await.or_fail(&format!("click {css}"))
 	}
 
@@ -309,6 +336,12 @@ async fn the_story_in_a_real_browser() {
 	if let Err(failure) = result {
 		let shot = std::env::temp_dir().join("medchain-browser-failure.png");
 		let _ = browser.driver.screenshot(&shot).await;
+		let url = browser.driver.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+		let flash = match browser.driver.find(By::Id("flash")).await {
+			Ok(flash) => flash.inner_html().await.unwrap_or_default(),
+			Err(_) => String::new(),
+		};
+		eprintln!("page {url}; message area: {flash}");
 		let _ = browser.driver.clone().quit().await;
 		panic!(
 			"{failure}\nscreenshot of the page: {}\nnode log:\n{}",

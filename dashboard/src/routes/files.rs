@@ -60,13 +60,7 @@ pub async fn export(
 		link: Some(link),
 		link_text: "Save the CAR file".into(),
 	}
-	.into_response_unchanged())
-}
-
-impl Done {
-	fn into_response_unchanged(self) -> Response {
-		crate::page::html(&self)
-	}
+	.shown())
 }
 
 /// Serves a prepared file once.

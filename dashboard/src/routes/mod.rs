@@ -392,8 +392,15 @@ impl Done {
 	}
 
 	pub fn changed(self) -> Response {
-		let mut response = html(&self);
+		let mut response = self.shown();
 		response.headers_mut().insert("hx-trigger", header::HeaderValue::from_static("changed"));
+		response
+	}
+
+	/// Into the message area, whatever swap the form inherits from its panel.
+	pub fn shown(self) -> Response {
+		let mut response = html(&self);
+		response.headers_mut().insert("hx-reswap", header::HeaderValue::from_static("innerHTML"));
 		response
 	}
 }

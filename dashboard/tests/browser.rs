@@ -280,7 +280,7 @@ impl Browser {
 				.or_fail("downloads")?
 				.flatten()
 				.map(|e| e.path())
-				.filter(|p| !p.extension().is_some_and(|e| e == "crdownload"))
+				.filter(|p| p.extension().is_none_or(|e| e != "crdownload"))
 				.collect();
 			if files.len() > before {
 				let newest = files

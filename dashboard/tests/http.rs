@@ -291,7 +291,12 @@ async fn every_route_is_guarded_and_answers_in_plain_words() {
 			409,
 			"only root",
 		),
-		("/verifiers/5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY/remove", vec![], 409, "only root"),
+		(
+			"/verifiers/5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY/remove",
+			vec![],
+			409,
+			"only root",
+		),
 	] {
 		let response = web.post(path, &form).await;
 		let got = response.status();

@@ -412,5 +412,5 @@ pub struct Search {
 	pub q: String,
 }
 
-pub(crate) use page::go;
 pub(crate) use axum::extract::Query as Q;
+pub(crate) use page::go;

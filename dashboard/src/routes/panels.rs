@@ -385,10 +385,14 @@ pub async fn patients(s: &Sess, names: &mut Names<'_>) -> Result<Vec<PatientOpti
 	let mut out = Vec::new();
 	for p in s.doctor().patients().await? {
 		let account = p.to_string();
-		out.push(PatientOption {
-			label: format!("{} ({})", names.label(&account).await, short(&account)),
-			account,
-		});
+		let name = names.label(&account).await;
+		// A patient has no public name: then the short address is the label, shown once.
+		let label = if name.contains(&short(&account)) {
+			name
+		} else {
+			format!("{name} ({})", short(&account))
+		};
+		out.push(PatientOption { label, account });
 	}
 	Ok(out)
 }

@@ -172,8 +172,17 @@ impl Browser {
 			.or_fail(&format!("choose {value} in {css}"))
 	}
 
+	/// The text of `css`, found again if a live refresh replaced it meanwhile.
 	async fn text(&self, css: &str) -> Step<String> {
-		self.el(css).await?.text().await.or_fail(&format!("text of {css}"))
+		let mut tries = 0;
+		loop {
+			match self.el(css).await?.text().await {
+				Ok(text) => return Ok(text),
+				Err(e) if tries >= 5 => return Err(format!("text of {css}: {e}")),
+				Err(_) => tries += 1,
+			}
+			tokio::time::sleep(Duration::from_millis(200)).await;
+		}
 	}
 
 	/// Waits until `css` reads `needle`.
@@ -256,8 +265,21 @@ impl Browser {
 		// Every stage shows, ending with finality.
 		let deadline = Instant::now() + Duration::from_secs(90);
 		loop {
-			let class = self.el("#job-final").await?.class_name().await.or_fail("stage")?;
-			if class.as_deref() == Some("done") {
+			// The progress fragment is replaced as it polls: read its stage in one script, not
+			// through an element reference that may go stale.
+			let class = self
+				.driver
+				.execute(
+					"const e = document.getElementById('job-final'); return e ? e.className : ''",
+					Vec::<serde_json::Value>::new(),
+				)
+				.await
+				.or_fail("stage")?
+				.json()
+				.as_str()
+				.unwrap_or_default()
+				.to_string();
+			if class == "done" {
 				break;
 			}
 			if let Ok(problem) = self.driver.find(By::Css("#upload-progress .problem")).await {

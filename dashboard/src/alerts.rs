@@ -194,9 +194,12 @@ async fn concerning(
 			push("urgent", format!("A verifier {verb} your registration"));
 		}
 	}
-	let verifier = session.verifier().verifiers().await.map(|v| v.contains(&me)).unwrap_or(false);
-	if verifier {
-		for e in events.find::<reg::Applied>().flatten() {
+	// The verifier set is read only for a block that has applications in it, not every block.
+	let applied: Vec<_> = events.find::<reg::Applied>().flatten().collect();
+	if !applied.is_empty()
+		&& session.verifier().verifiers().await.map(|v| v.contains(&me)).unwrap_or(false)
+	{
+		for e in applied {
 			push("info", format!("New application from {}", who(&e.who)));
 		}
 	}

@@ -13,7 +13,12 @@ use medchain_client::{
 	runtime::medchain::runtime_types::medchain_primitives::Scope, storage::no_progress,
 };
 
-use super::{account::fields, job_view, panels, patient::number, Done, Q};
+use super::{
+	account::fields,
+	job_view, panels,
+	patient::{hours, number},
+	Done, Q,
+};
 use crate::{
 	format::{self, short},
 	guard::Unlocked,
@@ -93,14 +98,6 @@ pub struct AccessForm {
 	scope: String,
 	purpose: String,
 	hours: String,
-}
-
-fn hours(text: &str) -> Result<u32, Problem> {
-	let hours: u32 = number(text, "Hours")?.unwrap_or(24);
-	if hours == 0 || hours > 24 * 365 {
-		return Err(Problem::input("Ask for 1 hour to 365 days (8760 hours)."));
-	}
-	Ok(hours)
 }
 
 pub async fn request_access(

@@ -63,6 +63,15 @@ pub struct GrantForm {
 	uses: String,
 }
 
+/// Hours of access typed into a form: 1 hour to a year, 24 when left empty.
+pub fn hours(text: &str) -> Result<u32, Problem> {
+	let hours: u32 = number(text, "Hours")?.unwrap_or(24);
+	if hours == 0 || hours > 24 * 365 {
+		return Err(Problem::input("Access lasts 1 hour to 365 days (8760 hours)."));
+	}
+	Ok(hours)
+}
+
 /// A number typed into a form, or a message saying which field is wrong.
 pub fn number<T: std::str::FromStr>(text: &str, field: &str) -> Result<Option<T>, Problem> {
 	let text = text.trim();
@@ -79,10 +88,7 @@ pub async fn grant(
 	Path(id): Path<u64>,
 	Form(form): Form<GrantForm>,
 ) -> Result<Response, Problem> {
-	let hours: u32 = number(&form.hours, "Hours")?.unwrap_or(24);
-	if hours == 0 || hours > 24 * 365 {
-		return Err(Problem::input("Grant access for 1 hour to 365 days (8760 hours)."));
-	}
+	let hours = hours(&form.hours)?;
 	let max_uses: Option<u32> = number(&form.uses, "Uses")?;
 	if max_uses == Some(0) {
 		return Err(Problem::input("Allow at least one use, or leave Uses empty for unlimited."));

@@ -86,10 +86,16 @@ async fn every_failure_is_a_typed_error_within_bounded_time_and_nothing_is_lost(
 	assert!(started.elapsed() < Duration::from_secs(10), "took {:?}", started.elapsed());
 	let car = dir.path().join("missing.car");
 	assert!(matches!(
-		store.export_car(missing, car.clone()).await,
+		store.export_car(vec![missing], car.clone()).await,
 		Err(StorageError::NotFound { .. })
 	));
 	assert!(!car.exists(), "a failed export leaves no file behind");
+	// One missing root among several fails the whole export the same way.
+	assert!(matches!(
+		store.export_car(vec![kept, missing], car.clone()).await,
+		Err(StorageError::NotFound { .. })
+	));
+	assert!(!car.exists());
 
 	// Malformed addresses are refused before anything is sent.
 	for bad in ["ftp://127.0.0.1:5001", "http://", "127.0.0.1:5001", "http://h:1/?x=1"] {
@@ -158,7 +164,7 @@ async fn car_files_move_both_ways_between_the_embedded_store_and_the_node() {
 		.await
 		.unwrap();
 	let car = dir.path().join("out.car");
-	assert_eq!(local.export_car(cid, car.clone()).await.unwrap(), 4, "3 leaves and a root");
+	assert_eq!(local.export_car(vec![cid], car.clone()).await.unwrap(), 4, "3 leaves and a root");
 	assert_eq!(remote.import_car(car).await.unwrap(), vec![cid]);
 	assert!(remote.is_pinned(&cid).await.unwrap(), "imported roots are pinned");
 	assert_eq!(read_back(&remote, &cid).await.unwrap(), sealed, "the node serves the same bytes");
@@ -171,15 +177,31 @@ async fn car_files_move_both_ways_between_the_embedded_store_and_the_node() {
 		.await
 		.unwrap();
 	let car = dir.path().join("in.car");
-	assert_eq!(remote.export_car(cid, car.clone()).await.unwrap(), 4);
+	assert_eq!(remote.export_car(vec![cid], car.clone()).await.unwrap(), 4);
 	let other = LocalStore::open(&dir.path().join("other")).unwrap();
 	assert_eq!(other.import_car(car).await.unwrap(), vec![cid]);
 	let back = read_back(&other, &cid).await.unwrap();
 	assert_eq!(stream::decrypt_bytes(&back, &key).unwrap(), plain);
 
+	// Several files from the node in one CAR (a patient's whole history): every root listed.
+	let note = stream::encrypt_bytes(b"a second, one-block record", &key);
+	let second = remote
+		.add(Box::new(std::io::Cursor::new(note.clone())), CidVersion::V0, no_progress())
+		.await
+		.unwrap();
+	let car = dir.path().join("all.car");
+	assert_eq!(remote.export_car(vec![cid, second], car.clone()).await.unwrap(), 5);
+	let third = LocalStore::open(&dir.path().join("third")).unwrap();
+	assert_eq!(third.import_car(car).await.unwrap(), vec![cid, second]);
+	assert_eq!(
+		stream::decrypt_bytes(&read_back(&third, &cid).await.unwrap(), &key).unwrap(),
+		plain
+	);
+	assert_eq!(read_back(&third, &second).await.unwrap(), note);
+
 	// A CAR with a bent block is refused before anything reaches the node.
 	let car = dir.path().join("bent.car");
-	local.export_car(compute_cid(&[][..], CidVersion::V0).unwrap(), car.clone()).await.ok();
+	local.export_car(vec![compute_cid(&[][..], CidVersion::V0).unwrap()], car.clone()).await.ok();
 	let mut bytes = std::fs::read(dir.path().join("out.car")).unwrap();
 	let at = bytes.len() - 10;
 	bytes[at] ^= 0xff;

@@ -17,7 +17,9 @@ use std::{
 };
 
 use common::*;
-use medchain_client::{crypto::keys::Identity, walkthrough::sample_report};
+use medchain_client::{
+	crypto::keys::Identity, storage::local::LocalStore, walkthrough::sample_report,
+};
 use thirtyfour::{components::SelectElement, prelude::*};
 
 type Step<T = ()> = Result<T, String>;
@@ -455,8 +457,11 @@ async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
 	b.to(&patient_tab).await?;
 	b.wait_text("#alerts", &format!("New access request {request}")).await?;
 	b.wait_text(&format!("#request-{request}"), "second opinion").await?;
+	// Narrowed to the one report, rather than every report the request covers.
+	b.click(&format!("#grant-{request}-record-{report}")).await?;
 	let granted = b.act(&format!("#grant-{request}")).await?;
 	let ben_grant = number_after(&granted, "grant")?;
+	ensure(granted.contains(&format!("only record {report}")), granted.clone())?;
 
 	// 6. The second doctor views the report: byte-identical.
 	b.to(&ben_tab).await?;
@@ -511,6 +516,17 @@ async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
 		"the record's title is decrypted",
 	)?;
 	b.shot(&shots, "patient").await?;
+
+	// The whole history in one CAR: one root per record, importable into another store.
+	let before = std::fs::read_dir(&b.downloads).or_fail("downloads")?.count();
+	let exported = b.act("#export-all").await?;
+	ensure(exported.contains("All 2 records"), exported.clone())?;
+	b.click("#download").await?;
+	let car = dir.join("history.car");
+	std::fs::write(&car, b.downloaded(before).await?).or_fail("write the CAR")?;
+	let other = LocalStore::open(&dir.join("elsewhere")).or_fail("open a store")?;
+	let roots = other.import_car(car).await.or_fail("import the CAR")?;
+	ensure(roots.len() == 2, format!("roots {roots:?}"))?;
 
 	let hospital_tab = b.tab(d_hospital.login_url()).await?;
 	b.unlock("hospital").await?;

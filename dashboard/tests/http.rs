@@ -36,6 +36,7 @@ const POSTS: &[&str] = &[
 	"/grants/1/revoke",
 	"/records/1/open",
 	"/records/1/export",
+	"/records/export-all",
 	"/records/1/dispense",
 	"/upload",
 	"/access",
@@ -232,6 +233,9 @@ async fn every_route_is_guarded_and_answers_in_plain_words() {
 		("/appointments/9/cancel", vec![], 409, "NotFound"),
 		("/requests/9/deny", vec![("reason", "no")], 409, "request 9 does not exist"),
 		("/records/9/export", vec![], 409, "record 9 does not exist"),
+		("/records/export-all", vec![], 400, "no records yet"),
+		("/requests/9/grant", vec![("hours", "1"), ("record-x", "on")], 400, "not a record id"),
+		("/requests/9/grant", vec![("hours", "1"), ("record-3", "on")], 409, "request 9"),
 		("/records/9/dispense", vec![("quantity", "0")], 400, "at least 1"),
 		("/records/9/dispense", vec![("quantity", "1")], 400, "not a pharmacy"),
 		(

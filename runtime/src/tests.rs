@@ -155,6 +155,7 @@ fn the_whole_story_holds_through_the_runtime() {
 			0,
 			50,
 			None,
+			None,
 			BoundedVec::truncate_from(vec![(0, envelope(SECOND_DOCTOR))])
 		));
 		assert!(Records::can_read(acc(SECOND_DOCTOR), 0));
@@ -264,7 +265,7 @@ fn a_one_time_write_grant_lets_a_doctor_without_appointment_add_one_record() {
 			bytes(b""),
 			10
 		));
-		assert_ok!(Consent::grant(signed(PATIENT), 0, 10, Some(1), BoundedVec::new()));
+		assert_ok!(Consent::grant(signed(PATIENT), 0, 10, Some(1), None, BoundedVec::new()));
 		let add = |supersedes| {
 			Records::add_record(
 				signed(SECOND_DOCTOR),

@@ -12,7 +12,10 @@ use crate::{
 	error::ClientError,
 	runtime::medchain::{
 		self as api,
-		runtime_types::{bounded_collections::bounded_vec::BoundedVec, medchain_primitives::Scope},
+		runtime_types::{
+			bounded_collections::bounded_vec::BoundedVec, medchain_primitives::Scope,
+			pallet_consent::types::Request,
+		},
 	},
 	storage::ContentStore,
 };
@@ -43,6 +46,9 @@ pub(crate) fn open_reason(
 /// The chain's `MaxEnvelopes`: the most record keys one grant carries.
 const MAX_ENVELOPES: usize = 64;
 
+/// The chain's `MAX_LISTED_RECORDS`: the most records one scope lists.
+pub const MAX_LISTED_RECORDS: usize = 32;
+
 /// A grant the patient gave, and the records whose keys could not be shared.
 #[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
 pub struct Granted {
@@ -53,6 +59,15 @@ pub struct Granted {
 	/// Records in scope whose key this patient could not open (a record written with a
 	/// broken patient envelope): skipped, so that one bad record cannot block the rest.
 	pub unreadable: Vec<u64>,
+}
+
+/// A patient's whole history written as one CAR file.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct HistoryExport {
+	/// The records in it, oldest first; the CAR lists their CIDs as its roots in this order.
+	pub records: Vec<u64>,
+	/// Encrypted blocks written.
+	pub blocks: u64,
 }
 
 /// The keys sealed for a scope, and the records skipped.
@@ -161,25 +176,62 @@ impl<S: ContentStore> Patient<'_, S> {
 
 	/// One access request.
 	pub async fn request(&self, id: u64) -> Result<RequestInfo, ClientError> {
-		let request = self
-			.0
-			.chain
-			.view(api::view_functions().consent().request(id))
-			.await?
-			.ok_or(ClientError::UnknownRequest(id))?;
+		let request = self.request_entry(id).await?;
 		Ok(RequestInfo::new(id, &request, Some(self.0.me.encryption_secret())))
+	}
+
+	/// The request's entry on chain.
+	async fn request_entry(&self, request: u64) -> Result<Request, ClientError> {
+		self.0
+			.chain
+			.view(api::view_functions().consent().request(request))
+			.await?
+			.ok_or(ClientError::UnknownRequest(request))
 	}
 
 	/// Grants request `request` on `terms`, sealing the key of every record its scope covers
 	/// to the requester. Returns the grant's id.
 	pub async fn grant(&self, request: u64, terms: GrantTerms) -> Result<Granted, ClientError> {
-		let req = self
-			.0
-			.chain
-			.view(api::view_functions().consent().request(request))
-			.await?
-			.ok_or(ClientError::UnknownRequest(request))?;
-		let sealed = self.envelopes_for(&req.requester, &req.scope, &[]).await?;
+		self.answer(request, None, terms).await
+	}
+
+	/// Grants request `request` for only the records `records`, each of which the request
+	/// must cover (a grant narrows a request, never widens it), and seals their keys to the
+	/// requester.
+	pub async fn grant_records(
+		&self,
+		request: u64,
+		records: &[u64],
+		terms: GrantTerms,
+	) -> Result<Granted, ClientError> {
+		if records.is_empty() {
+			return Err(ClientError::Invalid(
+				"choose at least one record to grant, or grant the request as asked".into(),
+			));
+		}
+		if records.len() > MAX_LISTED_RECORDS {
+			return Err(ClientError::Invalid(format!(
+				"{} records chosen; a grant lists at most {MAX_LISTED_RECORDS}: grant the \
+				 request as asked instead",
+				records.len()
+			)));
+		}
+		self.answer(request, Some(records), terms).await
+	}
+
+	async fn answer(
+		&self,
+		request: u64,
+		only: Option<&[u64]>,
+		terms: GrantTerms,
+	) -> Result<Granted, ClientError> {
+		let req = self.request_entry(request).await?;
+		let only = only.map(|ids| BoundedVec(ids.to_vec()));
+		let scope = match &only {
+			Some(ids) => Scope::Records(BoundedVec(ids.0.clone())),
+			None => req.scope,
+		};
+		let sealed = self.envelopes_for(&req.requester, &scope, &[]).await?;
 		sealed.fit(0)?;
 		let expires_at = self.0.chain.best_number().await? + terms.blocks;
 		let keys = sealed.envelopes.len();
@@ -187,6 +239,7 @@ impl<S: ContentStore> Patient<'_, S> {
 			request,
 			expires_at,
 			terms.max_uses,
+			only,
 			BoundedVec(sealed.envelopes),
 		);
 		let included = self.0.submit(call).await?;
@@ -299,12 +352,7 @@ impl<S: ContentStore> Patient<'_, S> {
 	/// Denies request `request`, telling the requester why. The reason may name a condition,
 	/// so it is sealed to the requester.
 	pub async fn deny(&self, request: u64, reason: &str) -> Result<(), ClientError> {
-		let req = self
-			.0
-			.chain
-			.view(api::view_functions().consent().request(request))
-			.await?
-			.ok_or(ClientError::UnknownRequest(request))?;
+		let req = self.request_entry(request).await?;
 		let requester_key = self.0.encryption_key_of(&req.requester).await?;
 		let context = super::notes::deny_context(request, &self.0.account_id(), &req.requester);
 		let sealed = envelope::seal_note(&requester_key, &context, reason.as_bytes())?;
@@ -325,6 +373,46 @@ impl<S: ContentStore> Patient<'_, S> {
 			.view(api::view_functions().consent().patient_grants(self.0.account_id()))
 			.await?;
 		Ok(list.iter().map(|(id, g)| GrantInfo::new(*id, g)).collect())
+	}
+
+	/// This patient's records that request `request` asks for: the ones a grant of it may
+	/// list with [`grant_records`](Self::grant_records). Titles decrypted.
+	pub async fn records_asked(&self, request: u64) -> Result<Vec<RecordInfo>, ClientError> {
+		let req = self.request_entry(request).await?;
+		let mut asked = Vec::new();
+		for id in self.0.record_ids(&self.0.account_id()).await? {
+			let record = self.0.chain.view(api::view_functions().records().record(id)).await?;
+			if record.is_some_and(|r| covers(&req.scope, id, &r.kind)) {
+				asked.push(self.0.record(id).await?);
+			}
+		}
+		Ok(asked)
+	}
+
+	/// Writes every record of this patient (corrections and the records they correct alike)
+	/// as one CARv1 file at `path`, one root per record, for `ipfs dag import` on any IPFS
+	/// node. The blocks stay encrypted: the file is a backup, not a disclosure.
+	pub async fn export_history(
+		&self,
+		path: std::path::PathBuf,
+	) -> Result<HistoryExport, ClientError> {
+		let mut records = Vec::new();
+		let mut roots = Vec::new();
+		for id in self.0.record_ids(&self.0.account_id()).await? {
+			if let Some(record) =
+				self.0.chain.view(api::view_functions().records().record(id)).await?
+			{
+				roots.push(record_cid(&record.cid.0)?);
+				records.push(id);
+			}
+		}
+		if roots.is_empty() {
+			return Err(ClientError::Invalid(
+				"you have no records yet: there is nothing to export".into(),
+			));
+		}
+		let blocks = self.0.store.export_car(roots, path).await?;
+		Ok(HistoryExport { records, blocks })
 	}
 
 	/// This patient's records, titles decrypted.

@@ -39,19 +39,22 @@ fn read_varint(input: &mut impl Read) -> Result<Option<u64>, StorageError> {
 	}
 }
 
-/// Writes the DAG under `root` from `store` as a CARv1 with that one root. Returns the number
-/// of blocks.
+/// Writes the DAGs under `roots` from `store` as one CARv1 listing those roots, each block
+/// once. Returns the number of blocks.
 pub fn export(
-	root: &Cid,
+	roots: &[Cid],
 	store: &impl BlockStore,
 	out: &mut impl Write,
 ) -> Result<u64, StorageError> {
-	let header = serde_ipld_dagcbor::to_vec(&Header { roots: vec![*root], version: 1 })
+	if roots.is_empty() {
+		return Err(StorageError::BadCar("a CAR needs at least one root".into()));
+	}
+	let header = serde_ipld_dagcbor::to_vec(&Header { roots: roots.to_vec(), version: 1 })
 		.map_err(|e| StorageError::BadCar(e.to_string()))?;
 	write_varint(out, header.len() as u64)?;
 	out.write_all(&header)?;
 	let mut blocks = 0;
-	unixfs::walk(root, store, &mut |cid, data| {
+	unixfs::walk_all(roots, store, &mut |cid, data| {
 		let cid = cid.to_bytes();
 		write_varint(out, (cid.len() + data.len()) as u64)?;
 		out.write_all(&cid)?;
@@ -106,7 +109,7 @@ mod tests {
 			let source = MemoryBlockStore::default();
 			let root = unixfs::import(&data[..], version, &source, &|_| {}).unwrap().cid;
 			let mut car = Vec::new();
-			assert_eq!(export(&root, &source, &mut car).unwrap(), 4, "3 leaves and a root");
+			assert_eq!(export(&[root], &source, &mut car).unwrap(), 4, "3 leaves and a root");
 
 			let target = MemoryBlockStore::default();
 			assert_eq!(import(&mut &car[..], &target).unwrap(), vec![root]);
@@ -127,6 +130,33 @@ mod tests {
 				Err(StorageError::BadCar(_))
 			));
 		}
+	}
+
+	/// Several files in one CAR: every root is listed, a block two files share is written
+	/// once, and each file reads back from the imported blocks.
+	#[test]
+	fn several_roots_share_one_car() {
+		let source = MemoryBlockStore::default();
+		let big: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+		// One chunk of `big` on its own: its only block is `big`'s first leaf (a raw leaf).
+		let small = big[..256 * 1024].to_vec();
+		let a = unixfs::import(&big[..], CidVersion::V1, &source, &|_| {}).unwrap().cid;
+		let b = unixfs::import(&small[..], CidVersion::V1, &source, &|_| {}).unwrap().cid;
+		let mut car = Vec::new();
+		assert_eq!(
+			export(&[a, b], &source, &mut car).unwrap(),
+			4,
+			"a's 3 leaves and root; b shared"
+		);
+
+		let target = MemoryBlockStore::default();
+		assert_eq!(import(&mut &car[..], &target).unwrap(), vec![a, b]);
+		for (root, data) in [(a, &big), (b, &small)] {
+			let mut out = Vec::new();
+			unixfs::export(&root, &target, &mut out, &|_| {}).unwrap();
+			assert_eq!(&out, data);
+		}
+		assert!(matches!(export(&[], &source, &mut Vec::new()), Err(StorageError::BadCar(_))));
 	}
 
 	/// Hostile CARs: a block claiming another block's CID (the only way to close a cycle,
@@ -175,7 +205,7 @@ mod tests {
 		}
 		// Moving its blocks is harmless (the walk is iterative and visits each block once).
 		let mut car = Vec::new();
-		assert_eq!(export(&deep, &scratch, &mut car).unwrap(), u64::from(MAX_DEPTH) + 2);
+		assert_eq!(export(&[deep], &scratch, &mut car).unwrap(), u64::from(MAX_DEPTH) + 2);
 		assert_eq!(import(&mut &car[..], &target).unwrap(), vec![deep]);
 		let err = unixfs::export(&deep, &target, &mut Vec::new(), &|_| {}).unwrap_err();
 		assert!(matches!(err, StorageError::Malformed { .. }), "{err}");

@@ -32,18 +32,6 @@ impl LocalStore {
 		&self.blocks
 	}
 
-	/// Writes the DAG of `root` as a CARv1 file for `ipfs dag import`.
-	pub async fn export_car(&self, root: Cid, path: PathBuf) -> Result<u64, StorageError> {
-		let blocks = self.blocks.clone();
-		run_blocking(move || {
-			let mut out = std::io::BufWriter::new(std::fs::File::create(&path)?);
-			let count = car::export(&root, &*blocks, &mut out)?;
-			out.flush()?;
-			Ok(count)
-		})
-		.await
-	}
-
 	/// Imports every block of a CARv1 file (e.g. from `ipfs dag export`); returns its roots.
 	pub async fn import_car(&self, path: PathBuf) -> Result<Vec<Cid>, StorageError> {
 		let blocks = self.blocks.clone();
@@ -85,6 +73,20 @@ impl ContentStore for LocalStore {
 		run_blocking(move || {
 			let size = unixfs::export(&cid, &*blocks, &mut out, &*progress)?;
 			Ok((out, size))
+		})
+		.await
+	}
+
+	/// Writes the DAGs of `roots` as one CARv1 file for `ipfs dag import`.
+	async fn export_car(&self, roots: Vec<Cid>, path: PathBuf) -> Result<u64, StorageError> {
+		let blocks = self.blocks.clone();
+		run_blocking(move || {
+			let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(".".as_ref());
+			let mut out = std::io::BufWriter::new(tempfile::NamedTempFile::new_in(dir)?);
+			let count = car::export(&roots, &*blocks, &mut out)?;
+			let tmp = out.into_inner().map_err(|e| e.into_error())?;
+			tmp.persist(&path).map_err(|e| StorageError::Io(e.error))?;
+			Ok(count)
 		})
 		.await
 	}

@@ -15,6 +15,7 @@ pub mod unixfs;
 
 use std::{
 	io::{Read, Write},
+	path::PathBuf,
 	sync::Arc,
 };
 
@@ -108,6 +109,11 @@ pub trait ContentStore {
 		progress: Progress,
 	) -> Result<(W, u64), StorageError>;
 
+	/// Writes the DAGs of `roots` as one CARv1 file at `path` listing every root (what
+	/// `ipfs dag import` takes), each block checked; on error `path` is left as it was.
+	/// Returns the number of blocks.
+	async fn export_car(&self, roots: Vec<Cid>, path: PathBuf) -> Result<u64, StorageError>;
+
 	/// A short description for messages ("local blockstore at …", "Kubo at …").
 	fn describe(&self) -> String;
 }
@@ -141,20 +147,8 @@ impl Backend {
 		}
 	}
 
-	/// Writes the DAG of `root` as a CARv1 file (`ipfs dag export`). Returns the block count.
-	pub async fn export_car(
-		&self,
-		root: Cid,
-		path: std::path::PathBuf,
-	) -> Result<u64, StorageError> {
-		match self {
-			Backend::Local(store) => store.export_car(root, path).await,
-			Backend::Kubo(store) => store.export_car(root, path).await,
-		}
-	}
-
 	/// Imports a CARv1 file, every block checked (`ipfs dag import`). Returns its roots.
-	pub async fn import_car(&self, path: std::path::PathBuf) -> Result<Vec<Cid>, StorageError> {
+	pub async fn import_car(&self, path: PathBuf) -> Result<Vec<Cid>, StorageError> {
 		match self {
 			Backend::Local(store) => store.import_car(path).await,
 			Backend::Kubo(store) => store.import_car(path).await,
@@ -184,6 +178,15 @@ impl ContentStore for Backend {
 		match self {
 			Backend::Local(store) => store.get(cid, out, progress).await,
 			Backend::Kubo(store) => store.get(cid, out, progress).await,
+		}
+	}
+
+	/// Writes the DAGs of `roots` as one CARv1 file (`ipfs dag export`, with every root
+	/// listed). Returns the block count.
+	async fn export_car(&self, roots: Vec<Cid>, path: PathBuf) -> Result<u64, StorageError> {
+		match self {
+			Backend::Local(store) => store.export_car(roots, path).await,
+			Backend::Kubo(store) => store.export_car(roots, path).await,
 		}
 	}
 

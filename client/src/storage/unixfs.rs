@@ -302,8 +302,18 @@ pub fn walk(
 	store: &impl BlockStore,
 	visit: &mut BlockVisitor<'_>,
 ) -> Result<(), StorageError> {
+	walk_all(std::slice::from_ref(root), store, visit)
+}
+
+/// Every block of the DAGs under `roots`, one root after the other, depth first; a block
+/// two DAGs share is visited once.
+pub fn walk_all(
+	roots: &[Cid],
+	store: &impl BlockStore,
+	visit: &mut BlockVisitor<'_>,
+) -> Result<(), StorageError> {
 	let mut seen = std::collections::HashSet::new();
-	let mut stack = vec![*root];
+	let mut stack: Vec<Cid> = roots.iter().rev().copied().collect();
 	while let Some(cid) = stack.pop() {
 		if !seen.insert(cid) {
 			continue;

@@ -53,10 +53,31 @@ pub async fn export(
 		.parse()
 		.map_err(|e| ClientError::Chain(format!("record {id} has a bad CID: {e}")))?;
 	let out = state.scratch()?.into_temp_path();
-	let blocks = s.store.export_car(cid, out.to_path_buf()).await.map_err(ClientError::from)?;
+	let blocks =
+		s.store.export_car(vec![cid], out.to_path_buf()).await.map_err(ClientError::from)?;
 	let link = browser.offer(format!("record-{id}.car"), out);
 	Ok(Done {
 		message: format!("Record {id} exported: {blocks} encrypted blocks, root {}.", record.cid),
+		link: Some(link),
+		link_text: "Save the CAR file".into(),
+	}
+	.shown())
+}
+
+/// Every record of the signed-in patient as one CARv1, one root per record.
+pub async fn export_all(
+	State(state): State<Arc<AppState>>,
+	Unlocked { browser, user }: Unlocked,
+) -> Result<Response, Problem> {
+	let out = state.scratch()?.into_temp_path();
+	let export = user.session.patient().export_history(out.to_path_buf()).await?;
+	let link = browser.offer("medical-history.car".into(), out);
+	Ok(Done {
+		message: format!(
+			"All {} records exported in one CAR file: {} encrypted blocks, one root per record.",
+			export.records.len(),
+			export.blocks
+		),
 		link: Some(link),
 		link_text: "Save the CAR file".into(),
 	}

@@ -58,6 +58,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 		.route("/grants/{id}/revoke", post(patient::revoke))
 		.route("/records/{id}/open", post(files::open))
 		.route("/records/{id}/export", post(files::export))
+		.route("/records/export-all", post(files::export_all))
 		.route("/records/{id}/dispense", post(clinician::dispense))
 		.route("/upload", post(clinician::upload))
 		.route("/access", post(clinician::request_access))

@@ -114,6 +114,14 @@ pub struct RequestRow {
 	pub purpose: String,
 	pub duration: String,
 	pub hours: u32,
+	/// The records the request covers, any of which the patient may grant alone.
+	pub records: Vec<AskedRecord>,
+}
+
+/// A record a request covers, offered for a narrower grant.
+pub struct AskedRecord {
+	pub id: u64,
+	pub label: String,
 }
 
 #[derive(Template)]
@@ -131,6 +139,21 @@ pub async fn requests(s: &Sess, names: &mut Names<'_>) -> Result<Vec<RequestRow>
 		let view = s.account(&who).await?;
 		let status = view.status.clone().unwrap_or_else(|| "not registered".into());
 		let hours = (u64::from(r.duration) * format::BLOCK_SECONDS).div_ceil(3600).max(1) as u32;
+		let records = s
+			.patient()
+			.records_asked(r.id)
+			.await?
+			.into_iter()
+			.map(|record| AskedRecord {
+				id: record.id,
+				label: format!(
+					"{} ({}, record {})",
+					record.title.unwrap_or_else(|| "title unreadable".into()),
+					record.kind,
+					record.id
+				),
+			})
+			.collect();
 		rows.push(RequestRow {
 			id: r.id,
 			requester: names.label(&r.requester).await,
@@ -141,6 +164,7 @@ pub async fn requests(s: &Sess, names: &mut Names<'_>) -> Result<Vec<RequestRow>
 			purpose: r.purpose,
 			duration: if hours == 1 { "1 hour".into() } else { format!("{hours} hours") },
 			hours,
+			records,
 		});
 	}
 	Ok(rows)

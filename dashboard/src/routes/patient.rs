@@ -61,6 +61,26 @@ pub struct GrantForm {
 	hours: String,
 	#[serde(default)]
 	uses: String,
+	/// `record-<id>` for each record ticked: grant only those.
+	#[serde(flatten)]
+	ticked: std::collections::BTreeMap<String, String>,
+}
+
+impl GrantForm {
+	/// The ids of the records ticked, if any.
+	fn only(&self) -> Result<Vec<u64>, Problem> {
+		self.ticked
+			.keys()
+			.filter_map(|key| key.strip_prefix("record-"))
+			.map(|id| {
+				id.parse().map_err(|_| {
+					Problem::input(format!(
+						"\u{201c}{id}\u{201d} is not a record id; reload the page."
+					))
+				})
+			})
+			.collect()
+	}
 }
 
 /// Hours of access typed into a form: 1 hour to a year, 24 when left empty.
@@ -93,11 +113,25 @@ pub async fn grant(
 	if max_uses == Some(0) {
 		return Err(Problem::input("Allow at least one use, or leave Uses empty for unlimited."));
 	}
+	let only = form.only()?;
 	let terms = GrantTerms { blocks: format::hours_to_blocks(hours), max_uses };
-	let granted = user.session.patient().grant(id, terms).await?;
+	let patient = user.session.patient();
+	let granted = if only.is_empty() {
+		patient.grant(id, terms).await?
+	} else {
+		patient.grant_records(id, &only, terms).await?
+	};
 	let mut message = format!(
-		"Granted (grant {}): {} record key(s) shared for {hours} h{}.",
+		"Granted (grant {}{}): {} record key(s) shared for {hours} h{}.",
 		granted.grant,
+		match only.as_slice() {
+			[] => String::new(),
+			ids => format!(
+				", only record{} {}",
+				if ids.len() == 1 { "" } else { "s" },
+				ids.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+			),
+		},
 		granted.keys,
 		match max_uses {
 			Some(1) => ", one use".to_string(),

@@ -148,6 +148,7 @@ mod benchmarks {
 			id,
 			in_a_while::<T>(),
 			Some(10),
+			None,
 			envelopes::<T>(&records),
 		);
 

@@ -5,6 +5,7 @@ use frame_support::{ensure, pallet_prelude::*, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
 	AuditAction, Envelope, GrantId, RecordId, RecordIndex, RequestId, Role, RoleRegistry, Scope,
+	MAX_LISTED_RECORDS,
 };
 use sp_runtime::traits::{One, Saturating};
 
@@ -60,6 +61,23 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		Ok(())
+	}
+
+	/// The scope of a grant that answers a request for `asked` with only the records `ids`:
+	/// each must be the patient's, listed once, and covered by what was asked.
+	pub(crate) fn narrowed(
+		patient: &T::AccountId,
+		asked: &Scope,
+		ids: BoundedVec<RecordId, ConstU32<MAX_LISTED_RECORDS>>,
+	) -> Result<Scope, DispatchError> {
+		ensure!(!ids.is_empty(), Error::<T>::EmptyScope);
+		for (i, id) in ids.iter().enumerate() {
+			ensure!(!ids[..i].contains(id), Error::<T>::DuplicateRecord);
+			let (owner, kind) = T::Records::record(*id).ok_or(Error::<T>::UnknownRecord)?;
+			ensure!(owner == *patient, Error::<T>::NotPatientsRecord);
+			ensure!(asked.covers_record(*id, kind), Error::<T>::NotInRequestedScope);
+		}
+		Ok(Scope::Records(ids))
 	}
 
 	/// Validates and stores a patient's grant with its envelopes.

@@ -95,7 +95,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
 		AccessControl, AuditAction, AuditLog, Envelope, GrantId, ReadRefusal, RecordId,
-		RecordIndex, RecordKind, RequestId, Role, RoleRegistry, Scope,
+		RecordIndex, RecordKind, RequestId, Role, RoleRegistry, Scope, MAX_LISTED_RECORDS,
 	};
 	use sp_runtime::traits::{Saturating, Zero};
 
@@ -379,6 +379,9 @@ pub mod pallet {
 		TooManyEmergencies,
 		/// An envelope is for a record the grant's scope does not cover.
 		EnvelopeOutsideScope,
+		/// A record the grant lists is not one the request asked for: a grant may narrow a
+		/// request, never widen it.
+		NotInRequestedScope,
 		/// The grant would carry more than `MaxEnvelopes` envelopes.
 		TooManyEnvelopes,
 		/// No live grant has this id.
@@ -518,30 +521,42 @@ pub mod pallet {
 		}
 
 		/// Grants a pending request, until block `expires_at` and for at most `max_uses`
-		/// reads, dispenses or written records if given. `envelopes` seal each covered
-		/// record's data key to the requester. Only the patient may; holds `GrantDeposit`.
+		/// reads, dispenses or written records if given. With `only`, the grant covers just
+		/// those records, each of which the request's scope must cover: a patient may narrow
+		/// what was asked, never widen it. `envelopes` seal each covered record's data key to
+		/// the requester. Only the patient may; holds `GrantDeposit`.
 		///
-		/// Errors: `UnknownRequest`, `NotPatient`, `NotPending`, `GranteeNotVerified`,
-		/// `ExpiryInPast`, `DurationTooLong`, `ZeroUses`, `TooManyGrants`,
-		/// `TooManyGrantsForGrantee`, `UnknownRecord`, `NotPatientsRecord`, `DuplicateRecord`,
-		/// `EnvelopeOutsideScope`, `InsufficientBalance`.
+		/// Errors: `UnknownRequest`, `NotPatient`, `NotPending`, `EmptyScope`,
+		/// `NotInRequestedScope`, `GranteeNotVerified`, `ExpiryInPast`, `DurationTooLong`,
+		/// `ZeroUses`, `TooManyGrants`, `TooManyGrantsForGrantee`, `UnknownRecord`,
+		/// `NotPatientsRecord`, `DuplicateRecord`, `EnvelopeOutsideScope`,
+		/// `InsufficientBalance`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::grant(envelopes.len() as u32))]
+		#[pallet::weight(T::WeightInfo::grant(envelopes.len() as u32)
+			.saturating_add(match only {
+				Some(ids) => T::WeightInfo::check_listed(ids.len() as u32),
+				None => Weight::zero(),
+			}))]
 		pub fn grant(
 			origin: OriginFor<T>,
 			request: RequestId,
 			expires_at: BlockNumberFor<T>,
 			max_uses: Option<u32>,
+			only: Option<BoundedVec<RecordId, ConstU32<MAX_LISTED_RECORDS>>>,
 			envelopes: BoundedVec<(RecordId, Envelope), T::MaxEnvelopes>,
 		) -> DispatchResult {
 			let patient = ensure_signed(origin)?;
 			let entry = Requests::<T>::get(request).ok_or(Error::<T>::UnknownRequest)?;
 			ensure!(entry.patient == patient, Error::<T>::NotPatient);
 			ensure!(entry.status == RequestStatus::Pending, Error::<T>::NotPending);
+			let scope = match only {
+				None => entry.scope.clone(),
+				Some(ids) => Self::narrowed(&patient, &entry.scope, ids)?,
+			};
 			let grant = Self::open_grant(
 				patient,
 				entry.requester.clone(),
-				entry.scope.clone(),
+				scope,
 				expires_at,
 				max_uses,
 				Some(request),

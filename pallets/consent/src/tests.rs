@@ -44,7 +44,14 @@ fn grant_request(
 	records: &[RecordId],
 ) -> Result<GrantId, sp_runtime::DispatchError> {
 	let id = crate::NextGrantId::<Test>::get();
-	Consent::grant(RuntimeOrigin::signed(PATIENT), request, expires_at, uses, envelopes(records))?;
+	Consent::grant(
+		RuntimeOrigin::signed(PATIENT),
+		request,
+		expires_at,
+		uses,
+		None,
+		envelopes(records),
+	)?;
 	Ok(id)
 }
 
@@ -225,7 +232,14 @@ fn grant_errors() {
 		let req = request(DOCTOR, Scope::Reports).unwrap();
 		assert_noop!(grant_request(9, 21, None, &[]), Error::<Test>::UnknownRequest);
 		assert_noop!(
-			Consent::grant(RuntimeOrigin::signed(OTHER_PATIENT), req, 21, None, envelopes(&[])),
+			Consent::grant(
+				RuntimeOrigin::signed(OTHER_PATIENT),
+				req,
+				21,
+				None,
+				None,
+				envelopes(&[])
+			),
 			Error::<Test>::NotPatient
 		);
 		assert_noop!(grant_request(req, 1, None, &[]), Error::<Test>::ExpiryInPast);
@@ -249,6 +263,55 @@ fn grant_errors() {
 		TestRegistry::set(DOCTOR, Role::Doctor, true);
 		assert_ok!(Consent::deny(RuntimeOrigin::signed(PATIENT), req, bytes(b"no")));
 		assert_noop!(grant_request(req, 21, None, &[]), Error::<Test>::NotPending);
+	});
+}
+
+/// A patient may answer a request with fewer records than it asked for, never more.
+#[test]
+fn grants_narrow_a_request_to_listed_records() {
+	run(|| {
+		let req = request(DOCTOR, Scope::Reports).unwrap();
+		let only = |ids: &[RecordId]| Some(BoundedVec::truncate_from(ids.to_vec()));
+		let answer = |ids: &[RecordId], records: &[RecordId]| {
+			Consent::grant(
+				RuntimeOrigin::signed(PATIENT),
+				req,
+				21,
+				None,
+				only(ids),
+				envelopes(records),
+			)
+		};
+		assert_noop!(answer(&[], &[]), Error::<Test>::EmptyScope);
+		assert_noop!(answer(&[PRESCRIPTION], &[]), Error::<Test>::NotInRequestedScope);
+		assert_noop!(answer(&[REPORT, REPORT], &[]), Error::<Test>::DuplicateRecord);
+		assert_noop!(answer(&[OTHERS_REPORT], &[]), Error::<Test>::NotPatientsRecord);
+		assert_noop!(answer(&[99], &[]), Error::<Test>::UnknownRecord);
+		// LAB is a report the request covers, but not one this grant lists.
+		assert_noop!(answer(&[REPORT], &[LAB]), Error::<Test>::EnvelopeOutsideScope);
+
+		let grant = crate::NextGrantId::<Test>::get();
+		assert_ok!(answer(&[REPORT], &[REPORT]));
+		assert_eq!(crate::Grants::<Test>::get(grant).unwrap().scope, listed(&[REPORT]));
+		assert_eq!(
+			Consent::request(req).unwrap().status,
+			RequestStatus::Granted { grant },
+			"the request is answered by the narrowed grant"
+		);
+
+		// What was never asked for cannot be listed, even when it is the patient's.
+		let profile = request(HOSPITAL, Scope::Profile).unwrap();
+		assert_noop!(
+			Consent::grant(
+				RuntimeOrigin::signed(PATIENT),
+				profile,
+				21,
+				None,
+				only(&[REPORT]),
+				envelopes(&[])
+			),
+			Error::<Test>::NotInRequestedScope
+		);
 	});
 }
 

@@ -163,6 +163,11 @@ fn scope(sel: u8, patient: &AccountId, bits: u32) -> Scope {
 	}
 }
 
+/// A scope that lists records (as [`scope`] picks them), whatever `sel` says.
+fn scope_list(sel: u8, patient: &AccountId, bits: u32) -> Scope {
+	scope(7 + sel % 2, patient, bits)
+}
+
 /// Envelopes for the records of `patient` that `scope` covers (a subset by the bits of `bits`),
 /// and now and then one it does not cover, a duplicate or an unknown record.
 fn envelopes(
@@ -461,15 +466,28 @@ pub fn resolve(op: &Op) -> Step {
 				Kind::CancelRequest => (requester, C::cancel_request { request }),
 				Kind::ClearRequest => (requester, C::clear_request { request }),
 				Kind::Deny => (patient, C::deny { request, reason: bytes(b % 32, b'x') }),
-				_ => (
-					patient.clone(),
-					C::grant {
-						request,
-						expires_at: now() + delta(b),
-						max_uses: max_uses(b >> 4, n),
-						envelopes: envelopes(&patient, &scope, n),
-					},
-				),
+				_ => {
+					// Now and then the patient narrows the request to listed records (any
+					// records: the ones it did not ask for must be refused).
+					let only = match scope_list(b, &patient, n) {
+						Scope::Records(ids) if b.is_multiple_of(4) => Some(ids),
+						_ => None,
+					};
+					let granted = match &only {
+						Some(ids) => Scope::Records(ids.clone()),
+						None => scope,
+					};
+					(
+						patient.clone(),
+						C::grant {
+							request,
+							expires_at: now() + delta(b),
+							max_uses: max_uses(b >> 4, n),
+							envelopes: envelopes(&patient, &granted, n),
+							only,
+						},
+					)
+				}
 			};
 			call(signer_or(&natural, actor), RuntimeCall::Consent(c))
 		}

@@ -198,6 +198,10 @@ pub enum PatientCmd {
 		/// At most this many uses.
 		#[arg(long)]
 		uses: Option<u32>,
+		/// Grant only these records (comma-separated ids), each one the request covers,
+		/// instead of everything it asked for.
+		#[arg(long, value_delimiter = ',', num_args = 1..)]
+		only: Vec<u64>,
 	},
 	/// Grants access without a request.
 	GrantAccess {
@@ -229,6 +233,12 @@ pub enum PatientCmd {
 	/// Decrypts a record to a file.
 	View {
 		record: u64,
+		#[arg(long, short)]
+		out: PathBuf,
+	},
+	/// Writes all your records, still encrypted, as one CAR file (one root per record) for
+	/// `ipfs dag import` on any IPFS node.
+	Export {
 		#[arg(long, short)]
 		out: PathBuf,
 	},
@@ -413,10 +423,12 @@ pub enum BlobCmd {
 		#[arg(long, short)]
 		out: PathBuf,
 	},
-	/// Writes a file's blocks as a CARv1 (for `ipfs dag import`), from the local store or,
-	/// with --storage URL, as the IPFS node exports them (checked block by block).
+	/// Writes the blocks of one or more files as one CARv1 (for `ipfs dag import`), from
+	/// the local store or, with --storage URL, as the IPFS node exports them (checked block
+	/// by block).
 	ExportCar {
-		cid: String,
+		#[arg(required = true, num_args = 1..)]
+		cids: Vec<String>,
 		#[arg(long, short)]
 		out: PathBuf,
 	},

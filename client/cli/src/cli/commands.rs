@@ -368,10 +368,14 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 			let list = p.requests().await?;
 			emit(json, &list, || rows(&list));
 		}
-		PatientCmd::Grant { request, duration, once, uses: n } => {
+		PatientCmd::Grant { request, duration, once, uses: n, only } => {
 			let asked = p.request(*request).await?.duration;
 			let terms = GrantTerms { blocks: duration.blocks_or(asked), max_uses: uses(*once, *n) };
-			let granted = p.grant(*request, terms).await?;
+			let granted = if only.is_empty() {
+				p.grant(*request, terms).await?
+			} else {
+				p.grant_records(*request, only, terms).await?
+			};
 			ctx.done(
 				&format!("request {request} granted: {}", granted_note(&granted)),
 				serde_json::to_value(&granted).unwrap_or_default(),
@@ -417,6 +421,18 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 			emit(json, &list, || rows(&list));
 		}
 		PatientCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		PatientCmd::Export { out } => {
+			let export = p.export_history(out.clone()).await?;
+			ctx.done(
+				&format!(
+					"{} records ({} encrypted blocks) written to {}",
+					export.records.len(),
+					export.blocks,
+					out.display()
+				),
+				serde_json::to_value(&export).unwrap_or_default(),
+			);
+		}
 		PatientCmd::Audit => {
 			let list = p.audit().await?;
 			emit(json, &list, || rows(&list));
@@ -694,13 +710,13 @@ async fn blob(ctx: &Ctx, cmd: &BlobCmd) -> Result<(), ClientError> {
 				serde_json::json!({ "cid": cid.to_string(), "bytes": size }),
 			);
 		}
-		BlobCmd::ExportCar { cid, out } => {
+		BlobCmd::ExportCar { cids, out } => {
 			let store = ctx.store()?;
-			let cid = parse_cid(cid)?;
-			let blocks = store.export_car(cid, out.clone()).await?;
+			let roots = cids.iter().map(|c| parse_cid(c)).collect::<Result<Vec<_>, _>>()?;
+			let blocks = store.export_car(roots, out.clone()).await?;
 			ctx.done(
-				&format!("{blocks} blocks of {cid} written to {}", out.display()),
-				serde_json::json!({ "cid": cid.to_string(), "blocks": blocks }),
+				&format!("{blocks} blocks of {} written to {}", cids.join(", "), out.display()),
+				serde_json::json!({ "roots": cids, "blocks": blocks }),
 			);
 		}
 		BlobCmd::ImportCar { file } => {

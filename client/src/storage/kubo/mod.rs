@@ -10,7 +10,7 @@
 mod rpc;
 mod upload;
 
-use std::{io::Write, path::PathBuf};
+use std::{io::Write, path::PathBuf, sync::Arc};
 
 use cid::Cid;
 use serde::Deserialize;
@@ -157,11 +157,14 @@ impl KuboStore {
 		Ok(roots)
 	}
 
-	/// Writes the DAG of `root` as the node exports it (`dag export`) to the CARv1 file `path`,
-	/// after checking here that it holds the whole DAG and every block matches its CID; on
-	/// error `path` is left as it was. Returns the number of blocks.
-	pub async fn export_car(&self, root: Cid, path: PathBuf) -> Result<u64, StorageError> {
-		let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(".".as_ref());
+	/// Puts every block of the DAG under `root`, as the node's `dag export` gives it, into
+	/// `store`, checked against its CID.
+	async fn fetch_dag(
+		&self,
+		root: Cid,
+		dir: &std::path::Path,
+		store: Arc<FsBlockStore>,
+	) -> Result<(), StorageError> {
 		let tmp = tempfile::NamedTempFile::new_in(dir)?;
 		let request =
 			self.rpc.request("dag/export", &[("arg", root.to_string()), self.rpc.find_timeout()]);
@@ -175,25 +178,16 @@ impl KuboStore {
 		let tmp = out.into_inner().map_err(|e| e.into_error())?;
 		let not_found = self.rpc.not_found(&root);
 		run_blocking(move || {
-			// A node that gives up on a missing block still answers 200 with a short CAR, so
-			// completeness is checked here: the blocks go to a scratch store and the DAG is
-			// walked from the root.
-			let scratch = tempfile::tempdir_in(tmp.path().parent().unwrap_or(".".as_ref()))?;
-			let store = FsBlockStore::open(scratch.path())?;
-			let roots = car::import(&mut std::io::BufReader::new(tmp.reopen()?), &store)?;
+			let roots = car::import(&mut std::io::BufReader::new(tmp.reopen()?), &*store)?;
 			if roots != [root] {
 				return Err(StorageError::BadCar(format!("roots {roots:?}, expected [{root}]")));
 			}
-			let mut blocks = 0u64;
-			match unixfs::walk(&root, &store, &mut |_, _| {
-				blocks += 1;
-				Ok(())
-			}) {
-				Err(StorageError::MissingBlock { .. }) => return Err(not_found),
-				other => other?,
+			// A node that gives up on a missing block still answers 200 with a short CAR, so
+			// completeness is checked here, by walking the DAG from its root.
+			match unixfs::walk(&root, &*store, &mut |_, _| Ok(())) {
+				Err(StorageError::MissingBlock { .. }) => Err(not_found),
+				other => other,
 			}
-			tmp.persist(&path).map_err(|e| StorageError::Io(e.error))?;
-			Ok(blocks)
 		})
 		.await
 	}
@@ -224,6 +218,29 @@ impl ContentStore for KuboStore {
 		run_blocking(move || {
 			let size = unixfs::export(&cid, &remote, &mut out, &*progress)?;
 			Ok((out, size))
+		})
+		.await
+	}
+
+	/// Writes the DAGs of `roots`, as the node exports them (`dag export`, one root at a
+	/// time), to the CARv1 file `path` listing every root, after checking here that the node
+	/// gave every block of each DAG and that each block matches its CID; on error `path` is
+	/// left as it was. Returns the number of blocks.
+	async fn export_car(&self, roots: Vec<Cid>, path: PathBuf) -> Result<u64, StorageError> {
+		let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(".".as_ref());
+		let scratch = tempfile::tempdir_in(dir)?;
+		let store = Arc::new(FsBlockStore::open(scratch.path())?);
+		for root in &roots {
+			self.fetch_dag(*root, scratch.path(), store.clone()).await?;
+		}
+		let tmp = tempfile::NamedTempFile::new_in(dir)?;
+		run_blocking(move || {
+			let mut out = std::io::BufWriter::new(tmp);
+			let blocks = car::export(&roots, &*store, &mut out)?;
+			let tmp = out.into_inner().map_err(|e| e.into_error())?;
+			tmp.persist(&path).map_err(|e| StorageError::Io(e.error))?;
+			drop(scratch);
+			Ok(blocks)
 		})
 		.await
 	}

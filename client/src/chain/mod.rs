@@ -96,6 +96,11 @@ impl Chain {
 		Ok(header.number as u32)
 	}
 
+	/// The next nonce of `who`, counting its transactions waiting in the pool.
+	pub async fn next_nonce(&self, who: &AccountId32) -> Result<u64, ClientError> {
+		self.rpc.system_account_next_index(who).await.map_err(ClientError::chain)
+	}
+
 	/// A view of the chain at the best block, for reads that must see calls just included.
 	pub async fn at_best(
 		&self,
@@ -165,9 +170,7 @@ impl Chain {
 	) -> Result<Included, ClientError> {
 		let mut progress = {
 			let _guard = self.submit_lock.lock().await;
-			let who: AccountId32 = signer.public_key().to_account_id();
-			let nonce =
-				self.rpc.system_account_next_index(&who).await.map_err(ClientError::chain)?;
+			let nonce = self.next_nonce(&signer.public_key().to_account_id()).await?;
 			let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new()
 				.nonce(nonce)
 				.mortal(64)

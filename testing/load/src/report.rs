@@ -95,7 +95,7 @@ pub fn figures(phase: &Phase, limits: &Limits, weights: &BTreeMap<String, u64>) 
 	Figures {
 		workload: phase.name.clone(),
 		sent: phase.txs.len(),
-		succeeded: result.outcomes.iter().filter(|o| o.iter().any(|o| o.error.is_none())).count(),
+		succeeded: result.succeeded(),
 		failed: result.failed().len(),
 		missing: result.missing().len(),
 		duplicated: result.duplicated().len(),

@@ -15,6 +15,7 @@ use medchain_client::{
 		self as api,
 		runtime_types::medchain_primitives::{Role, Scope},
 	},
+	ClientError,
 };
 use subxt::{transactions::Payload, utils::AccountId32};
 
@@ -103,6 +104,24 @@ impl Run {
 		Ok((txs, started.elapsed().as_secs_f64()))
 	}
 
+	/// One view per account of `list`, eight in flight, in the order of `list`.
+	async fn per_account<T, Fut>(
+		&self,
+		list: &[Identity],
+		what: &str,
+		read: impl Fn(Chain, AccountId32) -> Fut,
+	) -> anyhow::Result<Vec<T>>
+	where
+		Fut: std::future::Future<Output = Result<T, ClientError>>,
+	{
+		stream::iter(list)
+			.map(|who| read(self.chain().clone(), who.account_id()))
+			.buffered(8)
+			.try_collect()
+			.await
+			.with_context(|| format!("reading {what}"))
+	}
+
 	/// Submits and follows one step. Setup steps must succeed in full; a measured step's
 	/// shortfalls are reported instead.
 	async fn step(
@@ -115,7 +134,7 @@ impl Run {
 		if !measured {
 			result.ensure_all_succeeded(&txs, name)?;
 		}
-		let ok = result.outcomes.iter().filter(|o| o.iter().any(|o| o.error.is_none())).count();
+		let ok = result.succeeded();
 		eprintln!(
 			"{:>9} {name}: {ok}/{} succeeded in {:.1} s ({} blocks)",
 			if measured { "measured" } else { "setup" },
@@ -213,21 +232,17 @@ impl Run {
 		let signed = self.sign(calls).await?;
 		self.step("Appointments.request", true, signed).await?;
 
-		let chain = self.chain().clone();
-		let pending: Vec<Vec<u64>> = stream::iter(&self.accounts.doctors)
-			.map(|d| {
-				let chain = chain.clone();
-				async move {
-					let list = chain
-						.view(api::view_functions().appointments().pending_requests(d.account_id()))
-						.await?;
-					Ok::<_, anyhow::Error>(list.into_iter().map(|(id, _)| id).collect())
-				}
-			})
-			.buffered(8)
-			.try_collect()
-			.await
-			.context("reading the doctors' pending appointments")?;
+		let pending: Vec<Vec<u64>> = self
+			.per_account(
+				&self.accounts.doctors,
+				"the doctors' pending appointments",
+				|c, d| async move {
+					let list =
+						c.view(api::view_functions().appointments().pending_requests(d)).await?;
+					Ok(list.into_iter().map(|(id, _)| id).collect())
+				},
+			)
+			.await?;
 		let calls: Vec<_> = self
 			.accounts
 			.doctors
@@ -254,20 +269,11 @@ impl Run {
 			.collect();
 		let signed = self.sign(calls).await?;
 		self.step("Records.add_record", true, signed).await?;
-		let chain = self.chain().clone();
-		self.records = stream::iter(&self.accounts.patients)
-			.map(|p| {
-				let chain = chain.clone();
-				async move {
-					chain
-						.view(api::view_functions().records().patient_records(p.account_id()))
-						.await
-				}
+		self.records = self
+			.per_account(&self.accounts.patients, "the patients' records", |c, p| async move {
+				c.view(api::view_functions().records().patient_records(p)).await
 			})
-			.buffered(8)
-			.try_collect()
-			.await
-			.context("reading the patients' records")?;
+			.await?;
 		Ok(())
 	}
 
@@ -326,21 +332,16 @@ impl Run {
 		let signed = self.sign(calls).await?;
 		self.step("Consent.request_access", true, signed).await?;
 
-		let chain = self.chain().clone();
-		let pending: Vec<Vec<u64>> = stream::iter(&self.accounts.patients)
-			.map(|p| {
-				let chain = chain.clone();
-				async move {
-					let list = chain
-						.view(api::view_functions().consent().pending_requests(p.account_id()))
-						.await?;
-					Ok::<_, anyhow::Error>(list.into_iter().map(|(id, _)| id).collect())
-				}
-			})
-			.buffered(8)
-			.try_collect()
-			.await
-			.context("reading the patients' pending requests")?;
+		let pending: Vec<Vec<u64>> = self
+			.per_account(
+				&self.accounts.patients,
+				"the patients' pending requests",
+				|c, p| async move {
+					let list = c.view(api::view_functions().consent().pending_requests(p)).await?;
+					Ok(list.into_iter().map(|(id, _)| id).collect())
+				},
+			)
+			.await?;
 		let expires = self.chain().best_number().await? + 14_400;
 		let records = &self.records;
 		let calls: Vec<_> = self

@@ -34,6 +34,11 @@ pub struct WaveResult {
 }
 
 impl WaveResult {
+	/// How many extrinsics were included and succeeded.
+	pub fn succeeded(&self) -> usize {
+		self.outcomes.iter().filter(|o| o.iter().any(|o| o.error.is_none())).count()
+	}
+
 	/// The indexes of extrinsics never found in a finalized block.
 	pub fn missing(&self) -> Vec<usize> {
 		(0..self.outcomes.len()).filter(|i| self.outcomes[*i].is_empty()).collect()

@@ -297,21 +297,34 @@ impl Browser {
 	}
 
 	/// Waits for a new file in the download directory and returns its bytes.
+	/// Waits for a new finished download. Chromium first creates the file under its final name
+	/// empty, beside a `.crdownload` it renames over it, so a file counts as finished only once no
+	/// partial download is left and its size has held over two polls.
 	async fn downloaded(&self, before: usize) -> Step<Vec<u8>> {
 		let deadline = Instant::now() + Duration::from_secs(30);
+		let mut last_size = None;
 		loop {
-			let files: Vec<_> = std::fs::read_dir(&self.downloads)
+			let entries: Vec<_> = std::fs::read_dir(&self.downloads)
 				.or_fail("downloads")?
 				.flatten()
 				.map(|e| e.path())
-				.filter(|p| p.extension().is_none_or(|e| e != "crdownload"))
 				.collect();
-			if files.len() > before {
-				let newest = files
-					.iter()
-					.max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok())
-					.unwrap();
-				return std::fs::read(newest).or_fail("read the download");
+			let partial = entries.iter().any(|p| {
+				p.extension().is_some_and(|e| e == "crdownload")
+					|| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'))
+			});
+			let newest = entries
+				.iter()
+				.filter(|p| p.extension().is_none_or(|e| e != "crdownload"))
+				.max_by_key(|p| p.metadata().and_then(|m| m.modified()).ok());
+			if entries.len() > before && !partial {
+				if let Some(newest) = newest {
+					let size = newest.metadata().map(|m| m.len()).unwrap_or(0);
+					if size > 0 && last_size == Some(size) {
+						return std::fs::read(newest).or_fail("read the download");
+					}
+					last_size = Some(size);
+				}
 			}
 			if Instant::now() > deadline {
 				return Err("no file was downloaded".into());

@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Measures MedChain's capacity (docs/performance.md): starts a fresh dev node with a pool large
-# enough for a whole workload, runs `medchain-load` against it (every workload, counted from
-# finalized blocks), samples the node's memory meanwhile, and writes the report and its charts
-# to docs/performance/. Sizes: ACCOUNTS (per role, default 1000) and PER_SENDER (default 10).
+# Measures MedChain's capacity (docs/performance.md), writing everything to docs/performance/:
+#  1. the 1-validator dev chain: a fresh node with a pool large enough for a whole workload,
+#     `medchain-load chain` (every workload, counted from finalized blocks) while the node's
+#     memory is sampled, then `benchmark block` re-executing the busiest blocks of each
+#     workload to compare their real execution time with their weight, and
+#     `benchmark storage` measuring ParityDB reads and writes on the state the run left;
+#  2. the 4-validator `local` network on loopback, the same workloads submitted to all four
+#     nodes, with the finality lag of every block;
+#  3. `medchain-load client`: upload speed against the crypto bound, and peak memory.
+# Sizes: ACCOUNTS (per role, default 1000), LOCAL_ACCOUNTS (the network's, default ACCOUNTS),
+# PER_SENDER (default 10), FILE_MIB (default 1024).
+# STEPS="dev local client" picks the parts to run.
 source "$(dirname "$0")/env.sh"
 ensure_tools
 cd "$MEDCHAIN_ROOT"
@@ -19,36 +27,135 @@ log "building"
 cargo build "${BUILD_FLAGS[@]}"
 
 out="${OUT:-docs/performance}"
+accounts="${ACCOUNTS:-1000}"
+per_sender="${PER_SENDER:-10}"
+# Four validators share the machine's cores, so the network gets fewer senders by default.
+local_accounts="${LOCAL_ACCOUNTS:-$accounts}"
+steps="${STEPS:-dev local client}"
+LOAD="$CARGO_TARGET_DIR/release/medchain-load"
 mkdir -p "$out"
 work="$(mktemp -d)"
-trap 'kill "$node_pid" "$sampler_pid" 2>/dev/null; rm -rf "$work"' EXIT
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 
 # The default pool holds 8192 ready transactions and 20 MiB: a workload of 10 000 pre-signed
-# extrinsics needs more, so both limits are raised (the flags are documented in
-# docs/performance.md).
-"$NODE_BIN" --dev --base-path "$work/node" --rpc-port 0 --no-prometheus \
-	--pool-limit 100000 --pool-kbytes 1000000 --rpc-max-connections 1000 \
-	2>"$work/node.log" &
-node_pid=$!
-for _ in $(seq 1 120); do
-	grep -q "Running JSON-RPC server" "$work/node.log" && break
-	sleep 0.5
-done
-port="$(sed -n 's/.*Running JSON-RPC server: addr=[^,]*:\([0-9]*\).*/\1/p' "$work/node.log" | head -1)"
-[ -n "$port" ] || die "the node serves no RPC: $(tail -5 "$work/node.log")"
+# extrinsics needs more, so both limits are raised (documented in docs/performance.md).
+POOL=(--pool-limit 100000 --pool-kbytes 1000000 --rpc-max-connections 1000)
 
-# The node's resident memory, once a second, for the whole run.
-(while kill -0 "$node_pid" 2>/dev/null; do
-	awk '/VmRSS/ {print $2}' "/proc/$node_pid/status"
-	sleep 1
-done) >"$work/rss.txt" &
-sampler_pid=$!
+# start_node NAME ARGS...: starts a node on loopback with its data in $work/NAME; sets $pid
+# and $port (its RPC port).
+start_node() {
+	local name="$1"
+	shift
+	"$NODE_BIN" --base-path "$work/$name" --rpc-port 0 --no-prometheus --no-telemetry \
+		--no-mdns --name "$name" "${POOL[@]}" "$@" 2>"$work/$name.log" &
+	pid=$!
+	pids+=("$pid")
+	for _ in $(seq 1 120); do
+		grep -q "Running JSON-RPC server" "$work/$name.log" && break
+		sleep 0.5
+	done
+	port="$(sed -n 's/.*Running JSON-RPC server: addr=[^,]*:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)"
+	[ -n "$port" ] || die "$name serves no RPC: $(tail -5 "$work/$name.log")"
+}
 
-log "measuring (${ACCOUNTS:-1000} accounts per role, ${PER_SENDER:-10} calls per sender)"
-"$CARGO_TARGET_DIR/release/medchain-load" --url "ws://127.0.0.1:$port" \
-	--accounts "${ACCOUNTS:-1000}" --per-sender "${PER_SENDER:-10}" --out "$out" | tee "$out/table.md"
+# sample_rss PID FILE: the process's resident memory (KiB), once a second, while it runs.
+sample_rss() {
+	(while kill -0 "$1" 2>/dev/null; do
+		awk '/VmRSS/ {print $2}' "/proc/$1/status"
+		sleep 1
+	done) >"$2" &
+	pids+=("$!")
+}
 
-peak="$(sort -n "$work/rss.txt" | tail -1)"
-last="$(tail -1 "$work/rss.txt")"
-printf '\nNode resident memory: peak %s MiB, at the end %s MiB.\n' \
-	"$((peak / 1024))" "$((last / 1024))" | tee -a "$out/table.md"
+# memory_line LABEL FILE...: peak and final resident memory of the sampled nodes.
+memory_line() {
+	local label="$1" peak=0 last=0 f p l
+	shift
+	for f in "$@"; do
+		p="$(sort -n "$f" | tail -1)"
+		l="$(tail -1 "$f")"
+		[ "${p:-0}" -gt "$peak" ] && peak="$p"
+		[ "${l:-0}" -gt "$last" ] && last="$l"
+	done
+	printf '\n%s resident memory: peak %s MiB, at the end %s MiB (the largest node).\n' \
+		"$label" "$((peak / 1024))" "$((last / 1024))"
+}
+
+if [[ " $steps " == *" dev "* ]]; then
+	log "dev chain: $accounts accounts per role, $per_sender calls per sender"
+	start_node dev --dev
+	dev_pid=$pid
+	mkdir -p "$out/dev"
+	sample_rss "$dev_pid" "$work/rss-dev.txt"
+	"$LOAD" chain --url "ws://127.0.0.1:$port" --accounts "$accounts" --per-sender "$per_sender" \
+		--out "$out/dev" | tee "$out/dev/table.md"
+	memory_line "Node" "$work/rss-dev.txt" | tee -a "$out/dev/table.md"
+	kill "$dev_pid"
+	wait "$dev_pid" 2>/dev/null || true
+
+	# Up to three of the fullest blocks of each workload, re-executed on the node's own
+	# database: their real execution time against the weight they were charged.
+	log "benchmark block: the fullest blocks of each workload"
+	python3 - "$out/dev/report.json" >"$work/blocks.txt" <<-'EOF'
+		import json, sys
+		report = json.load(open(sys.argv[1]))
+		for name, blocks in report["blocks"].items():
+		    busy = sorted((b for b in blocks if sum(b["succeeded"].values()) > 0),
+		                  key=lambda b: -b["ref_time"])[:3]
+		    for b in sorted(busy, key=lambda b: b["number"]):
+		        print(name, b["number"])
+	EOF
+	{
+		printf '\n| workload | block | extrinsics | weight (ms) | executed (ms) | of weight |\n'
+		printf '|---|---:|---:|---:|---:|---:|\n'
+		while read -r name number; do
+			"$NODE_BIN" benchmark block --dev --base-path "$work/dev" --from "$number" \
+				--to "$number" --repeat 3 2>&1 | python3 -c '
+import re, sys
+name, number = sys.argv[1], sys.argv[2]
+for line in sys.stdin:
+    m = re.search(r"Block (\d+) with +(\d+) tx used +([\d.]+)% of its weight \( +([\d,.]+) of +([\d,.]+) ns", line)
+    if m:
+        used, weight = (float(x.replace(",", "")) / 1e6 for x in m.group(4, 5))
+        print(f"| {name} | {m.group(1)} | {m.group(2)} | {weight:.1f} | {used:.1f} | {m.group(3)}% |")
+' "$name" "$number"
+		done <"$work/blocks.txt"
+	} | tee "$out/dev/blocks.md"
+
+	# What a database read and write cost on this machine, on the state the run left: the
+	# runtime's `DbWeight` (runtime/src/weights/paritydb_weights.rs) comes from here.
+	log "benchmark storage: ParityDB reads and writes on the run's state"
+	"$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
+		--state-version 1 --warmups 1 --weight-path "$out/dev" 2>&1 | tail -4
+fi
+
+if [[ " $steps " == *" local "* ]]; then
+	log "4-validator local network on loopback: $local_accounts accounts per role"
+	urls=()
+	rss=()
+	bootnode=""
+	for name in alice bob charlie dave; do
+		peer="$("$NODE_BIN" key generate-node-key --file "$work/$name.key" 2>&1 | tail -1)"
+		p2p="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+		args=(--chain local "--$name" --node-key-file "$work/$name.key"
+			--listen-addr "/ip4/127.0.0.1/tcp/$p2p")
+		[ -n "$bootnode" ] && args+=(--bootnodes "$bootnode")
+		start_node "$name" "${args[@]}"
+		# Alice is the others' bootnode.
+		[ -n "$bootnode" ] || bootnode="/ip4/127.0.0.1/tcp/$p2p/p2p/$peer"
+		urls+=(--url "ws://127.0.0.1:$port")
+		sample_rss "$pid" "$work/rss-$name.txt"
+		rss+=("$work/rss-$name.txt")
+	done
+	mkdir -p "$out/local"
+	"$LOAD" chain "${urls[@]}" --connections 2 --accounts "$local_accounts" --per-sender "$per_sender" \
+		--out "$out/local" | tee "$out/local/table.md"
+	memory_line "Validator" "${rss[@]}" | tee -a "$out/local/table.md"
+fi
+
+if [[ " $steps " == *" client "* ]]; then
+	log "client: upload speed and memory (${FILE_MIB:-1024} MiB)"
+	mkdir -p "$out/client"
+	"$LOAD" client --file-mib "${FILE_MIB:-1024}" --out "$out/client" | tee "$out/client/report.md"
+fi

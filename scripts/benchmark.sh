@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates every MedChain pallet's weights.rs from its benchmarks, with the node's
-# `benchmark pallet` command. Usage: scripts/benchmark.sh [pallet_name ...]
+# `benchmark pallet` command, and with `overhead` the runtime's base block and extrinsic
+# weights (runtime/src/weights/) with `benchmark overhead`.
+# Usage: scripts/benchmark.sh [pallet_name ... | overhead]
 source "$(dirname "$0")/env.sh"
 ensure_tools
 cd "$MEDCHAIN_ROOT"
@@ -15,9 +17,17 @@ declare -A CRATE_DIR=(
 	[pallet_appointments]=pallets/appointments
 )
 pallets=("$@")
-[ ${#pallets[@]} -eq 0 ] && pallets=(pallet_registry pallet_records pallet_consent pallet_appointments)
+[ ${#pallets[@]} -eq 0 ] && pallets=(pallet_registry pallet_records pallet_consent pallet_appointments overhead)
 
 for pallet in "${pallets[@]}"; do
+	if [ "$pallet" = overhead ]; then
+		log "benchmarking the block and extrinsic overhead"
+		# Relative paths, so the generated files name the command a reader can rerun.
+		(cd "$CARGO_TARGET_DIR/release" && ./medchain-node benchmark overhead --chain dev \
+			--warmup "${WARMUP:-10}" --repeat "${OVERHEAD_REPEAT:-100}" \
+			--weight-path "$MEDCHAIN_ROOT/runtime/src/weights")
+		continue
+	fi
 	dir="${CRATE_DIR[$pallet]:-}"
 	[ -n "$dir" ] || { echo "unknown pallet '$pallet'; known: ${!CRATE_DIR[*]}" >&2; exit 2; }
 	log "benchmarking $pallet"

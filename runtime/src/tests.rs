@@ -221,6 +221,44 @@ fn the_whole_story_holds_through_the_runtime() {
 }
 
 #[test]
+fn a_batch_of_reads_pays_for_the_grant_it_used_up() {
+	use pallet_consent::WeightInfo as _;
+	use pallet_records::WeightInfo as _;
+	new_ext().execute_with(|| {
+		seed();
+		let listed = Scope::Records(BoundedVec::truncate_from(vec![0, 1]));
+		assert_ok!(Consent::grant_access(
+			signed(PATIENT),
+			acc(SECOND_DOCTOR),
+			listed,
+			20,
+			Some(2),
+			BoundedVec::truncate_from(vec![(0, envelope(3)), (1, envelope(3))])
+		));
+		let records = BoundedVec::truncate_from(vec![0, 1]);
+		let post = Records::record_reads(signed(SECOND_DOCTOR), records).unwrap();
+		// The second read was the grant's last use: it ended, with its two envelopes.
+		let weights = (
+			<Runtime as pallet_records::Config>::WeightInfo::record_reads(2),
+			<Runtime as pallet_consent::Config>::WeightInfo::revoke(2),
+		);
+		assert_eq!(post.actual_weight, Some(weights.0 + weights.1));
+		assert!(Consent::held_grants(acc(SECOND_DOCTOR)).is_empty());
+		assert_eq!(Records::envelope(0, acc(SECOND_DOCTOR)), None);
+		let trail: Vec<AuditAction> =
+			Consent::audit_trail(acc(PATIENT)).into_iter().map(|e| e.action).collect();
+		assert_eq!(
+			trail[trail.len() - 3..],
+			[
+				AuditAction::RecordRead { record: 0, grant: Some(0) },
+				AuditAction::RecordRead { record: 1, grant: Some(0) },
+				AuditAction::GrantEnded { grant: 0 },
+			]
+		);
+	});
+}
+
+#[test]
 fn suspension_stops_grants_at_once_and_expiry_cleans_up() {
 	new_ext().execute_with(|| {
 		seed();

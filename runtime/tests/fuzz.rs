@@ -37,6 +37,7 @@ fn campaign() {
 				"Consent.grant_access",
 				"Consent.emergency_access",
 				"Records.record_read",
+				"Records.record_reads",
 				"Records.dispense",
 				"Appointments.complete",
 				"Registry.deregister",

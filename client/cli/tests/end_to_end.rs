@@ -7,7 +7,9 @@ use std::{process::Command, time::Duration};
 use medchain_client::{
 	crypto::{keys::Identity, keystore::KeystoreFile, CryptoError},
 	roles::{patient::GrantTerms, Application},
-	runtime::medchain::runtime_types::medchain_primitives::Scope,
+	runtime::medchain::runtime_types::{
+		bounded_collections::bounded_vec::BoundedVec, medchain_primitives::Scope,
+	},
 	storage::{no_progress, StorageError},
 	walkthrough, ClientError,
 };
@@ -142,6 +144,31 @@ async fn the_whole_story_and_every_failure() {
 			.await,
 		"second use",
 	);
+
+	// A batch of reads: one transaction records both reads under a two-use grant, which
+	// they use up.
+	let both = vec![story.report, story.prescription];
+	patient
+		.grant_access(
+			&cast.second_doctor.account_id(),
+			Scope::Records(BoundedVec(both.clone())),
+			GrantTerms { blocks: 100, max_uses: Some(2) },
+		)
+		.await
+		.unwrap();
+	let batch = dir.path().join("batch");
+	let doctor = cast.second_doctor.doctor();
+	let read = doctor.view_records(&both, &batch, no_progress()).await.unwrap();
+	assert_eq!(read.iter().map(|r| r.record.id).collect::<Vec<_>>(), both);
+	let report = std::fs::read(batch.join(format!("record-{}", story.report))).unwrap();
+	assert!(report == story.report_bytes, "the batch read decrypts the report");
+	denied(doctor.view_records(&both, &batch, no_progress()).await, "a used-up batch grant");
+	for ids in [vec![], vec![story.report; 33]] {
+		match doctor.view_records(&ids, &batch, no_progress()).await {
+			Err(ClientError::Invalid(message)) => assert!(message.contains("32"), "{message}"),
+			other => panic!("a batch of {} reads: {other:?}", ids.len()),
+		}
+	}
 
 	// After expiry: a grant of three blocks, read after it ran out.
 	let short = patient

@@ -187,6 +187,17 @@ impl<S: ContentStore> Doctor<'_, S> {
 	) -> Result<ReadRecord, ClientError> {
 		self.0.read_record(record, out, progress).await
 	}
+
+	/// Reads several records of one patient this doctor was granted into `dir`, with one
+	/// extrinsic recording all the reads (one use of the grant each).
+	pub async fn view_records(
+		&self,
+		records: &[u64],
+		dir: &Path,
+		progress: Progress,
+	) -> Result<Vec<ReadRecord>, ClientError> {
+		self.0.read_records(records, dir, progress).await
+	}
 }
 
 pub(crate) async fn request_access<S: ContentStore>(

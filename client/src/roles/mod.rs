@@ -79,6 +79,9 @@ pub struct ReadRecord {
 	pub bytes: u64,
 }
 
+/// The most records one batch of reads may name (the pallet's `MaxReadBatch`).
+pub const MAX_READ_BATCH: u32 = 32;
+
 /// The chain-side bound of a sealed title (the pallet's `MaxTitleLen`).
 const MAX_SEALED_TITLE: usize = 256;
 const TITLE_OVERHEAD: usize = 24 + 16;
@@ -367,9 +370,77 @@ impl<S: ContentStore> Session<S> {
 		} else {
 			self.fetch_decrypted(&cid, &key, out, progress).await?
 		};
-		let mut info = RecordInfo::new(id, &record);
-		info.title = open_title(&key, &cid, &record.title.0).ok();
-		Ok(ReadRecord { record: info, bytes })
+		Ok(Self::read_info(id, &record, &cid, &key, bytes))
+	}
+
+	/// Reads several records of one patient into `dir`, each as `record-<id>`: the batch form
+	/// of [`read_record`](Self::read_record). Every ciphertext is fetched and verified first;
+	/// then one extrinsic records all the reads (and consumes one grant use each), unless this
+	/// user is the patient; only then is anything decrypted. Nothing is written unless every
+	/// read is allowed.
+	pub async fn read_records(
+		&self,
+		ids: &[u64],
+		dir: &Path,
+		progress: Progress,
+	) -> Result<Vec<ReadRecord>, ClientError> {
+		if ids.is_empty() || ids.len() > MAX_READ_BATCH as usize {
+			return Err(ClientError::Invalid(format!(
+				"read between 1 and {MAX_READ_BATCH} records at once, not {}",
+				ids.len()
+			)));
+		}
+		let mut opened = Vec::with_capacity(ids.len());
+		for &id in ids {
+			let record = self
+				.chain
+				.view(api::view_functions().records().record(id))
+				.await?
+				.ok_or(ClientError::UnknownRecord(id))?;
+			let cid = record_cid(&record.cid.0)?;
+			let key = self.record_key(id, &cid).await?;
+			opened.push((id, record, cid, key));
+		}
+		let patient = opened[0].1.patient;
+		if opened.iter().any(|(_, r, _, _)| r.patient != patient) {
+			return Err(ClientError::Invalid(
+				"the records belong to different patients: read each patient's records in a \
+				 batch of their own"
+					.into(),
+			));
+		}
+		std::fs::create_dir_all(dir)?;
+		let out = |id: u64| dir.join(format!("record-{id}"));
+		let mut read = Vec::with_capacity(ids.len());
+		if patient == self.account_id() {
+			for (id, record, cid, key) in &opened {
+				let bytes = self.fetch_decrypted(cid, key, &out(*id), progress.clone()).await?;
+				read.push(Self::read_info(*id, record, cid, key, bytes));
+			}
+			return Ok(read);
+		}
+		let mut ciphertexts = Vec::with_capacity(ids.len());
+		for (id, _, cid, _) in &opened {
+			ciphertexts.push(self.fetch_ciphertext(cid, &out(*id), progress.clone()).await?);
+		}
+		self.submit(api::tx().records().record_reads(BoundedVec(ids.to_vec()))).await?;
+		for ((id, record, cid, key), ciphertext) in opened.iter().zip(ciphertexts) {
+			let bytes = Self::decrypt_file(ciphertext, key, &out(*id))?;
+			read.push(Self::read_info(*id, record, cid, key, bytes));
+		}
+		Ok(read)
+	}
+
+	fn read_info(
+		id: u64,
+		record: &api::runtime_types::pallet_records::types::Record,
+		cid: &Cid,
+		key: &DataKey,
+		bytes: u64,
+	) -> ReadRecord {
+		let mut info = RecordInfo::new(id, record);
+		info.title = open_title(key, cid, &record.title.0).ok();
+		ReadRecord { record: info, bytes }
 	}
 
 	/// Fetches `cid` (every block verified against its CID) into a temporary file beside

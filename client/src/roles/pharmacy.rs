@@ -55,6 +55,17 @@ impl<S: ContentStore> Institution<'_, S> {
 	) -> Result<ReadRecord, ClientError> {
 		self.session.read_record(record, out, progress).await
 	}
+
+	/// Reads several records of one patient this institution was granted into `dir`, with one
+	/// extrinsic recording all the reads (one use of the grant each).
+	pub async fn view_records(
+		&self,
+		records: &[u64],
+		dir: &Path,
+		progress: Progress,
+	) -> Result<Vec<ReadRecord>, ClientError> {
+		self.session.read_records(records, dir, progress).await
+	}
 }
 
 /// The pharmacy's API: an institution that also dispenses.

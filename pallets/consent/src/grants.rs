@@ -15,13 +15,8 @@ impl<T: Config> Pallet<T> {
 		now < grant.expires_at && grant.uses_left != Some(0)
 	}
 
-	/// Whether `grant` is effective right now: live, and its grantee registered and verified
-	/// in the role it was given to.
-	pub(crate) fn is_effective(grant: &Grant<T>, now: BlockNumberFor<T>) -> bool {
-		Self::is_live(grant, now) && T::Registry::is_active(&grant.grantee, grant.role)
-	}
-
-	/// The effective grant from `patient` to `grantee` that `accepts`, if any. Reads every
+	/// The effective grant from `patient` to `grantee` that `accepts`, if any: live, and its
+	/// grantee registered and verified in the role it was given to. Reads every
 	/// grant of the pair (at most `MaxGrantsPerPair`), so its cost does not depend on where
 	/// the match sits; of several matches it picks the one expiring first.
 	pub(crate) fn find_grant(
@@ -30,11 +25,28 @@ impl<T: Config> Pallet<T> {
 		accepts: impl Fn(&Grant<T>) -> bool,
 	) -> Option<GrantId> {
 		let now = frame_system::Pallet::<T>::block_number();
-		PatientGrants::<T>::iter_key_prefix((patient, grantee))
-			.filter_map(|id| Grants::<T>::get(id).map(|g| (id, g)))
-			.filter(|(_, g)| Self::is_effective(g, now) && accepts(g))
-			.min_by_key(|(id, g)| (g.expires_at, *id))
-			.map(|(id, _)| id)
+		// Every grant of the pair has the same grantee, so the registry is asked once per role
+		// rather than once per grant (it reads two entries each time).
+		let mut standing: Option<(Role, bool)> = None;
+		let mut best: Option<(BlockNumberFor<T>, GrantId)> = None;
+		for id in PatientGrants::<T>::iter_key_prefix((patient, grantee)) {
+			let Some(grant) = Grants::<T>::get(id) else { continue };
+			if !Self::is_live(&grant, now) || !accepts(&grant) {
+				continue;
+			}
+			let active = match standing {
+				Some((role, active)) if role == grant.role => active,
+				_ => {
+					let active = T::Registry::is_active(grantee, grant.role);
+					standing = Some((grant.role, active));
+					active
+				}
+			};
+			if active && best.is_none_or(|b| (grant.expires_at, id) < b) {
+				best = Some((grant.expires_at, id));
+			}
+		}
+		best.map(|(_, id)| id)
 	}
 
 	/// The caller may hold `scope`: a verified practitioner, and a doctor for `Write`.
@@ -245,7 +257,8 @@ impl<T: Config> Pallet<T> {
 		patient: &T::AccountId,
 		reader: &T::AccountId,
 		scope: Scope,
-		record: Option<RecordId>,
+		records: &[RecordId],
+		last_use: bool,
 	) -> GrantId {
 		use medchain_primitives::RecordKind;
 		let expires_at =
@@ -278,11 +291,9 @@ impl<T: Config> Pallet<T> {
 			Self::insert_grant(grant(Scope::Profile, None, BoundedVec::new()))
 				.expect("benchmark grants fit");
 		}
-		// The match, on its last use, carrying the most envelopes: ending it removes them all.
-		let mut envelopes: BoundedVec<RecordId, T::MaxEnvelopes> = BoundedVec::new();
-		if let Some(record) = record {
-			let _ = envelopes.try_push(record);
-		}
+		// The match, carrying the most envelopes: ending it removes them all.
+		let mut envelopes: BoundedVec<RecordId, T::MaxEnvelopes> =
+			BoundedVec::truncate_from(records.to_vec());
 		let kind = if scope == Scope::Prescriptions {
 			RecordKind::Prescription
 		} else {
@@ -295,6 +306,8 @@ impl<T: Config> Pallet<T> {
 		for record in &envelopes {
 			T::Records::add_envelope(*record, reader, [5; 80]).expect("record exists");
 		}
-		Self::insert_grant(grant(scope, Some(1), envelopes)).expect("benchmark grants fit")
+		// Not on its last use, each use counted is a write of the grant.
+		let uses = if last_use { 1 } else { u32::MAX };
+		Self::insert_grant(grant(scope, Some(uses), envelopes)).expect("benchmark grants fit")
 	}
 }

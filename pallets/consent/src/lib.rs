@@ -94,7 +94,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		AccessControl, AuditAction, AuditLog, Envelope, GrantId, ReadRefusal, RecordId,
+		AccessControl, AuditAction, AuditLog, Consumed, Envelope, GrantId, ReadRefusal, RecordId,
 		RecordIndex, RecordKind, RequestId, Role, RoleRegistry, Scope, MAX_LISTED_RECORDS,
 	};
 	use sp_runtime::traits::{Saturating, Zero};
@@ -871,17 +871,32 @@ pub mod pallet {
 			}
 		}
 
-		fn consume(grant: GrantId) -> DispatchResult {
+		fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
 			let mut entry = Grants::<T>::get(grant).ok_or(Error::<T>::UnknownGrant)?;
 			match entry.uses_left {
-				Some(1) => Self::end_grant(grant, entry, EndReason::UsedUp),
+				Some(1) => {
+					let envelopes = entry.envelopes.len() as u32;
+					Self::end_grant(grant, entry, EndReason::UsedUp);
+					return Ok(Consumed::Ended { envelopes });
+				}
 				Some(n) => {
 					entry.uses_left = Some(n.saturating_sub(1));
 					Grants::<T>::insert(grant, entry);
 				}
 				None => {}
 			}
-			Ok(())
+			Ok(Consumed::Counted)
+		}
+
+		/// `revoke` is measured ending a grant of `envelopes` envelopes, plus finding it for
+		/// the patient: an upper bound of the same end reached by its last use.
+		fn end_weight(envelopes: u32) -> Weight {
+			T::WeightInfo::revoke(envelopes)
+		}
+
+		fn max_end_weight(uses: u32) -> Weight {
+			let ends = uses.min(T::MaxGrantsPerPair::get());
+			Self::end_weight(T::MaxEnvelopes::get()).saturating_mul(ends.into())
 		}
 
 		#[cfg(feature = "runtime-benchmarks")]
@@ -889,9 +904,10 @@ pub mod pallet {
 			patient: &T::AccountId,
 			reader: &T::AccountId,
 			scope: Scope,
-			record: Option<RecordId>,
+			records: &[RecordId],
+			last_use: bool,
 		) -> GrantId {
-			Self::worst_case_grants(patient, reader, scope, record)
+			Self::worst_case_grants(patient, reader, scope, records, last_use)
 		}
 	}
 

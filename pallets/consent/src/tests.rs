@@ -12,8 +12,8 @@ use frame_support::{
 	BoundedVec,
 };
 use medchain_primitives::{
-	AccessControl, AuditAction, Commitments, Envelope, GrantId, ReadRefusal, RecordId, RecordKind,
-	RequestId, Role, Scope,
+	AccessControl, AuditAction, Commitments, Consumed, Envelope, GrantId, ReadRefusal, RecordId,
+	RecordKind, RequestId, Role, Scope,
 };
 use sp_runtime::DispatchError;
 
@@ -523,9 +523,12 @@ fn suspended_grantee_loses_access_at_once() {
 fn use_limited_grants_end_at_their_last_use() {
 	run(|| {
 		let grant = direct(DOCTOR, Scope::Reports, 30, Some(2), &[REPORT]).unwrap();
-		assert_ok!(<Consent as AccessControl<_>>::consume(grant));
+		assert_eq!(<Consent as AccessControl<_>>::consume(grant), Ok(Consumed::Counted));
 		assert_eq!(Grants::<Test>::get(grant).unwrap().uses_left, Some(1));
-		assert_ok!(<Consent as AccessControl<_>>::consume(grant));
+		assert_eq!(
+			<Consent as AccessControl<_>>::consume(grant),
+			Ok(Consumed::Ended { envelopes: 1 })
+		);
 		assert!(Grants::<Test>::get(grant).is_none());
 		assert_eq!(envelope_holders(REPORT, DOCTOR), 0);
 		System::assert_last_event(
@@ -540,8 +543,16 @@ fn use_limited_grants_end_at_their_last_use() {
 		assert_noop!(<Consent as AccessControl<_>>::consume(grant), Error::<Test>::UnknownGrant);
 
 		let unlimited = direct(DOCTOR, Scope::Reports, 30, None, &[]).unwrap();
-		assert_ok!(<Consent as AccessControl<_>>::consume(unlimited));
+		assert_eq!(<Consent as AccessControl<_>>::consume(unlimited), Ok(Consumed::Counted));
 		assert_eq!(Grants::<Test>::get(unlimited).unwrap().uses_left, None);
+		// At most one end per grant a reader may hold from one patient is charged.
+		let end = <Consent as AccessControl<_>>::end_weight(MaxEnvelopes::get());
+		let per_pair = MaxGrantsPerPair::get();
+		assert_eq!(<Consent as AccessControl<_>>::max_end_weight(1), end);
+		assert_eq!(
+			<Consent as AccessControl<_>>::max_end_weight(per_pair + 10),
+			end.saturating_mul(per_pair.into())
+		);
 	});
 }
 

@@ -12,7 +12,7 @@
 #![cfg_attr(not(feature = "std"), no_std)]
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use frame_support::{pallet_prelude::ConstU32, BoundedVec};
+use frame_support::{pallet_prelude::ConstU32, weights::Weight, BoundedVec};
 use scale_info::TypeInfo;
 use sp_runtime::DispatchError;
 
@@ -216,19 +216,40 @@ pub trait AccessControl<AccountId> {
 	) -> Result<GrantId, ReadRefusal>;
 
 	/// Records one use of `grant` (a recorded read, a dispense or a record written under a
-	/// write grant); a grant with a use limit ends when its last use is consumed.
-	fn consume(grant: GrantId) -> Result<(), DispatchError>;
+	/// write grant); a grant with a use limit ends when its last use is consumed. Says which
+	/// happened, so the caller charges the end of a grant only when one ended.
+	fn consume(grant: GrantId) -> Result<Consumed, DispatchError>;
+
+	/// The weight of ending a grant that carries `envelopes` envelopes when its last use is
+	/// consumed (its indexes, expiry, deposit, envelopes and audit entry).
+	fn end_weight(envelopes: u32) -> Weight;
+
+	/// The most any `uses` consumptions by one reader of one patient's grants can cost: each
+	/// may end a grant carrying the most envelopes, but a reader holds at most a few grants
+	/// from one patient, and each ends once.
+	fn max_end_weight(uses: u32) -> Weight;
 
 	/// The worst case for other pallets' benchmarks: `reader` holds the most grants one
-	/// patient may give one grantee, the matching one over `scope` last and on its last use,
-	/// carrying the most envelopes (one of them for `record`, if given).
+	/// patient may give one grantee, the matching one over `scope` last, carrying the most
+	/// envelopes (among them one for each of `records`). On its `last_use` consuming it ends
+	/// it; otherwise it has uses to spare and consuming only counts one.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn grant_for_benchmarks(
 		patient: &AccountId,
 		reader: &AccountId,
 		scope: Scope,
-		record: Option<RecordId>,
+		records: &[RecordId],
+		last_use: bool,
 	) -> GrantId;
+}
+
+/// What consuming one use of a grant did.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Consumed {
+	/// The grant has uses left (or no limit): one was counted.
+	Counted,
+	/// That was the last use: the grant ended and its `envelopes` envelopes went with it.
+	Ended { envelopes: u32 },
 }
 
 /// What the registry asks the other pallets before an account leaves: whether it still takes

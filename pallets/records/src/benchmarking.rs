@@ -4,23 +4,25 @@ use super::*;
 use frame_benchmarking::v2::*;
 use frame_support::{traits::Get, BoundedVec};
 use frame_system::RawOrigin;
-use medchain_primitives::{AccessControl, RecordIndex, RecordKind, Role, RoleRegistry, Scope};
+use medchain_primitives::{
+	AccessControl, RecordId, RecordIndex, RecordKind, Role, RoleRegistry, Scope,
+};
 
 #[benchmarks]
 mod benchmarks {
 	use super::*;
 
-	/// A correction of a partly dispensed prescription written under a write grant on its last
-	/// use, found among the most grants one patient may give one grantee: the author is not in
-	/// treatment, so both relationship checks run, the grant ends, and the old record is
-	/// updated.
+	/// A correction of a partly dispensed prescription written under a write grant, found among
+	/// the most grants one patient may give one grantee: the author is not in treatment, so
+	/// both relationship checks run, a use of the grant is counted, and the old record is
+	/// updated. Ending the grant is charged apart (`AccessControl::end_weight`).
 	#[benchmark]
 	fn add_record(t: Linear<0, { T::MaxTitleLen::get() }>) {
 		let patient: T::AccountId = account("patient", 0, 0);
 		let doctor: T::AccountId = account("doctor", 0, 0);
 		T::Registry::register_for_benchmarks(&patient, Role::Patient);
 		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, None);
+		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
 		let old = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
 		Prescriptions::<T>::mutate(old, |state| {
 			if let Some(state) = state {
@@ -46,9 +48,9 @@ mod benchmarks {
 		assert_eq!(Records::<T>::get(old).and_then(|r| r.superseded_by), Some(old + 1));
 	}
 
-	/// A grantee's read under the last use of a grant carrying the most envelopes, found among
-	/// the most grants one patient may give one grantee: the read ends the grant and removes
-	/// all its envelopes.
+	/// A grantee's read under a grant carrying the most envelopes, found among the most grants
+	/// one patient may give one grantee; a use of the grant is counted. Ending the grant is
+	/// charged apart (`AccessControl::end_weight`).
 	#[benchmark]
 	fn record_read() {
 		let patient: T::AccountId = account("patient", 0, 0);
@@ -58,14 +60,15 @@ mod benchmarks {
 		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
 		T::Registry::register_for_benchmarks(&reader, Role::Hospital);
 		let record = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report);
-		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, Some(record));
+		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &[record], false);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(reader), record);
 	}
 
-	/// A partial fill on the last use of a grant carrying the most envelopes, found among the
-	/// most grants one patient may give one grantee.
+	/// A partial fill under a grant carrying the most envelopes, found among the most grants
+	/// one patient may give one grantee; a use of the grant is counted. Ending the grant is
+	/// charged apart (`AccessControl::end_weight`).
 	#[benchmark]
 	fn dispense() {
 		let patient: T::AccountId = account("patient", 0, 0);
@@ -76,12 +79,39 @@ mod benchmarks {
 		T::Registry::register_for_benchmarks(&pharmacy, Role::Pharmacy);
 		let record =
 			Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
-		T::Access::grant_for_benchmarks(&patient, &pharmacy, Scope::Prescriptions, Some(record));
+		T::Access::grant_for_benchmarks(
+			&patient,
+			&pharmacy,
+			Scope::Prescriptions,
+			&[record],
+			false,
+		);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(pharmacy), record, 1);
 
 		assert_eq!(Prescriptions::<T>::get(record).map(|d| d.dispensed), Some(1));
+	}
+
+	/// `n` reads of one patient's records by a grantee, each found under a grant carrying the
+	/// most envelopes among the most grants one patient may give one grantee, each counting a
+	/// use of it. Ending grants is charged apart (`AccessControl::max_end_weight`).
+	#[benchmark]
+	fn record_reads(n: Linear<1, { T::MaxReadBatch::get() }>) {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let doctor: T::AccountId = account("doctor", 0, 0);
+		let reader: T::AccountId = account("reader", 0, 0);
+		T::Registry::register_for_benchmarks(&patient, Role::Patient);
+		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+		T::Registry::register_for_benchmarks(&reader, Role::Hospital);
+		let records: alloc::vec::Vec<RecordId> = (0..n)
+			.map(|_| Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report))
+			.collect();
+		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &records, false);
+		let batch = BoundedVec::truncate_from(records);
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reader), batch);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

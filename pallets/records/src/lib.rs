@@ -19,12 +19,18 @@
 //!   quantity may not fall below what was already dispensed.
 //! - Before a client decrypts a record it does not own, it records the read with
 //!   [`Pallet::record_read`]: that checks the reader's live grant — the one that supplied the
-//!   reader's envelope — consumes one use of it, and writes the patient's audit trail. The patient and the author read their own records
-//!   freely.
+//!   reader's envelope — consumes one use of it, and writes the patient's audit trail. The
+//!   patient and the author read their own records freely. A reader opening several records
+//!   of one patient records them all in one extrinsic with [`Pallet::record_reads`].
 //! - A verified pharmacy with a live grant covering a prescription dispenses it with
 //!   [`Pallet::dispense`], in part or whole, never past the prescribed quantity.
 //! - Grantees' envelopes are added and removed by the consent pallet through
 //!   [`RecordIndex`] when grants start and end.
+//!
+//! ## Weights
+//! Every call that consumes a grant use is charged up front as if the use ended a grant
+//! carrying the most envelopes ([`medchain_primitives::AccessControl::max_end_weight`]), and refunds that part
+//! when no grant ended, so blocks fill by what the calls really did.
 //!
 //! ## Invariants (checked by `try_state`)
 //! - Every record is indexed under its patient, and every index entry has its record.
@@ -62,8 +68,8 @@ pub mod pallet {
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		validate_cid, AccessControl, AuditAction, AuditLog, CareRelationship, CidBytes, Envelope,
-		GrantId, ReadRefusal, RecordId, RecordIndex, RecordKind, Role, RoleRegistry,
+		validate_cid, AccessControl, AuditAction, AuditLog, CareRelationship, CidBytes, Consumed,
+		Envelope, GrantId, ReadRefusal, RecordId, RecordIndex, RecordKind, Role, RoleRegistry,
 	};
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -85,6 +91,9 @@ pub mod pallet {
 		/// The longest encrypted title of a record, in bytes.
 		#[pallet::constant]
 		type MaxTitleLen: Get<u32>;
+		/// The most records one [`Pallet::record_reads`] call reads.
+		#[pallet::constant]
+		type MaxReadBatch: Get<u32>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -176,6 +185,10 @@ pub mod pallet {
 		ExceedsPrescribed,
 		/// An envelope is held by too many grants at once.
 		TooManyHolders,
+		/// A batch of reads names no record.
+		EmptyBatch,
+		/// A batch of reads names records of more than one patient.
+		MixedPatients,
 		/// Record ids are exhausted.
 		Overflow,
 	}
@@ -208,7 +221,10 @@ pub mod pallet {
 		/// corrections `UnknownRecord`, `WrongPatient`, `NotAuthor`, `KindMismatch`,
 		/// `AlreadySuperseded`, `BelowDispensed`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::add_record(title.len() as u32))]
+		#[pallet::weight(
+			T::WeightInfo::add_record(title.len() as u32)
+				.saturating_add(T::Access::max_end_weight(1))
+		)]
 		pub fn add_record(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -220,8 +236,9 @@ pub mod pallet {
 			patient_envelope: Envelope,
 			author_envelope: Envelope,
 			supersedes: Option<RecordId>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let author = ensure_signed(origin)?;
+			let weight = T::WeightInfo::add_record(title.len() as u32);
 			ensure!(T::Registry::is_active(&author, Role::Doctor), Error::<T>::NotVerifiedDoctor);
 			// One role per account, so this also keeps doctors out of their own history.
 			ensure!(T::Registry::role(&patient) == Some(Role::Patient), Error::<T>::NotAPatient);
@@ -270,10 +287,11 @@ pub mod pallet {
 			};
 			let dispensing = quantity.map(|prescribed| Dispensing { prescribed, dispensed });
 			Self::store(id, record, patient_envelope, author_envelope, dispensing);
-			if let Some(grant) = write_grant {
-				T::Access::consume(grant)?;
-			}
-			Ok(())
+			let ended = match write_grant {
+				Some(grant) => Self::consume(grant)?,
+				None => Weight::zero(),
+			};
+			Ok(Some(weight.saturating_add(ended)).into())
 		}
 
 		/// Records that the caller is about to read `record`, before their client decrypts it.
@@ -284,18 +302,12 @@ pub mod pallet {
 		///
 		/// Errors: `UnknownRecord`, `NoAccess`, `NoEnvelope`.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::record_read())]
-		pub fn record_read(origin: OriginFor<T>, record: RecordId) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::record_read().saturating_add(T::Access::max_end_weight(1)))]
+		pub fn record_read(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
 			let reader = ensure_signed(origin)?;
 			let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
-			let grant = Self::authorise_read(&reader, record, &entry)?;
-			T::Audit::log(&entry.patient, &reader, AuditAction::RecordRead { record, grant });
-			Self::deposit_event(Event::RecordRead { record, reader, grant });
-			// Last, so the trail shows the read before the end of a grant it used up.
-			if let Some(grant) = grant {
-				T::Access::consume(grant)?;
-			}
-			Ok(())
+			let ended = Self::read(&reader, record, entry)?;
+			Ok(Some(T::WeightInfo::record_read().saturating_add(ended)).into())
 		}
 
 		/// Dispenses `quantity` of the prescription `record`.
@@ -307,8 +319,12 @@ pub mod pallet {
 		/// Errors: `NotVerifiedPharmacy`, `UnknownRecord`, `NotAPrescription`, `Superseded`,
 		/// `ZeroQuantity`, `NoAccess`, `FullyDispensed`, `ExceedsPrescribed`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::dispense())]
-		pub fn dispense(origin: OriginFor<T>, record: RecordId, quantity: u32) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::dispense().saturating_add(T::Access::max_end_weight(1)))]
+		pub fn dispense(
+			origin: OriginFor<T>,
+			record: RecordId,
+			quantity: u32,
+		) -> DispatchResultWithPostInfo {
 			let pharmacy = ensure_signed(origin)?;
 			ensure!(
 				T::Registry::is_active(&pharmacy, Role::Pharmacy),
@@ -338,8 +354,38 @@ pub mod pallet {
 				remaining: state.remaining(),
 			});
 			// Last, so the trail shows the dispense before the end of a grant it used up.
-			T::Access::consume(grant)?;
-			Ok(())
+			let ended = Self::consume(grant)?;
+			Ok(Some(T::WeightInfo::dispense().saturating_add(ended)).into())
+		}
+
+		/// Records that the caller is about to read each of `records`, all of one patient's,
+		/// in one extrinsic: what a reader opening several records of a history does.
+		///
+		/// Each read is checked, audited and charged to its grant exactly as
+		/// [`record_read`](Self::record_read) does, in the order given; if any read is
+		/// refused, none is recorded.
+		///
+		/// Errors: `EmptyBatch`, `MixedPatients`, and those of `record_read`.
+		#[pallet::call_index(3)]
+		#[pallet::weight(
+			T::WeightInfo::record_reads(records.len() as u32)
+				.saturating_add(T::Access::max_end_weight(records.len() as u32))
+		)]
+		pub fn record_reads(
+			origin: OriginFor<T>,
+			records: BoundedVec<RecordId, T::MaxReadBatch>,
+		) -> DispatchResultWithPostInfo {
+			let reader = ensure_signed(origin)?;
+			let first = records.first().ok_or(Error::<T>::EmptyBatch)?;
+			let patient = Records::<T>::get(first).ok_or(Error::<T>::UnknownRecord)?.patient;
+			let mut ended = Weight::zero();
+			for record in &records {
+				let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
+				ensure!(entry.patient == patient, Error::<T>::MixedPatients);
+				ended = ended.saturating_add(Self::read(&reader, *record, entry)?);
+			}
+			let weight = T::WeightInfo::record_reads(records.len() as u32);
+			Ok(Some(weight.saturating_add(ended)).into())
 		}
 	}
 
@@ -405,6 +451,32 @@ pub mod pallet {
 			if let Some(old) = supersedes {
 				Self::deposit_event(Event::RecordSuperseded { old, new: id });
 			}
+		}
+
+		/// Authorises, audits and charges one read of `record` (stored as `entry`). Returns the
+		/// weight of a grant it used up, beyond the calling extrinsic's own.
+		fn read(
+			reader: &T::AccountId,
+			record: RecordId,
+			entry: Record<T>,
+		) -> Result<Weight, DispatchError> {
+			let grant = Self::authorise_read(reader, record, &entry)?;
+			T::Audit::log(&entry.patient, reader, AuditAction::RecordRead { record, grant });
+			Self::deposit_event(Event::RecordRead { record, reader: reader.clone(), grant });
+			// Last, so the trail shows the read before the end of a grant it used up.
+			match grant {
+				Some(grant) => Self::consume(grant),
+				None => Ok(Weight::zero()),
+			}
+		}
+
+		/// Consumes one use of `grant`. Returns the weight of ending it if that was its last
+		/// use: the calls charge that worst case up front and refund it when no grant ends.
+		fn consume(grant: GrantId) -> Result<Weight, DispatchError> {
+			Ok(match T::Access::consume(grant)? {
+				Consumed::Counted => Weight::zero(),
+				Consumed::Ended { envelopes } => T::Access::end_weight(envelopes),
+			})
 		}
 
 		/// Who may read: the patient, the author while verified, or a grantee with an

@@ -3,10 +3,10 @@
 
 use crate as pallet_records;
 use core::cell::RefCell;
-use frame_support::{derive_impl, parameter_types};
+use frame_support::{derive_impl, parameter_types, weights::Weight};
 use medchain_primitives::{
-	AccessControl, AuditAction, AuditLog, CareRelationship, GrantId, ReadRefusal, RecordId,
-	RecordIndex, RecordKind, Role, Scope,
+	AccessControl, AuditAction, AuditLog, CareRelationship, Consumed, GrantId, ReadRefusal,
+	RecordId, RecordIndex, RecordKind, Role, Scope,
 };
 pub use medchain_test_support::TestRegistry;
 use sp_runtime::{BuildStorage, DispatchError};
@@ -42,6 +42,7 @@ impl frame_system::Config for Test {
 
 parameter_types! {
 	pub const MaxTitleLen: u32 = 64;
+	pub const MaxReadBatch: u32 = 4;
 }
 
 impl pallet_records::Config for Test {
@@ -50,6 +51,7 @@ impl pallet_records::Config for Test {
 	type Access = TestAccess;
 	type Audit = TestAudit;
 	type MaxTitleLen = MaxTitleLen;
+	type MaxReadBatch = MaxReadBatch;
 	type WeightInfo = ();
 }
 
@@ -60,6 +62,14 @@ pub const PHARMACY: AccountId = 4;
 pub const HOSPITAL: AccountId = 5;
 pub const OTHER_PATIENT: AccountId = 6;
 pub const STRANGER: AccountId = 9;
+
+/// What the stand-in charges for ending a grant, per envelope plus one: distinct from every
+/// benchmarked weight, so tests see exactly when it is charged.
+pub const END_WEIGHT: u64 = 1_000;
+/// How many envelopes the stand-in says an ended grant carried.
+pub const ENDED_ENVELOPES: u32 = 3;
+/// The most envelopes a grant carries, for the stand-in's worst case.
+pub const MAX_ENVELOPES: u32 = 64;
 
 /// A grant as the stand-in consent pallet keeps it.
 #[derive(Clone, Debug)]
@@ -123,31 +133,39 @@ impl AccessControl<AccountId> for TestAccess {
 			None => Err(ReadRefusal::NoGrant),
 		}
 	}
-	fn consume(grant: GrantId) -> Result<(), DispatchError> {
+	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
 		GRANTS.with(|g| {
 			let mut grants = g.borrow_mut();
 			let entry = grants.get_mut(&grant).ok_or(DispatchError::Other("no such grant"))?;
 			match entry.uses_left {
 				Some(1) => {
 					grants.remove(&grant);
+					return Ok(Consumed::Ended { envelopes: ENDED_ENVELOPES });
 				}
 				Some(ref mut n) => *n -= 1,
 				None => {}
 			}
-			Ok(())
+			Ok(Consumed::Counted)
 		})
+	}
+	fn end_weight(envelopes: u32) -> Weight {
+		Weight::from_parts(END_WEIGHT * (1 + u64::from(envelopes)), 0)
+	}
+	fn max_end_weight(uses: u32) -> Weight {
+		Self::end_weight(MAX_ENVELOPES).saturating_mul(uses.into())
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn grant_for_benchmarks(
 		patient: &AccountId,
 		reader: &AccountId,
 		scope: Scope,
-		record: Option<RecordId>,
+		records: &[RecordId],
+		last_use: bool,
 	) -> GrantId {
-		if let Some(record) = record {
-			let _ = <MedicalRecords as RecordIndex<_>>::add_envelope(record, reader, [5; 80]);
+		for record in records {
+			let _ = <MedicalRecords as RecordIndex<_>>::add_envelope(*record, reader, [5; 80]);
 		}
-		add_grant(*patient, *reader, scope, Some(1))
+		add_grant(*patient, *reader, scope, if last_use { Some(1) } else { None })
 	}
 }
 

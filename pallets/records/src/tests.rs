@@ -1,10 +1,13 @@
 //! Tests of every call's success and error paths.
 
 use crate::{
-	mock::*, types::benchmark_cid, Dispensing, Envelopes, Error, Event, NextRecordId, Records,
+	mock::*, types::benchmark_cid, weights::WeightInfo, Call, Dispensing, Envelopes, Error, Event,
+	NextRecordId, Records,
 };
-use frame_support::{assert_noop, assert_ok, BoundedVec};
-use medchain_primitives::{AuditAction, RecordId, RecordIndex, RecordKind, Role, Scope};
+use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, BoundedVec};
+use medchain_primitives::{
+	AccessControl, AuditAction, RecordId, RecordIndex, RecordKind, Role, Scope,
+};
 
 const PATIENT_ENV: [u8; 80] = [7; 80];
 const AUTHOR_ENV: [u8; 80] = [8; 80];
@@ -19,7 +22,7 @@ fn add(
 	kind: RecordKind,
 	quantity: Option<u32>,
 	supersedes: Option<RecordId>,
-) -> frame_support::dispatch::DispatchResult {
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
 	MedicalRecords::add_record(
 		RuntimeOrigin::signed(author),
 		patient,
@@ -469,5 +472,133 @@ fn unsigned_calls_are_refused() {
 		assert!(MedicalRecords::record(5).is_none());
 		assert_eq!(MedicalRecords::patient_records(OTHER_PATIENT), Vec::<RecordId>::new());
 		let _ = Records::<Test>::iter().count();
+	});
+}
+
+/// Reads of records 0 and 1 by OTHER_DOCTOR under one grant over both, with `uses` uses.
+fn grant_both_to_other_doctor(uses: Option<u32>) -> u64 {
+	let grant = add_grant(
+		PATIENT,
+		OTHER_DOCTOR,
+		Scope::Records(BoundedVec::truncate_from(vec![0, 1])),
+		uses,
+	);
+	for record in [0, 1] {
+		assert_ok!(<MedicalRecords as RecordIndex<_>>::add_envelope(
+			record,
+			&OTHER_DOCTOR,
+			[5; 80]
+		));
+	}
+	grant
+}
+
+fn batch(ids: &[RecordId]) -> BoundedVec<RecordId, MaxReadBatch> {
+	BoundedVec::truncate_from(ids.to_vec())
+}
+
+#[test]
+fn a_batch_of_reads_records_each_read_in_order() {
+	run(|| {
+		with_report_and_prescription();
+		let grant = grant_both_to_other_doctor(Some(3));
+		let post =
+			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[1, 0]))
+				.unwrap();
+		let read = |record| AuditAction::RecordRead { record, grant: Some(grant) };
+		assert_eq!(
+			audit()[2..],
+			[(PATIENT, OTHER_DOCTOR, read(1)), (PATIENT, OTHER_DOCTOR, read(0))]
+		);
+		for record in [1, 0] {
+			System::assert_has_event(
+				Event::RecordRead { record, reader: OTHER_DOCTOR, grant: Some(grant) }.into(),
+			);
+		}
+		assert_eq!(GRANTS.with(|g| g.borrow()[&grant].uses_left), Some(1));
+		// No grant ended: only the batch itself is charged.
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::record_reads(2)));
+		// The third read is the grant's last use: its end is charged on top.
+		let post =
+			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[0])).unwrap();
+		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::record_reads(1) + ended));
+		assert_noop!(
+			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[1])),
+			Error::<Test>::NoAccess
+		);
+	});
+}
+
+#[test]
+fn a_batch_is_refused_whole() {
+	run(|| {
+		with_report_and_prescription();
+		start_care(DOCTOR, OTHER_PATIENT);
+		assert_ok!(add(DOCTOR, OTHER_PATIENT, RecordKind::Report, None, None));
+		assert_noop!(
+			MedicalRecords::record_reads(RuntimeOrigin::signed(PATIENT), batch(&[])),
+			Error::<Test>::EmptyBatch
+		);
+		// The doctor may read all three, but not of two patients in one batch.
+		assert_noop!(
+			MedicalRecords::record_reads(RuntimeOrigin::signed(DOCTOR), batch(&[0, 2])),
+			Error::<Test>::MixedPatients
+		);
+		assert_noop!(
+			MedicalRecords::record_reads(RuntimeOrigin::signed(PATIENT), batch(&[0, 7])),
+			Error::<Test>::UnknownRecord
+		);
+		// A grant over record 0 only: the read of record 1 refuses the whole batch, so the
+		// read of record 0 before it is not recorded either.
+		add_grant(PATIENT, HOSPITAL, Scope::Records(BoundedVec::truncate_from(vec![0])), None);
+		assert_ok!(<MedicalRecords as RecordIndex<_>>::add_envelope(0, &HOSPITAL, [5; 80]));
+		assert_noop!(
+			MedicalRecords::record_reads(RuntimeOrigin::signed(HOSPITAL), batch(&[0, 1])),
+			Error::<Test>::NoAccess
+		);
+		assert_noop!(
+			MedicalRecords::record_reads(RuntimeOrigin::none(), batch(&[0])),
+			sp_runtime::DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn the_end_of_a_grant_is_charged_only_when_one_ends() {
+	run(|| {
+		with_report_and_prescription();
+		// Charged up front: the call plus the end of the largest grant.
+		let declared = Call::<Test>::record_read { record: 0 }.get_dispatch_info().call_weight;
+		assert_eq!(
+			declared,
+			<() as WeightInfo>::record_read() + TestAccess::end_weight(MAX_ENVELOPES)
+		);
+		let read = |who| MedicalRecords::record_read(RuntimeOrigin::signed(who), 0).unwrap();
+		// The patient's own read uses no grant.
+		assert_eq!(read(PATIENT).actual_weight, Some(<() as WeightInfo>::record_read()));
+		grant_both_to_other_doctor(Some(2));
+		assert_eq!(read(OTHER_DOCTOR).actual_weight, Some(<() as WeightInfo>::record_read()));
+		assert_eq!(
+			read(OTHER_DOCTOR).actual_weight,
+			Some(<() as WeightInfo>::record_read() + TestAccess::end_weight(ENDED_ENVELOPES))
+		);
+
+		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, Some(1));
+		let post = MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1).unwrap();
+		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::dispense() + ended));
+
+		let title_len = title().len() as u32;
+		let own = <() as WeightInfo>::add_record(title_len);
+		// A treating doctor consumes no grant.
+		assert_eq!(
+			add(DOCTOR, PATIENT, RecordKind::Report, None, None).unwrap().actual_weight,
+			Some(own)
+		);
+		add_grant(PATIENT, OTHER_DOCTOR, Scope::Write, Some(1));
+		let post = add(OTHER_DOCTOR, PATIENT, RecordKind::Report, None, None).unwrap();
+		assert_eq!(post.actual_weight, Some(own + ended));
+		assert!(ended.ref_time() > 0, "the stand-in charges ending a grant");
 	});
 }

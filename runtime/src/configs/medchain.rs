@@ -71,6 +71,8 @@ impl pallet_records::Config for Runtime {
 	type Access = Consent;
 	type Audit = Consent;
 	type MaxTitleLen = ConstU32<256>;
+	// A reader opening a history records up to this many reads in one extrinsic.
+	type MaxReadBatch = ConstU32<32>;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 }
 

@@ -93,6 +93,28 @@ fn pick(ids: &[u64], sel: u8) -> u64 {
 	}
 }
 
+/// Who would read `record`: its patient, its author, or (mostly) a grantee of one of its
+/// patient's grants, or anyone when there is none.
+fn reader_of(record: RecordId, b: u8) -> AccountId {
+	let entry = pallet_records::Records::<Runtime>::get(record);
+	match (b % 4, &entry) {
+		(0, Some(r)) => r.patient.clone(),
+		(1, Some(r)) => r.author.clone(),
+		(_, Some(r)) => {
+			let mut grantees: Vec<AccountId> = pallet_consent::Grants::<Runtime>::iter_values()
+				.filter(|g| g.patient == r.patient)
+				.map(|g| g.grantee)
+				.collect();
+			grantees.sort();
+			grantees
+				.get(b as usize % grantees.len().max(1))
+				.cloned()
+				.unwrap_or_else(|| choose(b, PRACTITIONERS).account())
+		}
+		_ => choose(b, SIGNERS).account(),
+	}
+}
+
 /// The signer: `natural` (who a client would sign with) unless the selector says otherwise.
 fn signer_or(natural: &AccountId, sel: u8) -> Actor {
 	match actor_of(natural) {
@@ -394,26 +416,34 @@ pub fn resolve(op: &Op) -> Step {
 		Kind::ReadRecord => {
 			let ids = sorted(pallet_records::Records::<Runtime>::iter_keys());
 			let record = pick(&ids, a);
-			let entry = pallet_records::Records::<Runtime>::get(record);
-			let reader = match (b % 4, &entry) {
-				(0, Some(r)) => r.patient.clone(),
-				(1, Some(r)) => r.author.clone(),
-				(_, Some(r)) => {
-					// A grantee of one of the patient's grants, if there is one.
-					let grantees: Vec<AccountId> = pallet_consent::Grants::<Runtime>::iter_values()
-						.filter(|g| g.patient == r.patient)
-						.map(|g| g.grantee)
-						.collect();
-					let mut grantees = grantees;
-					grantees.sort();
-					grantees
-						.get(b as usize % grantees.len().max(1))
-						.cloned()
-						.unwrap_or_else(|| choose(b, PRACTITIONERS).account())
-				}
-				_ => choose(b, SIGNERS).account(),
-			};
+			let reader = reader_of(record, b);
 			call(signer_or(&reader, actor), RuntimeCall::Records(R::record_read { record }))
+		}
+		Kind::ReadRecords => {
+			// Mostly a run of one patient's records; sometimes an empty batch, a stranger's
+			// record or an unknown id among them.
+			let ids = sorted(pallet_records::Records::<Runtime>::iter_keys());
+			let first = pick(&ids, a);
+			let patient = pallet_records::Records::<Runtime>::get(first).map(|r| r.patient);
+			let mut batch: Vec<RecordId> = ids
+				.iter()
+				.copied()
+				.filter(|id| {
+					*id != first
+						&& pallet_records::Records::<Runtime>::get(id).map(|r| r.patient) == patient
+				})
+				.take(n as usize % 5)
+				.collect();
+			batch.insert(0, first);
+			match b % 16 {
+				0 => batch.clear(),
+				1 => batch.push(pick(&ids, b.wrapping_mul(7))),
+				2 => batch.push(u64::from(n)),
+				_ => {}
+			}
+			let reader = reader_of(first, b);
+			let records = BoundedVec::truncate_from(batch);
+			call(signer_or(&reader, actor), RuntimeCall::Records(R::record_reads { records }))
 		}
 		Kind::Dispense => {
 			let ids = sorted(pallet_records::Prescriptions::<Runtime>::iter_keys());

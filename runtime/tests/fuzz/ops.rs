@@ -31,6 +31,7 @@ pub enum Kind {
 	// Records.
 	AddRecord,
 	ReadRecord,
+	ReadRecords,
 	Dispense,
 	// Consent.
 	RequestAccess,
@@ -74,6 +75,7 @@ const WEIGHTS: &[(Kind, usize)] = &[
 	(Kind::ClearAppointment, 2),
 	(Kind::AddRecord, 7),
 	(Kind::ReadRecord, 5),
+	(Kind::ReadRecords, 3),
 	(Kind::Dispense, 4),
 	(Kind::RequestAccess, 5),
 	(Kind::CancelRequest, 1),

@@ -34,6 +34,9 @@ pub struct BlockStats {
 	pub proof_size: u64,
 	/// Bytes of signed extrinsics.
 	pub length: u64,
+	/// From the block's timestamp to when the tool first saw it finalized (ms): authoring,
+	/// import and GRANDPA's rounds, plus up to one poll of the finalized head.
+	pub finality_lag_ms: u64,
 }
 
 impl BlockStats {

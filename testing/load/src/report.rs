@@ -27,20 +27,30 @@ pub struct Figures {
 	pub seconds: f64,
 	/// Successful extrinsics per second, sustained.
 	pub tps: f64,
+	/// Record operations (records added, reads recorded, dispenses) per second, sustained: a
+	/// batch of reads counts each read.
+	pub record_ops: f64,
 	/// Normal-class ref time used, as a share of its limit: mean and peak over those blocks.
 	pub weight_share: f64,
 	pub peak_weight_share: f64,
 	/// Bytes of extrinsics as a share of the normal-class length limit.
 	pub length_share: f64,
-	/// What one call is charged: its benchmarked weight, extensions and base extrinsic (ms).
+	/// What one call is charged up front: its benchmarked worst case, extensions and base
+	/// extrinsic (ms).
 	pub call_ms: f64,
-	/// The rate the weights allow: normal ref time ÷ per-call weight ÷ block time.
+	/// What one call was charged after refunds: the blocks' normal ref time ÷ their
+	/// extrinsics (ms).
+	pub charged_ms: f64,
+	/// The rate the weights allow: normal ref time ÷ per-call charge after refunds ÷ block time.
 	pub ceiling_tps: f64,
 	pub share_of_ceiling: f64,
 	/// `tps` over the transfer rate of the same run.
 	pub ratio_to_transfers: Option<f64>,
 	/// Seconds spent signing the workload before its window.
 	pub signing_s: f64,
+	/// From a block's timestamp to its finality, over the blocks measured: mean and worst (ms).
+	pub finality_lag_ms: f64,
+	pub peak_finality_lag_ms: u64,
 }
 
 /// The blocks a sustained rate is read from: every block with this wave's extrinsics but,
@@ -68,6 +78,11 @@ pub fn figures(phase: &Phase, limits: &Limits, weights: &BTreeMap<String, u64>) 
 		})
 		.sum();
 	let successes: u32 = window.iter().map(BlockStats::successes).sum();
+	let ops: u64 = window
+		.iter()
+		.flat_map(|b| &b.succeeded)
+		.map(|(call, count)| u64::from(*count) * record_ops(call, phase.read_batch))
+		.sum();
 	let share = |b: &BlockStats| b.ref_time as f64 / limits.normal_ref_time as f64;
 	let n = window.len().max(1) as f64;
 
@@ -90,8 +105,13 @@ pub fn figures(phase: &Phase, limits: &Limits, weights: &BTreeMap<String, u64>) 
 		})
 		.sum::<f64>()
 		/ phase.txs.len().max(1) as f64;
-	let ceiling = limits.normal_ref_time as f64 / charged / (limits.block_ms as f64 / 1000.0);
-	let tps = if seconds > 0.0 { f64::from(successes) / seconds } else { 0.0 };
+	// Calls refund what their worst case did not use, so the blocks tell the real charge.
+	let used: f64 = window.iter().map(|b| b.ref_time as f64).sum();
+	let charged_after = if successes > 0 { used / f64::from(successes) } else { charged };
+	let block_s = limits.block_ms as f64 / 1000.0;
+	let ceiling = limits.normal_ref_time as f64 / charged_after / block_s;
+	let per_second = |count: f64| if seconds > 0.0 { count / seconds } else { 0.0 };
+	let tps = per_second(f64::from(successes));
 	Figures {
 		workload: phase.name.clone(),
 		sent: phase.txs.len(),
@@ -103,15 +123,28 @@ pub fn figures(phase: &Phase, limits: &Limits, weights: &BTreeMap<String, u64>) 
 		blocks: window.len(),
 		seconds,
 		tps,
+		record_ops: per_second(ops as f64),
 		weight_share: window.iter().map(share).sum::<f64>() / n,
 		peak_weight_share: window.iter().map(share).fold(0.0, f64::max),
 		length_share: window.iter().map(|b| b.length as f64).sum::<f64>()
 			/ n / f64::from(limits.normal_length),
 		call_ms: charged / 1e9,
+		charged_ms: charged_after / 1e9,
 		ceiling_tps: ceiling,
 		share_of_ceiling: if ceiling > 0.0 { tps / ceiling } else { 0.0 },
 		ratio_to_transfers: None,
 		signing_s: phase.signing_s,
+		finality_lag_ms: window.iter().map(|b| b.finality_lag_ms as f64).sum::<f64>() / n,
+		peak_finality_lag_ms: window.iter().map(|b| b.finality_lag_ms).max().unwrap_or(0),
+	}
+}
+
+/// How many record operations one successful `call` is: a batch of reads is `read_batch`.
+fn record_ops(call: &str, read_batch: usize) -> u64 {
+	match call {
+		"Records.add_record" | "Records.record_read" | "Records.dispense" => 1,
+		"Records.record_reads" => read_batch as u64,
+		_ => 0,
 	}
 }
 
@@ -130,12 +163,13 @@ pub fn relate_to_transfers(all: &mut [Figures]) {
 /// A Markdown table of every workload.
 pub fn table(all: &[Figures]) -> String {
 	let mut out = String::from(
-		"| workload | sent | ok | failed | missing | blocks | tx/s | weight used | call (ms) | \
-		 ceiling tx/s | of ceiling | vs transfers |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+		"| workload | sent | ok | failed | missing | blocks | tx/s | record ops/s | weight used | \
+		 call (ms) up front / charged | ceiling tx/s | of ceiling | vs transfers | finality lag (s) |\n\
+		 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
 	);
 	for f in all {
 		out.push_str(&format!(
-			"| {} | {} | {} | {} | {} | {} | {:.1} | {:.0}% (peak {:.0}%) | {:.3} | {:.0} | {:.0}% | {} |\n",
+			"| {} | {} | {} | {} | {} | {} | {:.1} | {} | {:.0}% (peak {:.0}%) | {:.3} / {:.3} | {:.0} | {:.0}% | {} | {:.1} (worst {:.1}) |\n",
 			f.workload,
 			f.sent,
 			f.succeeded,
@@ -143,12 +177,16 @@ pub fn table(all: &[Figures]) -> String {
 			f.missing,
 			f.blocks,
 			f.tps,
+			if f.record_ops > 0.0 { format!("{:.1}", f.record_ops) } else { "–".into() },
 			f.weight_share * 100.0,
 			f.peak_weight_share * 100.0,
 			f.call_ms,
+			f.charged_ms,
 			f.ceiling_tps,
 			f.share_of_ceiling * 100.0,
 			f.ratio_to_transfers.map_or("–".into(), |r| format!("{r:.2}")),
+			f.finality_lag_ms / 1000.0,
+			f.peak_finality_lag_ms as f64 / 1000.0,
 		));
 	}
 	out

@@ -32,6 +32,9 @@ use crate::{
 /// (16 open appointments per patient, 32 pending requests per patient) bound it.
 pub const MAX_PER_SENDER: usize = 16;
 
+/// The most envelopes one grant carries (the runtime's `MaxEnvelopes`).
+pub const LARGEST_GRANT: usize = 64;
+
 /// One step of a run.
 pub struct Phase {
 	/// The call measured (`Pallet.call`, or `mix`), or the setup step's name.
@@ -41,6 +44,8 @@ pub struct Phase {
 	pub result: WaveResult,
 	/// Seconds spent signing, before the window.
 	pub signing_s: f64,
+	/// Reads in each `Records.record_reads` batch of this step.
+	pub read_batch: usize,
 }
 
 /// A run against one chain.
@@ -57,6 +62,10 @@ pub struct Run {
 	dev: Vec<Identity>,
 	/// Patient `i`'s record ids: a prescription, then reports.
 	records: Vec<Vec<u64>>,
+	/// Reads in each batch of the `Records.record_reads` workload: all of a patient's reports.
+	read_batch: usize,
+	/// How many patients give the largest grants (each needs that many reports first).
+	pub largest_grant_patients: usize,
 }
 
 impl Run {
@@ -83,6 +92,8 @@ impl Run {
 			phases: Vec::new(),
 			dev,
 			records: Vec::new(),
+			read_batch: 0,
+			largest_grant_patients: LARGEST_GRANT,
 		})
 	}
 
@@ -142,7 +153,8 @@ impl Run {
 			result.elapsed.as_secs_f64(),
 			result.busy_blocks().len()
 		);
-		self.phases.push(Phase { name: name.into(), measured, txs, result, signing_s });
+		let read_batch = self.read_batch;
+		self.phases.push(Phase { name: name.into(), measured, txs, result, signing_s, read_batch });
 		Ok(())
 	}
 
@@ -155,6 +167,7 @@ impl Run {
 		self.add_records().await?;
 		self.reads_and_dispenses().await?;
 		self.requests_and_grants().await?;
+		self.largest_grants().await?;
 		self.mix().await
 	}
 
@@ -307,6 +320,17 @@ impl Run {
 		let signed = self.sign(reads).await?;
 		self.step("Records.record_read", true, signed).await?;
 
+		// The same readers open all of the patient's reports at once, `k` times.
+		let (a, records) = (&self.accounts, &self.records);
+		self.read_batch = records.iter().map(|r| r.len() - 1).min().unwrap_or(0);
+		let batches: Vec<_> = (0..k)
+			.flat_map(|_| {
+				(0..n).map(move |i| (w::record_reads(&records[i][1..]), &a.doctors[(i + 1) % n]))
+			})
+			.collect();
+		let signed = self.sign(batches).await?;
+		self.step("Records.record_reads", true, signed).await?;
+
 		let (a, records) = (&self.accounts, &self.records);
 		let dispenses: Vec<_> = (0..k)
 			.flat_map(|_| (0..n).map(|i| (w::dispense(records[i][0]), &a.pharmacies[i])))
@@ -357,6 +381,69 @@ impl Run {
 			.collect();
 		let signed = self.sign(calls).await?;
 		self.step("Consent.grant (1 envelope)", true, signed).await
+	}
+
+	/// The largest grants: the first [`largest_grant_patients`](Self::largest_grant_patients)
+	/// patients get [`LARGEST_GRANT`] reports, are asked again by the doctors who asked
+	/// before, and answer each request with a key for every report.
+	pub async fn largest_grants(&mut self) -> anyhow::Result<()> {
+		let a = &self.accounts;
+		let (n, m) = (a.n(), a.n().min(self.largest_grant_patients));
+		let base = (u64::from(std::process::id()) << 32) + (3 << 30);
+		let calls: Vec<_> = (0..m)
+			.flat_map(|i| {
+				let missing = (LARGEST_GRANT + 1).saturating_sub(self.records[i].len());
+				(0..missing).map(move |j| {
+					let seed = base + (i * LARGEST_GRANT + j) as u64 * 2;
+					(w::add_record(&a.patients[i].account_id(), seed, None), &a.doctors[i])
+				})
+			})
+			.collect();
+		let signed = self.sign(calls).await?;
+		self.step("reports for the largest grants", false, signed).await?;
+		let mut records = self
+			.per_account(&self.accounts.patients[..m], "the patients' records", |c, p| async move {
+				c.view(api::view_functions().records().patient_records(p)).await
+			})
+			.await?;
+		for (i, list) in records.iter_mut().enumerate() {
+			// The prescription first, then the most reports a grant carries.
+			list.truncate(LARGEST_GRANT + 1);
+			self.records[i] = list.clone();
+		}
+
+		let r = self.per_sender.min(n.saturating_sub(2)).max(1);
+		let a = &self.accounts;
+		let calls: Vec<_> = (0..r)
+			.flat_map(|q| {
+				(0..m).map(move |i| {
+					let doctor = &a.doctors[(i + 2 * n - 2 - q) % n];
+					(w::request_access(&a.patients[i].account_id(), (i * r + q) as u64), doctor)
+				})
+			})
+			.collect();
+		let signed = self.sign(calls).await?;
+		self.step("requests for the largest grants", false, signed).await?;
+
+		let patients = &self.accounts.patients[..m];
+		let pending: Vec<Vec<u64>> = self
+			.per_account(patients, "the patients' pending requests", |c, p| async move {
+				let list = c.view(api::view_functions().consent().pending_requests(p)).await?;
+				Ok(list.into_iter().map(|(id, _)| id).collect())
+			})
+			.await?;
+		let expires = self.chain().best_number().await? + 14_400;
+		let records = &self.records;
+		let calls: Vec<_> = patients
+			.iter()
+			.zip(&pending)
+			.enumerate()
+			.flat_map(|(i, (p, ids))| {
+				ids.iter().map(move |id| (w::grant(*id, expires, &records[i][1..]), p))
+			})
+			.collect();
+		let signed = self.sign(calls).await?;
+		self.step(&format!("Consent.grant ({LARGEST_GRANT} envelopes)"), true, signed).await
 	}
 
 	/// A day at a clinic, in one window: doctors write and read records, pharmacies dispense,

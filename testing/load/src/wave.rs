@@ -113,6 +113,12 @@ pub async fn run(
 	Ok(WaveResult { blocks, outcomes, submitted, elapsed: started.elapsed() })
 }
 
+fn unix_ms() -> u64 {
+	std::time::SystemTime::now()
+		.duration_since(std::time::UNIX_EPOCH)
+		.map_or(0, |d| d.as_millis() as u64)
+}
+
 async fn follow(
 	follower: &Follower,
 	index: &HashMap<H256, usize>,
@@ -125,10 +131,18 @@ async fn follow(
 	let mut found = 0usize;
 	let mut next = start + 1;
 	let mut last_inclusion = start;
+	// When each block was first seen finalized, before reading it (reading a full block takes
+	// a while, and must not count as finality lag).
+	let mut seen_at: HashMap<u64, u64> = HashMap::new();
 	loop {
 		let finalized = follower.finalized().await?;
+		let now = unix_ms();
+		for number in next..=finalized {
+			seen_at.entry(number).or_insert(now);
+		}
 		while next <= finalized {
-			let (stats, seen) = follower.read(next).await?;
+			let (mut stats, seen) = follower.read(next).await?;
+			stats.finality_lag_ms = seen_at[&next].saturating_sub(stats.timestamp_ms);
 			for outcome in seen {
 				if let Some(i) = index.get(&outcome.hash) {
 					if outcomes[*i].is_empty() {

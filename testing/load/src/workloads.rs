@@ -99,6 +99,11 @@ pub fn record_read(record: u64) -> impl subxt::transactions::Payload {
 	api::tx().records().record_read(record)
 }
 
+/// A reader records reads of several of one patient's records in one extrinsic.
+pub fn record_reads(records: &[u64]) -> impl subxt::transactions::Payload {
+	api::tx().records().record_reads(BoundedVec(records.to_vec()))
+}
+
 pub fn dispense(record: u64) -> impl subxt::transactions::Payload {
 	api::tx().records().dispense(record, 1)
 }

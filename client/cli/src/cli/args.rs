@@ -232,7 +232,11 @@ pub enum PatientCmd {
 	Records,
 	/// Decrypts a record to a file.
 	View {
-		record: u64,
+		/// One record, or several of one patient's.
+		#[arg(required = true)]
+		records: Vec<u64>,
+		/// The file to write; for several records, the directory that gets `record-<id>`
+		/// for each (one transaction records all the reads).
 		#[arg(long, short)]
 		out: PathBuf,
 	},
@@ -308,7 +312,11 @@ pub enum DoctorCmd {
 	},
 	/// Decrypts a record you wrote or were granted.
 	View {
-		record: u64,
+		/// One record, or several of one patient's.
+		#[arg(required = true)]
+		records: Vec<u64>,
+		/// The file to write; for several records, the directory that gets `record-<id>`
+		/// for each (one transaction records all the reads).
 		#[arg(long, short)]
 		out: PathBuf,
 	},
@@ -383,7 +391,11 @@ pub enum InstitutionCmd {
 	},
 	/// Decrypts a record you were granted.
 	View {
-		record: u64,
+		/// One record, or several of one patient's.
+		#[arg(required = true)]
+		records: Vec<u64>,
+		/// The file to write; for several records, the directory that gets `record-<id>`
+		/// for each (one transaction records all the reads).
 		#[arg(long, short)]
 		out: PathBuf,
 	},

@@ -294,6 +294,46 @@ async fn renounce(ctx: &Ctx, session: &Session<Backend>, grant: u64) -> Result<(
 	Ok(())
 }
 
+/// One record to the file `out`, or several of one patient's into the directory `out`.
+async fn view_records(
+	ctx: &Ctx,
+	session: &Session<Backend>,
+	records: &[u64],
+	out: &Path,
+) -> Result<(), ClientError> {
+	if let [record] = records {
+		return view_record(ctx, session, *record, out).await;
+	}
+	let (bar, progress) = bar(ctx.cli.json, "download", None);
+	let read = session.read_records(records, out, progress).await;
+	bar.finish_and_clear();
+	let read = read?;
+	let file = |id: u64| out.join(format!("record-{id}"));
+	let rows: Vec<_> = read
+		.iter()
+		.map(
+			|r| serde_json::json!({ "record": r.record, "bytes": r.bytes, "out": file(r.record.id) }),
+		)
+		.collect();
+	emit(ctx.cli.json, &rows, || {
+		read.iter()
+			.map(|r| {
+				format!(
+					"record {} ({}, \"{}\") decrypted to {} ({} bytes, verified against {})",
+					r.record.id,
+					r.record.kind,
+					r.record.title.clone().unwrap_or_default(),
+					file(r.record.id).display(),
+					r.bytes,
+					r.record.cid
+				)
+			})
+			.collect::<Vec<_>>()
+			.join("\n")
+	});
+	Ok(())
+}
+
 async fn view_record(
 	ctx: &Ctx,
 	session: &Session<Backend>,
@@ -420,7 +460,7 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 			let list = p.records().await?;
 			emit(json, &list, || rows(&list));
 		}
-		PatientCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		PatientCmd::View { records, out } => view_records(ctx, &session, records, out).await?,
 		PatientCmd::Export { out } => {
 			let export = p.export_history(out.clone()).await?;
 			ctx.done(
@@ -531,7 +571,7 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 				serde_json::json!({ "request": id }),
 			);
 		}
-		DoctorCmd::View { record, out } => view_record(ctx, &session, *record, out).await?,
+		DoctorCmd::View { records, out } => view_records(ctx, &session, records, out).await?,
 		DoctorCmd::Patients => {
 			let list: Vec<String> = d.patients().await?.iter().map(|a| a.to_string()).collect();
 			emit(ctx.cli.json, &list, || {
@@ -635,7 +675,7 @@ async fn institution(
 				serde_json::json!({ "request": id }),
 			);
 		}
-		InstitutionCmd::View { record, out } => view_record(ctx, session, *record, out).await?,
+		InstitutionCmd::View { records, out } => view_records(ctx, session, records, out).await?,
 		InstitutionCmd::ClearRequest { request } => clear_request(ctx, session, *request).await?,
 		InstitutionCmd::Renounce { grant } => renounce(ctx, session, *grant).await?,
 	}

@@ -353,13 +353,7 @@ impl<S: ContentStore> Session<S> {
 		out: &Path,
 		progress: Progress,
 	) -> Result<ReadRecord, ClientError> {
-		let record = self
-			.chain
-			.view(api::view_functions().records().record(id))
-			.await?
-			.ok_or(ClientError::UnknownRecord(id))?;
-		let cid = record_cid(&record.cid.0)?;
-		let key = self.record_key(id, &cid).await?;
+		let (record, cid, key) = self.open_record(id).await?;
 		let bytes = if record.patient != self.account_id() {
 			// Fetch and verify the ciphertext first, so that a storage failure does not burn
 			// a use of a one-time grant; then the audited act of reading (it consumes one use,
@@ -392,13 +386,7 @@ impl<S: ContentStore> Session<S> {
 		}
 		let mut opened = Vec::with_capacity(ids.len());
 		for &id in ids {
-			let record = self
-				.chain
-				.view(api::view_functions().records().record(id))
-				.await?
-				.ok_or(ClientError::UnknownRecord(id))?;
-			let cid = record_cid(&record.cid.0)?;
-			let key = self.record_key(id, &cid).await?;
+			let (record, cid, key) = self.open_record(id).await?;
 			opened.push((id, record, cid, key));
 		}
 		let patient = opened[0].1.patient;
@@ -429,6 +417,21 @@ impl<S: ContentStore> Session<S> {
 			read.push(Self::read_info(*id, record, cid, key, bytes));
 		}
 		Ok(read)
+	}
+
+	/// Record `id`'s entry, its CID and this user's key for it.
+	async fn open_record(
+		&self,
+		id: u64,
+	) -> Result<(api::runtime_types::pallet_records::types::Record, Cid, DataKey), ClientError> {
+		let record = self
+			.chain
+			.view(api::view_functions().records().record(id))
+			.await?
+			.ok_or(ClientError::UnknownRecord(id))?;
+		let cid = record_cid(&record.cid.0)?;
+		let key = self.record_key(id, &cid).await?;
+		Ok((record, cid, key))
 	}
 
 	fn read_info(

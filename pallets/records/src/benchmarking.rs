@@ -8,6 +8,17 @@ use medchain_primitives::{
 	AccessControl, RecordId, RecordIndex, RecordKind, Role, RoleRegistry, Scope,
 };
 
+/// A registered patient, a verified doctor, and a verified `role` named `name` who reads.
+fn cast<T: Config>(name: &'static str, role: Role) -> (T::AccountId, T::AccountId, T::AccountId) {
+	let patient: T::AccountId = account("patient", 0, 0);
+	let doctor: T::AccountId = account("doctor", 0, 0);
+	let reader: T::AccountId = account(name, 0, 0);
+	T::Registry::register_for_benchmarks(&patient, Role::Patient);
+	T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+	T::Registry::register_for_benchmarks(&reader, role);
+	(patient, doctor, reader)
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -53,12 +64,7 @@ mod benchmarks {
 	/// charged apart (`AccessControl::end_weight`).
 	#[benchmark]
 	fn record_read() {
-		let patient: T::AccountId = account("patient", 0, 0);
-		let doctor: T::AccountId = account("doctor", 0, 0);
-		let reader: T::AccountId = account("reader", 0, 0);
-		T::Registry::register_for_benchmarks(&patient, Role::Patient);
-		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Registry::register_for_benchmarks(&reader, Role::Hospital);
+		let (patient, doctor, reader) = cast::<T>("reader", Role::Hospital);
 		let record = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report);
 		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &[record], false);
 
@@ -71,12 +77,7 @@ mod benchmarks {
 	/// charged apart (`AccessControl::end_weight`).
 	#[benchmark]
 	fn dispense() {
-		let patient: T::AccountId = account("patient", 0, 0);
-		let doctor: T::AccountId = account("doctor", 0, 0);
-		let pharmacy: T::AccountId = account("pharmacy", 0, 0);
-		T::Registry::register_for_benchmarks(&patient, Role::Patient);
-		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Registry::register_for_benchmarks(&pharmacy, Role::Pharmacy);
+		let (patient, doctor, pharmacy) = cast::<T>("pharmacy", Role::Pharmacy);
 		let record =
 			Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
 		T::Access::grant_for_benchmarks(
@@ -98,12 +99,7 @@ mod benchmarks {
 	/// use of it. Ending grants is charged apart (`AccessControl::max_end_weight`).
 	#[benchmark]
 	fn record_reads(n: Linear<1, { T::MaxReadBatch::get() }>) {
-		let patient: T::AccountId = account("patient", 0, 0);
-		let doctor: T::AccountId = account("doctor", 0, 0);
-		let reader: T::AccountId = account("reader", 0, 0);
-		T::Registry::register_for_benchmarks(&patient, Role::Patient);
-		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Registry::register_for_benchmarks(&reader, Role::Hospital);
+		let (patient, doctor, reader) = cast::<T>("reader", Role::Hospital);
 		let records: alloc::vec::Vec<RecordId> = (0..n)
 			.map(|_| Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report))
 			.collect();

@@ -376,12 +376,14 @@ pub mod pallet {
 			records: BoundedVec<RecordId, T::MaxReadBatch>,
 		) -> DispatchResultWithPostInfo {
 			let reader = ensure_signed(origin)?;
-			let first = records.first().ok_or(Error::<T>::EmptyBatch)?;
-			let patient = Records::<T>::get(first).ok_or(Error::<T>::UnknownRecord)?.patient;
+			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
+			// The first record names the patient every other one must belong to.
+			let mut patient = None;
 			let mut ended = Weight::zero();
 			for record in &records {
 				let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
-				ensure!(entry.patient == patient, Error::<T>::MixedPatients);
+				let patient = patient.get_or_insert_with(|| entry.patient.clone());
+				ensure!(entry.patient == *patient, Error::<T>::MixedPatients);
 				ended = ended.saturating_add(Self::read(&reader, *record, entry)?);
 			}
 			let weight = T::WeightInfo::record_reads(records.len() as u32);

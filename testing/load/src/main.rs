@@ -109,22 +109,19 @@ async fn chain(args: ChainArgs) -> anyhow::Result<()> {
 	Ok(())
 }
 
-/// Every measured phase's figures, with each call's weight asked of the runtime.
+/// Every measured phase's figures, with each call's weight asked of the runtime per phase:
+/// one call weighs differently in different workloads (a grant of 1 or of 64 envelopes).
 async fn measure(run: &Run, limits: &Limits) -> anyhow::Result<Vec<Figures>> {
-	let mut weights = BTreeMap::new();
+	let mut all = Vec::new();
 	for phase in run.phases.iter().filter(|p| p.measured) {
+		let mut weights = BTreeMap::new();
 		for tx in &phase.txs {
 			if !weights.contains_key(&tx.call) {
 				weights.insert(tx.call.clone(), run.follower.weight_of(tx).await?);
 			}
 		}
+		all.push(report::figures(phase, limits, &weights));
 	}
-	let mut all: Vec<Figures> = run
-		.phases
-		.iter()
-		.filter(|p| p.measured)
-		.map(|p| report::figures(p, limits, &weights))
-		.collect();
 	report::relate_to_transfers(&mut all);
 	Ok(all)
 }

@@ -133,6 +133,23 @@ impl Run {
 			.with_context(|| format!("reading {what}"))
 	}
 
+	/// Each patient's record ids, oldest first.
+	async fn patient_records(&self, patients: &[Identity]) -> anyhow::Result<Vec<Vec<u64>>> {
+		self.per_account(patients, "the patients' records", |c, p| async move {
+			c.view(api::view_functions().records().patient_records(p)).await
+		})
+		.await
+	}
+
+	/// The ids of each patient's requests waiting for an answer.
+	async fn pending_requests(&self, patients: &[Identity]) -> anyhow::Result<Vec<Vec<u64>>> {
+		self.per_account(patients, "the patients' pending requests", |c, p| async move {
+			let list = c.view(api::view_functions().consent().pending_requests(p)).await?;
+			Ok(list.into_iter().map(|(id, _)| id).collect())
+		})
+		.await
+	}
+
 	/// Submits and follows one step. Setup steps must succeed in full; a measured step's
 	/// shortfalls are reported instead.
 	async fn step(
@@ -282,11 +299,7 @@ impl Run {
 			.collect();
 		let signed = self.sign(calls).await?;
 		self.step("Records.add_record", true, signed).await?;
-		self.records = self
-			.per_account(&self.accounts.patients, "the patients' records", |c, p| async move {
-				c.view(api::view_functions().records().patient_records(p)).await
-			})
-			.await?;
+		self.records = self.patient_records(&self.accounts.patients).await?;
 		Ok(())
 	}
 
@@ -356,16 +369,7 @@ impl Run {
 		let signed = self.sign(calls).await?;
 		self.step("Consent.request_access", true, signed).await?;
 
-		let pending: Vec<Vec<u64>> = self
-			.per_account(
-				&self.accounts.patients,
-				"the patients' pending requests",
-				|c, p| async move {
-					let list = c.view(api::view_functions().consent().pending_requests(p)).await?;
-					Ok(list.into_iter().map(|(id, _)| id).collect())
-				},
-			)
-			.await?;
+		let pending = self.pending_requests(&self.accounts.patients).await?;
 		let expires = self.chain().best_number().await? + 14_400;
 		let records = &self.records;
 		let calls: Vec<_> = self
@@ -401,11 +405,7 @@ impl Run {
 			.collect();
 		let signed = self.sign(calls).await?;
 		self.step("reports for the largest grants", false, signed).await?;
-		let mut records = self
-			.per_account(&self.accounts.patients[..m], "the patients' records", |c, p| async move {
-				c.view(api::view_functions().records().patient_records(p)).await
-			})
-			.await?;
+		let mut records = self.patient_records(&self.accounts.patients[..m]).await?;
 		for (i, list) in records.iter_mut().enumerate() {
 			// The prescription first, then the most reports a grant carries.
 			list.truncate(LARGEST_GRANT + 1);
@@ -426,12 +426,7 @@ impl Run {
 		self.step("requests for the largest grants", false, signed).await?;
 
 		let patients = &self.accounts.patients[..m];
-		let pending: Vec<Vec<u64>> = self
-			.per_account(patients, "the patients' pending requests", |c, p| async move {
-				let list = c.view(api::view_functions().consent().pending_requests(p)).await?;
-				Ok(list.into_iter().map(|(id, _)| id).collect())
-			})
-			.await?;
+		let pending = self.pending_requests(patients).await?;
 		let expires = self.chain().best_number().await? + 14_400;
 		let records = &self.records;
 		let calls: Vec<_> = patients

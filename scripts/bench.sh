@@ -104,30 +104,47 @@ if [[ " $steps " == *" dev "* ]]; then
 		    busy = sorted((b for b in blocks if sum(b["succeeded"].values()) > 0),
 		                  key=lambda b: -b["ref_time"])[:3]
 		    for b in sorted(busy, key=lambda b: b["number"]):
-		        print(name, b["number"])
+		        print(b["number"], name)
 	EOF
 	{
 		printf '\n| workload | block | extrinsics | weight (ms) | executed (ms) | of weight |\n'
 		printf '|---|---:|---:|---:|---:|---:|\n'
-		while read -r name number; do
-			"$NODE_BIN" benchmark block --dev --base-path "$work/dev" --from "$number" \
-				--to "$number" --repeat 3 2>&1 | python3 -c '
+		mapfile -t busiest <"$work/blocks.txt"
+		for entry in "${busiest[@]}"; do
+			read -r number name <<<"$entry"
+			# The block before is executed first and left out: the first call into the runtime
+			# compiles it (over a second here), which would otherwise count in the average.
+			"$NODE_BIN" benchmark block --dev --base-path "$work/dev" --from "$((number - 1))" \
+				--to "$number" --repeat 3 </dev/null >"$work/block.log" 2>&1 ||
+				die "benchmark block $number failed: $(tail -5 "$work/block.log")"
+			python3 -c '
 import re, sys
 name, number = sys.argv[1], sys.argv[2]
-for line in sys.stdin:
-    m = re.search(r"Block (\d+) with +(\d+) tx used +([\d.]+)% of its weight \( +([\d,.]+) of +([\d,.]+) ns", line)
-    if m:
+for line in open(sys.argv[3]):
+    m = re.search(r"Block (\d+) with +(\d+) tx used +([\d.]+)% of its weight \( *([\d,.]+) of +([\d,.]+) ns", line)
+    if m and m.group(1) == number:
         used, weight = (float(x.replace(",", "")) / 1e6 for x in m.group(4, 5))
-        print(f"| {name} | {m.group(1)} | {m.group(2)} | {weight:.1f} | {used:.1f} | {m.group(3)}% |")
-' "$name" "$number"
-		done <"$work/blocks.txt"
+        print(f"| {name} | {number} | {m.group(2)} | {weight:.1f} | {used:.1f} | {m.group(3)}% |")
+        break
+else:
+    sys.exit(f"no result for block {number} in the output of benchmark block")
+' "$name" "$number" "$work/block.log"
+		done
 	} | tee "$out/dev/blocks.md"
 
 	# What a database read and write cost on this machine, on the state the run left: the
 	# runtime's `DbWeight` (runtime/src/weights/paritydb_weights.rs) comes from here.
 	log "benchmark storage: ParityDB reads and writes on the run's state"
-	"$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
-		--state-version 1 --warmups 1 --weight-path "$out/dev" 2>&1 | tail -4
+	# Writes are measured in batches (one storage root per batch), as many as a full block of
+	# record calls makes; the default batch of 100 000 is more keys than a run leaves.
+	if "$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
+		--state-version 1 --warmups 1 --batch-size "${STORAGE_BATCH:-10000}" \
+		--weight-path "$out/dev" </dev/null >"$work/storage.log" 2>&1; then
+		grep -E "Reading|Writing|Time summary|Average|Median|Writing weights" "$work/storage.log" |
+			sed 's/^[0-9-]* [0-9:]* //' | tee "$out/dev/storage.txt"
+	else
+		log "benchmark storage failed: $(tail -3 "$work/storage.log")"
+	fi
 fi
 
 if [[ " $steps " == *" local "* ]]; then

@@ -1,5 +1,5 @@
 //! Signing before the window: nonces are counted here, not asked of the node per call, and
-//! every extrinsic is mortal from one recent block.
+//! every extrinsic is mortal from one recent finalized block.
 
 use std::collections::HashMap;
 
@@ -23,9 +23,11 @@ pub struct Signed {
 	pub hash: H256,
 	pub bytes: Vec<u8>,
 	pub call: String,
+	/// The signer's account: its extrinsics all go to one node (see `submit`).
+	pub sender: [u8; 32],
 }
 
-/// Signs calls against the best block at its creation, with locally kept nonces.
+/// Signs calls against the finalized block at its creation, with locally kept nonces.
 pub struct Presigner {
 	chain: Chain,
 	at: ClientAtBlock<PolkadotConfig, OnlineClientAtBlockImpl<PolkadotConfig>>,
@@ -36,7 +38,9 @@ pub struct Presigner {
 
 impl Presigner {
 	pub async fn new(chain: &Chain) -> anyhow::Result<Self> {
-		let at = chain.at_best().await?;
+		// The era starts at a finalized block: on a network a best block can still be replaced,
+		// and an era born on a lost fork makes every signature invalid on the canonical chain.
+		let at = chain.api().at_current_block().await?;
 		Ok(Presigner {
 			chain: chain.clone(),
 			number: at.block_number(),
@@ -65,6 +69,6 @@ impl Presigner {
 			.create_signable_offline(call, params)
 			.and_then(|mut signable| signable.sign(signer))
 			.with_context(|| format!("signing {label}"))?;
-		Ok(Signed { hash: tx.hash(), bytes: tx.into_encoded(), call: label })
+		Ok(Signed { hash: tx.hash(), bytes: tx.into_encoded(), call: label, sender: who.0 })
 	}
 }

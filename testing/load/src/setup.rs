@@ -101,7 +101,7 @@ impl Run {
 		self.follower.chain()
 	}
 
-	/// Signs what `calls` yields, each `(call, signer)`, against the best block.
+	/// Signs what `calls` yields, each `(call, signer)`, against the finalized block.
 	async fn sign<C: Payload>(
 		&self,
 		calls: impl IntoIterator<Item = (C, &Identity)>,

@@ -17,7 +17,8 @@ type Rpc = LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>;
 
 /// Several connections to one node (or to several nodes of one network).
 pub struct Submitter {
-	connections: Vec<Rpc>,
+	/// Per node, its connections.
+	nodes: Vec<Vec<Rpc>>,
 }
 
 /// What the node said to a submission round.
@@ -36,22 +37,29 @@ const POOL_PATIENCE: Duration = Duration::from_secs(120);
 impl Submitter {
 	/// `connections` connections to each of `urls`.
 	pub async fn connect(urls: &[String], connections: usize) -> anyhow::Result<Self> {
-		let mut all = Vec::new();
+		let mut nodes = Vec::new();
 		for url in urls {
+			let mut node = Vec::new();
 			for _ in 0..connections.max(1) {
 				let client = RpcClient::from_insecure_url(url).await?;
-				all.push(LegacyRpcMethods::new(client));
+				node.push(LegacyRpcMethods::new(client));
 			}
+			nodes.push(node);
 		}
-		Ok(Submitter { connections: all })
+		Ok(Submitter { nodes })
 	}
 
 	/// Submits every extrinsic, in order of `txs` as far as the window allows.
+	///
+	/// All of one sender's extrinsics go to the same node. Spread over several nodes, its later
+	/// nonces would wait in each node's future queue for the earlier ones to arrive by gossip,
+	/// which propagates only ready transactions: a sender's run would then move one gossip
+	/// round per nonce.
 	pub async fn submit(&self, txs: &[Signed], window: usize) -> Submitted {
-		let n = self.connections.len();
 		let results: Vec<(usize, Result<usize, String>)> = stream::iter(txs.iter().enumerate())
 			.map(|(i, tx)| {
-				let rpc = &self.connections[i % n];
+				let node = &self.nodes[node_of(&tx.sender, self.nodes.len())];
+				let rpc = &node[i % node.len()];
 				async move { (i, submit_one(rpc, &tx.bytes).await) }
 			})
 			.buffer_unordered(window.max(1))
@@ -70,6 +78,13 @@ impl Submitter {
 		out.refused.sort_by_key(|(i, _)| *i);
 		out
 	}
+}
+
+/// The node a sender's extrinsics go to: account ids are uniformly spread, so their first bytes
+/// spread senders evenly.
+fn node_of(sender: &[u8; 32], nodes: usize) -> usize {
+	let [a, b, c, d, ..] = *sender;
+	u32::from_le_bytes([a, b, c, d]) as usize % nodes.max(1)
 }
 
 /// Submits one extrinsic, waiting while the pool is full. Returns how often it waited.

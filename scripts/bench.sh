@@ -174,5 +174,5 @@ fi
 if [[ " $steps " == *" client "* ]]; then
 	log "client: upload speed and memory (${FILE_MIB:-1024} MiB)"
 	mkdir -p "$out/client"
-	"$LOAD" client --file-mib "${FILE_MIB:-1024}" --out "$out/client" | tee "$out/client/report.md"
+	"$LOAD" client --file-mib "${FILE_MIB:-1024}" --out "$out/client"
 fi

@@ -132,15 +132,15 @@ else:
 		done
 	} | tee "$out/dev/blocks.md"
 
-	# What a database read and write cost on this machine, on the state the run left: the
-	# runtime's `DbWeight` (runtime/src/weights/paritydb_weights.rs) comes from here.
+	# What a database read and write cost on this machine, on the state the run left, against
+	# the `DbWeight` the runtime charges (docs/performance.md compares them).
 	log "benchmark storage: ParityDB reads and writes on the run's state"
 	# Writes are measured in batches (one storage root per batch), as many as a full block of
 	# record calls makes; the default batch of 100 000 is more keys than a run leaves.
 	if "$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
 		--state-version 1 --warmups 1 --batch-size "${STORAGE_BATCH:-10000}" \
 		--weight-path "$out/dev" </dev/null >"$work/storage.log" 2>&1; then
-		grep -E "Reading|Writing|Time summary|Average|Median|Writing weights" "$work/storage.log" |
+		grep -E "Reading|Writing|Time summary|Average" "$work/storage.log" |
 			sed 's/^[0-9-]* [0-9:]* //' | tee "$out/dev/storage.txt"
 	else
 		log "benchmark storage failed: $(tail -3 "$work/storage.log")"

@@ -200,12 +200,10 @@ fn leaf_block(chunk: &[u8], block: &mut Vec<u8>) {
 	};
 	block.clear();
 	let mut w = Writer::new(block);
-	let write = |w: &mut Writer<&mut Vec<u8>>| -> quick_protobuf::Result<()> {
-		w.write_tag(10)?;
-		w.write_varint(data.encoded_len() as u64)?;
-		data.write(w)
-	};
-	write(&mut w).expect("writing to a Vec never fails");
+	w.write_tag(10)
+		.and_then(|()| w.write_varint(data.encoded_len() as u64))
+		.and_then(|()| data.write(&mut w))
+		.expect("writing to a Vec never fails");
 }
 
 fn branch(
@@ -371,26 +369,6 @@ pub(crate) mod tests {
 	/// (size, `ipfs add`, `ipfs add --cid-version=1`) for `sample_report(size)`: the CIDv0
 	/// column was checked against Kubo's own adder (v0.22, via its shared library); both
 	/// columns agree with ipfs-unixfs-importer 17 configured as Kubo (256 KiB, balanced, 174).
-	/// The one-buffer leaf is byte for byte the node the generic dag-pb encoder makes.
-	#[test]
-	fn leaf_block_is_the_generic_encoding() {
-		let mut block = Vec::new();
-		for size in [0, 1, 127, 128, 16_383, 16_384, CHUNK_SIZE] {
-			let chunk = sample_report(size);
-			let data = FileData {
-				kind: TYPE_FILE,
-				data: (!chunk.is_empty()).then_some(&chunk[..]),
-				filesize: Some(size as u64),
-				blocksizes: vec![],
-			};
-			let expected =
-				PbNode { links: vec![], data: Some(Bytes::from(data.encode())) }.into_bytes();
-			assert_eq!(data.encode().len(), data.encoded_len(), "size {size}");
-			leaf_block(&chunk, &mut block);
-			assert_eq!(block, expected, "size {size}");
-		}
-	}
-
 	const KUBO: [(usize, &str, &str); 7] = [
 		(
 			0,
@@ -454,6 +432,26 @@ pub(crate) mod tests {
 		let cid = block_cid(&block, DAG_PB, false);
 		store.put(&cid, &block).unwrap();
 		cid
+	}
+
+	/// The one-buffer leaf is byte for byte the node the generic dag-pb encoder makes.
+	#[test]
+	fn leaf_block_is_the_generic_encoding() {
+		let mut block = Vec::new();
+		for size in [0, 1, 127, 128, 16_383, 16_384, CHUNK_SIZE] {
+			let chunk = sample_report(size);
+			let data = FileData {
+				kind: TYPE_FILE,
+				data: (!chunk.is_empty()).then_some(&chunk[..]),
+				filesize: Some(size as u64),
+				blocksizes: vec![],
+			};
+			let expected =
+				PbNode { links: vec![], data: Some(Bytes::from(data.encode())) }.into_bytes();
+			assert_eq!(data.encode().len(), data.encoded_len(), "size {size}");
+			leaf_block(&chunk, &mut block);
+			assert_eq!(block, expected, "size {size}");
+		}
 	}
 
 	/// Imported DAGs are hostile input: a deep chain and a node repeating a child to claim

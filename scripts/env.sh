@@ -47,6 +47,11 @@ ensure_tools() {
 			grep -q "^$component" <<<"$installed" || rustup component add "$component"
 		done
 	)
+	# The test command runs the suite with cargo-nextest (binaries side by side).
+	if ! cargo nextest --version >/dev/null 2>&1; then
+		log "installing cargo-nextest (runs the test binaries side by side)"
+		cargo install --locked cargo-nextest
+	fi
 }
 
 # The dashboard's browser tests drive Debian's Chromium through its ChromeDriver; nothing

@@ -16,5 +16,10 @@ cargo clippy "${BUILD_FLAGS[@]}" -- -D warnings
 log "installing the IPFS node the storage tests start (js-ipfs from npm, once)"
 scripts/ipfs/daemon.sh --install
 
+log "building the tests"
+cargo nextest run "${BUILD_FLAGS[@]}" --no-run
+
+# cargo-nextest (.config/nextest.toml) runs each test in its own process and the test binaries
+# side by side; `cargo test` would run the binaries one after another.
 log "tests"
-cargo test "${BUILD_FLAGS[@]}"
+cargo nextest run "${BUILD_FLAGS[@]}"

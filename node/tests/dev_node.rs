@@ -86,7 +86,7 @@ async fn subxt_signs_transfers_and_medchain_calls_with_default_extensions() {
 	use subxt_signer::sr25519::dev;
 
 	let tmp = tempfile::tempdir().unwrap();
-	let mut node = Node::start("dev-subxt", tmp.path(), &["--dev", "--no-prometheus"]);
+	let mut node = Node::dev_fast("dev-subxt", tmp.path(), &["--no-prometheus"]);
 	let rpc = node.rpc().await;
 	wait_finalized(&node, &rpc, 1, Duration::from_secs(120)).await;
 

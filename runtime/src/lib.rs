@@ -77,7 +77,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain-node"),
 	authoring_version: 1,
-	spec_version: 103,
+	spec_version: 104,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -86,7 +86,8 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 
 mod block_times {
 	/// Average time between blocks. Aura's slot duration is twice the timestamp pallet's
-	/// minimum period, which is derived from this.
+	/// minimum period, which is derived from this (or from a development chain's shorter
+	/// `configs::SlotDuration`).
 	///
 	/// Changing it on a running chain stalls block production.
 	pub const MILLI_SECS_PER_BLOCK: u64 = 6000;

@@ -21,8 +21,8 @@ use subxt::{
 
 const MEDCHAIN: &str = env!("CARGO_BIN_EXE_medchain");
 
-async fn dev_node(name: &str, dir: &std::path::Path) -> Node {
-	let mut node = Node::start(name, dir, &["--dev", "--no-prometheus"]);
+/// `node`, once its first block is finalized.
+async fn ready(mut node: Node) -> Node {
 	let rpc = node.rpc().await;
 	wait_finalized(&node, &rpc, 1, Duration::from_secs(60)).await;
 	node
@@ -40,7 +40,9 @@ fn denied(result: Result<impl std::fmt::Debug, ClientError>, what: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn committed_metadata_is_the_runtimes() {
 	let dir = tempfile::tempdir().unwrap();
-	let mut node = dev_node("metadata", dir.path()).await;
+	// A six-second chain: the timestamp pallet's minimum period is in the metadata, and a
+	// faster dev chain's is shorter.
+	let mut node = ready(Node::start("metadata", dir.path(), &["--dev", "--no-prometheus"])).await;
 	let rpc = node.rpc().await;
 	let hex: String = rpc
 		.request(
@@ -66,7 +68,7 @@ async fn committed_metadata_is_the_runtimes() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_whole_story_and_every_failure() {
 	let dir = tempfile::tempdir().unwrap();
-	let node = dev_node("story", dir.path()).await;
+	let node = ready(Node::dev_fast("story", dir.path(), &["--no-prometheus"])).await;
 	let url = node.rpc_url();
 
 	let mut lines = Vec::new();
@@ -170,12 +172,13 @@ async fn the_whole_story_and_every_failure() {
 		}
 	}
 
-	// After expiry: a grant of three blocks, read after it ran out.
+	// After expiry: a grant of ten blocks (long enough to be listed once it is final), read
+	// after it ran out.
 	let short = patient
 		.grant_access(
 			&cast.second_doctor.account_id(),
 			Scope::Reports,
-			GrantTerms { blocks: 3, max_uses: None },
+			GrantTerms { blocks: 10, max_uses: None },
 		)
 		.await
 		.unwrap()
@@ -183,7 +186,7 @@ async fn the_whole_story_and_every_failure() {
 	let expires =
 		patient.grants().await.unwrap().into_iter().find(|g| g.id == short).unwrap().expires_at;
 	while cast.patient.chain.best_number().await.unwrap() <= expires + 1 {
-		tokio::time::sleep(Duration::from_secs(2)).await;
+		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 	denied(
 		cast.second_doctor

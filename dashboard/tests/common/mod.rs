@@ -19,7 +19,7 @@ pub const PASSWORD: &str = "correct horse battery";
 
 /// A dev node, with its first block finalized.
 pub async fn dev_node(dir: &Path) -> Node {
-	let mut node = Node::start("dev", dir, &["--dev", "--no-prometheus"]);
+	let mut node = Node::dev_fast("dev", dir, &["--no-prometheus"]);
 	let rpc = node.rpc().await;
 	wait_finalized(&node, &rpc, 1, Duration::from_secs(60)).await;
 	node

@@ -62,6 +62,24 @@ parameter_types! {
 	pub const SS58Prefix: u16 = SS58_PREFIX;
 }
 
+parameter_types! {
+	/// Aura's slot, in milliseconds: six seconds on every chain, unless a development chain
+	/// was started with a shorter one (`medchain-node --dev --dev-block-time MS` writes this
+	/// key into that chain's genesis). Nothing on chain writes it, because changing the slot of
+	/// a running chain stalls block production.
+	pub storage SlotDuration: u64 = SLOT_DURATION;
+}
+
+/// Half of [`SlotDuration`]: the timestamp pallet's minimum period, from which Aura's slot
+/// duration is derived (`MinimumPeriodTimesTwo`).
+pub struct HalfSlot;
+
+impl frame_support::traits::Get<u64> for HalfSlot {
+	fn get() -> u64 {
+		SlotDuration::get() / 2
+	}
+}
+
 #[derive_impl(frame_system::config_preludes::SolochainDefaultConfig)]
 impl frame_system::Config for Runtime {
 	type Block = Block;
@@ -101,7 +119,7 @@ impl pallet_timestamp::Config for Runtime {
 	/// Milliseconds since the unix epoch.
 	type Moment = u64;
 	type OnTimestampSet = Aura;
-	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
+	type MinimumPeriod = HalfSlot;
 	type WeightInfo = ();
 }
 

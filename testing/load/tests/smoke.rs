@@ -9,7 +9,7 @@ use medchain_node_harness::Node;
 #[tokio::test(flavor = "multi_thread")]
 async fn every_presigned_extrinsic_is_found_once_and_the_counts_add_up() {
 	let dir = tempfile::tempdir().unwrap();
-	let mut node = Node::start("load", dir.path(), &["--dev", "--no-prometheus"]);
+	let mut node = Node::dev_fast("load", dir.path(), &["--no-prometheus"]);
 	node.rpc().await;
 	let url = node.rpc_url();
 	// 25 accounts per role, 8 calls each: 200 of every workload (the largest grants too),

@@ -255,8 +255,7 @@ async fn a_sigkilled_dev_node_reopens_and_its_rollback_is_measured() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_rpc_refuses_oversized_input_and_hides_unsafe_methods_on_external_interfaces() {
 	let tmp = tempfile::tempdir().unwrap();
-	let mut node =
-		Node::dev_fast("rpc-edge", tmp.path(), &["--no-prometheus", "--rpc-external"]);
+	let mut node = Node::dev_fast("rpc-edge", tmp.path(), &["--no-prometheus", "--rpc-external"]);
 	let rpc = node.rpc().await;
 	wait_finalized(&node, &rpc, 1, Duration::from_secs(60)).await;
 

@@ -1,9 +1,11 @@
 //! The built-in chain specifications: `dev` (one validator) and `local` (four validators).
 
-use medchain_runtime::{configs::SlotDuration, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY};
+use medchain_runtime::{
+	configs::SlotDuration, SS58_PREFIX, TOKEN_DECIMALS, TOKEN_SYMBOL, WASM_BINARY,
+};
 use sc_service::{ChainSpec as _, ChainType};
-use sp_runtime::{codec::Encode, BuildStorage};
 use serde_json::json;
+use sp_runtime::{codec::Encode, BuildStorage};
 
 /// A MedChain chain specification.
 pub type ChainSpec = sc_service::GenericChainSpec;

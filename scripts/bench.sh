@@ -25,6 +25,7 @@ fi
 
 log "building"
 cargo build "${BUILD_FLAGS[@]}"
+mark_built
 
 out="${OUT:-docs/performance}"
 accounts="${ACCOUNTS:-1000}"

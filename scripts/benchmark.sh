@@ -9,6 +9,7 @@ cd "$MEDCHAIN_ROOT"
 
 log "building the node with runtime benchmarks"
 cargo build "${BUILD_FLAGS[@]}"
+mark_built
 
 declare -A CRATE_DIR=(
 	[pallet_registry]=pallets/registry

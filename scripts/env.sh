@@ -19,6 +19,12 @@ BUILD_FLAGS=("${CARGO_FLAGS[@]}" --all-targets)
 NODE_BIN="$CARGO_TARGET_DIR/release/medchain-node"
 CLI_BIN="$CARGO_TARGET_DIR/release/medchain"
 
+# Records that the target dir's workspace artifacts were just built from this checkout, so
+# that .ci/run can tell whether they match the files it is about to test (see there).
+mark_built() {
+	printf '%s\n' "$MEDCHAIN_ROOT" >"$CARGO_TARGET_DIR/.medchain-built-from"
+}
+
 log() { printf '\033[1m==> [%s] %s\033[0m\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { echo "error: $*" >&2; exit 1; }
 

@@ -11,6 +11,7 @@ cd "$MEDCHAIN_ROOT"
 
 log "building (release, cached in $CARGO_TARGET_DIR)"
 cargo build "${BUILD_FLAGS[@]}"
+mark_built
 
 if [ "${WALKTHROUGH:-1}" = "0" ]; then
 	log "starting a MedChain dev node: RPC ws://127.0.0.1:9944, Ctrl-C to stop"

@@ -18,6 +18,7 @@ scripts/ipfs/daemon.sh --install
 
 log "building the tests"
 cargo nextest run "${BUILD_FLAGS[@]}" --no-run
+mark_built
 
 # cargo-nextest (.config/nextest.toml) runs each test in its own process and the test binaries
 # side by side; `cargo test` would run the binaries one after another.

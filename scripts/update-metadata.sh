@@ -7,6 +7,7 @@ ensure_tools
 cd "$MEDCHAIN_ROOT"
 
 cargo build "${BUILD_FLAGS[@]}"
+mark_built
 work="$(mktemp -d)"
 trap 'kill "$node_pid" 2>/dev/null; rm -rf "$work"' EXIT
 "$NODE_BIN" --dev --base-path "$work" --rpc-port 0 --no-prometheus 2>"$work/log" &

@@ -213,6 +213,8 @@ async fn car_files_move_both_ways_between_the_embedded_store_and_the_node() {
 async fn the_whole_walkthrough_runs_on_the_ipfs_node() {
 	let dir = tempfile::tempdir().unwrap();
 	let ipfs = IpfsNode::start(&dir.path().join("repo"));
+	// Six-second blocks, as `scripts/run.sh` runs the story: the suite's one end-to-end story
+	// on real block times (the others use `Node::dev_fast`).
 	let mut node = Node::start("ipfs-story", dir.path(), &["--dev", "--no-prometheus"]);
 	let rpc = node.rpc().await;
 	wait_finalized(&node, &rpc, 1, Duration::from_secs(60)).await;

@@ -204,6 +204,7 @@ fn the_whole_story_holds_through_the_runtime() {
 		assert_eq!(
 			trail,
 			vec![
+				AuditAction::AppointmentAccepted { appointment: 0 },
 				AuditAction::RecordCreated { record: 0 },
 				AuditAction::RecordCreated { record: 1 },
 				AuditAction::AccessRequested { request: 0 },
@@ -213,7 +214,7 @@ fn the_whole_story_holds_through_the_runtime() {
 				AuditAction::AccessDenied { request: 1 },
 				AuditAction::AccessGranted { grant: 1, request: None },
 				AuditAction::Dispensed { record: 1, quantity: 30 },
-				AuditAction::GrantEnded { grant: 1 },
+				AuditAction::GrantUsedUp { grant: 1 },
 				AuditAction::AccessRevoked { grant: 0 },
 			]
 		);
@@ -252,7 +253,7 @@ fn a_batch_of_reads_pays_for_the_grant_it_used_up() {
 			[
 				AuditAction::RecordRead { record: 0, grant: Some(0) },
 				AuditAction::RecordRead { record: 1, grant: Some(0) },
-				AuditAction::GrantEnded { grant: 0 },
+				AuditAction::GrantUsedUp { grant: 0 },
 			]
 		);
 	});

@@ -69,19 +69,33 @@ fn assert_last_event<T: Config>(event: Event<T>) {
 mod benchmarks {
 	use super::*;
 
+	// Worst case: the pair has a treatment entry within its follow-up window but from an
+	// earlier registration of the patient, so the lane check reads the entry and both
+	// registrations, and the request still lands in (and writes) the doctor's new lane.
 	#[benchmark]
 	fn request(l: Linear<0, { T::MaxReasonLen::get() }>) {
 		let (patient, doctor) = patient_and_doctor::<T>();
 		let reason = sealed::<T>(l);
 		let id = NextAppointmentId::<T>::get();
+		Treatment::<T>::insert(
+			&doctor,
+			&patient,
+			TreatmentInfo {
+				open: 0,
+				follow_up_until: 1_000u32.into(),
+				doctor_registration: T::Registry::registration(&doctor).unwrap_or_default(),
+				patient_registration: u64::MAX,
+			},
+		);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), doctor.clone(), AT, reason);
 
 		assert_eq!(
-			Appointments::<T>::get(id).map(|a| a.status),
-			Some(AppointmentStatus::Requested)
+			Appointments::<T>::get(id).map(|a| (a.status, a.known_patient)),
+			Some((AppointmentStatus::Requested, false))
 		);
+		assert_eq!(PendingByDoctor::<T>::get(&doctor), 1);
 		assert_last_event::<T>(Event::Requested { id, patient, doctor });
 	}
 
@@ -156,6 +170,25 @@ mod benchmarks {
 			Some(AppointmentStatus::Completed)
 		);
 		assert_last_event::<T>(Event::Completed { id, doctor });
+	}
+
+	/// A new patient's request with its deposit, declined as spam: the deposit moves from the
+	/// patient's hold to the doctor.
+	#[benchmark]
+	fn report_spam() {
+		let (patient, doctor) = patient_and_doctor::<T>();
+		let id = requested::<T>(&patient, &doctor);
+		let forfeited = T::AppointmentDeposit::get();
+		T::Currency::set_balance(&doctor, T::Currency::minimum_balance());
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor.clone()), id);
+
+		assert_eq!(
+			Appointments::<T>::get(id).map(|a| a.status),
+			Some(AppointmentStatus::DeclinedAsSpam)
+		);
+		assert_last_event::<T>(Event::ReportedSpam { id, doctor, forfeited });
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

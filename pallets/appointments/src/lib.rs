@@ -24,17 +24,31 @@
 //! - `complete(id)`: the doctor closes an accepted appointment, which opens a follow-up window
 //!   of `Config::FollowUpPeriod` blocks.
 //! - `clear(id)`: the patient removes a closed appointment and gets its deposit back.
+//! - `report_spam(id)`: the doctor declines a new patient's request as spam, and the request's
+//!   deposit goes to the doctor.
 //!
-//! ## Deposits and limits
+//! ## Deposits, limits and floods
 //!
 //! A request holds [`Config::AppointmentDeposit`] from the patient for as long as the
 //! appointment is stored; the patient [clears](Pallet::clear) a closed one to get it back. A
-//! patient has at most `MaxOpenPerPatient` open appointments, a doctor `MaxPendingPerDoctor`
-//! unanswered requests, and one patient at most `MaxPendingPerPair` of those with one doctor,
-//! so a few patients cannot jam a doctor's queue.
+//! patient has at most `MaxOpenPerPatient` open appointments, and at most `MaxPendingPerPair`
+//! unanswered requests with one doctor.
 //!
-//! Status transitions: `Requested -> Accepted | Declined | Cancelled`,
-//! `Accepted -> Completed | Cancelled`. `Declined`, `Cancelled` and `Completed` are final.
+//! Patients need no verification, so anyone can make throw-away patient accounts. Two lanes
+//! keep them from locking a doctor's patients out:
+//! - A request from a patient the doctor **treats** (an accepted appointment, or a completed
+//!   one within its follow-up window) is in the *known* lane: it counts only against the
+//!   pair's and the patient's own limits, never against the doctor's queue.
+//! - A request from anyone else is in the *new* lane, which holds at most
+//!   `MaxPendingPerDoctor` requests per doctor. The doctor may
+//!   [report one as spam](Pallet::report_spam): it is declined and its deposit is transferred
+//!   to the doctor, so every slot a flood takes costs the flooder a deposit.
+//!
+//! Unanswered requests do not keep a doctor from leaving (`Commitments`): only accepted
+//! appointments do. Their patients can still cancel and clear them.
+//!
+//! Status transitions: `Requested -> Accepted | Declined | DeclinedAsSpam | Cancelled`,
+//! `Accepted -> Completed | Cancelled`. All others are final.
 //!
 //! ## Privacy
 //!
@@ -59,8 +73,12 @@
 //! `is_treating(doctor, patient)` holds while the doctor is still a verified doctor **and**
 //! either has at least one accepted (not yet completed or cancelled) appointment with the
 //! patient, or completed one at most `FollowUpPeriod` blocks ago (so results can still be
-//! uploaded). The [`Treatment`] map keeps, per (doctor, patient), the number of accepted
-//! appointments and the last block of the follow-up window.
+//! uploaded), **and** neither of them has left since (each treatment entry records the
+//! registration of both, `RoleRegistry::registration`): leaving ends the follow-up window on
+//! both sides, even for a doctor who comes back with new credentials. The [`Treatment`] map
+//! keeps, per (doctor, patient), the number of accepted appointments, the last block of the
+//! follow-up window and those registrations. Accepting an appointment is written to the
+//! patient's audit trail (`Config::Audit`), since it lets the doctor write records.
 //!
 //! ## Invariants (checked by `do_try_state`)
 //!
@@ -68,8 +86,8 @@
 //!   under its patient and its doctor respectively; every appointment id is below
 //!   [`NextAppointmentId`].
 //! - [`OpenByPatient`] is the number of `Requested` or `Accepted` appointments of the patient;
-//!   [`PendingByDoctor`] the number of `Requested` appointments of the doctor. Zero counters
-//!   are not stored. They never exceed `MaxOpenPerPatient` / `MaxPendingPerDoctor` through
+//!   [`PendingByDoctor`] the number of `Requested` appointments of the doctor in the new lane.
+//!   Zero counters are not stored. They never exceed `MaxOpenPerPatient` / `MaxPendingPerDoctor` through
 //!   calls.
 //! - `Treatment(doctor, patient).open` is the number of `Accepted` appointments of the pair,
 //!   and an entry exists for every pair with such an appointment.
@@ -101,6 +119,7 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::WeightInfo;
 	use alloc::vec::Vec;
+	use frame_support::traits::tokens::{Fortitude, Restriction};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -109,12 +128,15 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{AppointmentId, CareRelationship, Role, RoleRegistry};
+	use medchain_primitives::{
+		AppointmentId, AuditAction, AuditLog, CareRelationship, Role, RoleRegistry,
+	};
 	use sp_runtime::{traits::Saturating, ArithmeticError};
 
 	/// The in-code storage version. Version 2: appointments carry their deposit, and pending
-	/// requests are counted per (doctor, patient).
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// requests are counted per (doctor, patient). Version 3: requests know their lane, and
+	/// treatments the registrations they began under.
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// The balance type of [`Config::Currency`].
 	pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
@@ -163,6 +185,9 @@ pub mod pallet {
 		#[pallet::constant]
 		type FollowUpPeriod: Get<BlockNumberFor<Self>>;
 
+		/// The patients' audit trails, where accepting an appointment is written.
+		type Audit: AuditLog<Self::AccountId>;
+
 		/// Weights of this pallet's calls.
 		type WeightInfo: WeightInfo;
 	}
@@ -194,6 +219,8 @@ pub mod pallet {
 		},
 		/// The doctor completed the appointment. Final.
 		Completed,
+		/// The doctor declined the request as spam and took its deposit. Final.
+		DeclinedAsSpam,
 	}
 
 	impl AppointmentStatus {
@@ -243,6 +270,9 @@ pub mod pallet {
 		pub updated_at: BlockNumberFor<T>,
 		/// Held from the patient until they clear the appointment.
 		pub deposit: BalanceOf<T>,
+		/// Whether the request came from a patient the doctor treated at the time (the known
+		/// lane): it does not count against the doctor's queue and cannot be reported as spam.
+		pub known_patient: bool,
 	}
 
 	/// What ties a doctor to a patient.
@@ -252,6 +282,11 @@ pub mod pallet {
 		pub open: u32,
 		/// The last block of the follow-up window of the latest completion (zero if none).
 		pub follow_up_until: BlockNumber,
+		/// The doctor's registration when the treatment began
+		/// ([`RoleRegistry::registration`]); the treatment ends if the doctor leaves.
+		pub doctor_registration: u64,
+		/// The patient's registration when the treatment began; it ends if they leave.
+		pub patient_registration: u64,
 	}
 
 	/// Every appointment, by id.
@@ -292,7 +327,8 @@ pub mod pallet {
 	pub type OpenByPatient<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// How many requested (unanswered) appointments each doctor has; zero not stored.
+	/// How many requested (unanswered) appointments from new patients (not in the known lane)
+	/// each doctor has; zero not stored.
 	#[pallet::storage]
 	pub type PendingByDoctor<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
@@ -343,6 +379,8 @@ pub mod pallet {
 		Completed { id: AppointmentId, doctor: T::AccountId },
 		/// The patient removed a closed appointment; its deposit was released.
 		Cleared { id: AppointmentId, patient: T::AccountId },
+		/// The doctor declined a request as spam; its deposit (`forfeited`) went to the doctor.
+		ReportedSpam { id: AppointmentId, doctor: T::AccountId, forfeited: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -375,6 +413,8 @@ pub mod pallet {
 		StillOpen,
 		/// The patient cannot afford the deposit.
 		InsufficientBalance,
+		/// The doctor treats this patient: their requests cannot be reported as spam.
+		KnownPatient,
 	}
 
 	#[pallet::hooks]
@@ -395,7 +435,8 @@ pub mod pallet {
 		///
 		/// Errors: `SelfBooking`, `NotPatient`, `DoctorNotVerified`, `InvalidTime` (`at` is
 		/// zero), `TooManyOpen` (the patient has `MaxOpenPerPatient` open appointments),
-		/// `TooManyPending` (the doctor has `MaxPendingPerDoctor` unanswered requests),
+		/// `TooManyPending` (the doctor has `MaxPendingPerDoctor` unanswered requests from
+		/// patients they do not treat; a patient they treat is never refused for this),
 		/// `TooManyPendingWithDoctor` (`MaxPendingPerPair` with this doctor),
 		/// `InsufficientBalance` (for the `AppointmentDeposit`, held until cleared).
 		#[pallet::call_index(0)]
@@ -414,8 +455,14 @@ pub mod pallet {
 
 			let open = OpenByPatient::<T>::get(&patient);
 			ensure!(open < T::MaxOpenPerPatient::get(), Error::<T>::TooManyOpen);
+			// A patient the doctor treats has a lane of their own: a flood of new accounts in
+			// the doctor's queue cannot keep them out.
+			let known_patient = Self::treats(&doctor, &patient);
 			let pending = PendingByDoctor::<T>::get(&doctor);
-			ensure!(pending < T::MaxPendingPerDoctor::get(), Error::<T>::TooManyPending);
+			ensure!(
+				known_patient || pending < T::MaxPendingPerDoctor::get(),
+				Error::<T>::TooManyPending
+			);
 			let pair = PendingPerPair::<T>::get(&doctor, &patient);
 			ensure!(pair < T::MaxPendingPerPair::get(), Error::<T>::TooManyPendingWithDoctor);
 			let deposit = T::AppointmentDeposit::get();
@@ -437,6 +484,7 @@ pub mod pallet {
 					requested_at: now,
 					updated_at: now,
 					deposit,
+					known_patient,
 				},
 			);
 			NextAppointmentId::<T>::put(next);
@@ -445,7 +493,9 @@ pub mod pallet {
 			DoctorAppointments::<T>::insert(&doctor, id, ());
 			// Both below their bound, so `+ 1` cannot overflow.
 			OpenByPatient::<T>::insert(&patient, open + 1);
-			PendingByDoctor::<T>::insert(&doctor, pending + 1);
+			if !known_patient {
+				PendingByDoctor::<T>::insert(&doctor, pending + 1);
+			}
 
 			Self::deposit_event(Event::Requested { id, patient, doctor });
 			Ok(())
@@ -454,7 +504,8 @@ pub mod pallet {
 		/// Accept the requested appointment `id`.
 		///
 		/// The caller must be the appointment's doctor and still a verified doctor. From then
-		/// on the doctor treats the patient (see `CareRelationship`).
+		/// on the doctor treats the patient (see `CareRelationship`), which is written to the
+		/// patient's audit trail.
 		///
 		/// Errors: `NotFound`, `NotDoctor`, `DoctorNotVerified`, `InvalidStatus` (not
 		/// `Requested`).
@@ -463,20 +514,17 @@ pub mod pallet {
 		pub fn accept(origin: OriginFor<T>, id: AppointmentId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let now = frame_system::Pallet::<T>::block_number();
-			Appointments::<T>::try_mutate(id, |maybe| -> DispatchResult {
+			let patient = Appointments::<T>::try_mutate(id, |maybe| -> Result<_, DispatchError> {
 				let appointment = maybe.as_mut().ok_or(Error::<T>::NotFound)?;
 				Self::ensure_answerable(appointment, &who, AppointmentStatus::Requested)?;
 				appointment.status = AppointmentStatus::Accepted;
 				appointment.updated_at = now;
-				Self::dec_pending(&who, &appointment.patient);
+				Self::dec_pending(&who, &appointment.patient, appointment.known_patient);
 				AcceptedByDoctor::<T>::mutate(&who, |n| *n = n.saturating_add(1));
-				Treatment::<T>::mutate(&who, &appointment.patient, |maybe_info| {
-					let info = maybe_info
-						.get_or_insert(TreatmentInfo { open: 0, follow_up_until: Zero::zero() });
-					info.open = info.open.saturating_add(1);
-				});
-				Ok(())
+				Self::start_treatment(&who, &appointment.patient);
+				Ok(appointment.patient.clone())
 			})?;
+			T::Audit::log(&patient, &who, AuditAction::AppointmentAccepted { appointment: id });
 			Self::deposit_event(Event::Accepted { id, doctor: who });
 			Ok(())
 		}
@@ -503,7 +551,7 @@ pub mod pallet {
 				appointment.status = AppointmentStatus::Declined;
 				appointment.decline_note = note;
 				appointment.updated_at = now;
-				Self::dec_pending(&who, &appointment.patient);
+				Self::dec_pending(&who, &appointment.patient, appointment.known_patient);
 				Self::dec_open(&appointment.patient);
 				Ok(())
 			})?;
@@ -529,9 +577,11 @@ pub mod pallet {
 				let by_patient = who == appointment.patient;
 				ensure!(by_patient || who == appointment.doctor, Error::<T>::NotParticipant);
 				match appointment.status {
-					AppointmentStatus::Requested => {
-						Self::dec_pending(&appointment.doctor, &appointment.patient)
-					}
+					AppointmentStatus::Requested => Self::dec_pending(
+						&appointment.doctor,
+						&appointment.patient,
+						appointment.known_patient,
+					),
 					AppointmentStatus::Accepted => {
 						Self::dec_accepted(&appointment.doctor);
 						Self::end_treatment(&appointment.doctor, &appointment.patient, None, now)
@@ -598,6 +648,49 @@ pub mod pallet {
 			Self::deposit_event(Event::Cleared { id, patient: who });
 			Ok(())
 		}
+
+		/// Decline the request `id` as spam: it ends as `DeclinedAsSpam`, and its deposit is
+		/// transferred from the patient to the doctor. The patient may still clear it (nothing
+		/// is left to release).
+		///
+		/// The caller must be the appointment's doctor and still a verified doctor. Only
+		/// requests in the new lane qualify: a patient the doctor treated when they asked
+		/// (`known_patient`) cannot be reported.
+		///
+		/// Errors: `NotFound`, `NotDoctor`, `DoctorNotVerified`, `InvalidStatus` (not
+		/// `Requested`), `KnownPatient`.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::report_spam())]
+		pub fn report_spam(origin: OriginFor<T>, id: AppointmentId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let forfeited =
+				Appointments::<T>::try_mutate(id, |maybe| -> Result<_, DispatchError> {
+					let appointment = maybe.as_mut().ok_or(Error::<T>::NotFound)?;
+					Self::ensure_answerable(appointment, &who, AppointmentStatus::Requested)?;
+					ensure!(!appointment.known_patient, Error::<T>::KnownPatient);
+					appointment.status = AppointmentStatus::DeclinedAsSpam;
+					appointment.updated_at = now;
+					Self::dec_pending(&who, &appointment.patient, false);
+					Self::dec_open(&appointment.patient);
+					let deposit = core::mem::replace(&mut appointment.deposit, Zero::zero());
+					if deposit.is_zero() {
+						return Ok(deposit);
+					}
+					let reason: T::RuntimeHoldReason = HoldReason::Appointment.into();
+					T::Currency::transfer_on_hold(
+						&reason,
+						&appointment.patient,
+						&who,
+						deposit,
+						Precision::Exact,
+						Restriction::Free,
+						Fortitude::Polite,
+					)
+				})?;
+			Self::deposit_event(Event::ReportedSpam { id, doctor: who, forfeited });
+			Ok(())
+		}
 	}
 
 	#[pallet::view_functions]
@@ -632,7 +725,9 @@ pub mod pallet {
 		) -> Vec<(T::AccountId, TreatmentInfo<BlockNumberFor<T>>)> {
 			let now = frame_system::Pallet::<T>::block_number();
 			let mut patients: Vec<_> = Treatment::<T>::iter_prefix(&doctor)
-				.filter(|(_, info)| Self::is_live(info, now))
+				.filter(|(patient, info)| {
+					Self::is_live(info, now) && Self::is_current(info, &doctor, patient)
+				})
 				.collect();
 			patients.sort_by(|a, b| a.0.cmp(&b.0));
 			patients
@@ -651,7 +746,40 @@ pub mod pallet {
 			T::Registry::is_active(doctor, Role::Doctor)
 				&& Treatment::<T>::get(doctor, patient).is_some_and(|info| {
 					Self::is_live(&info, frame_system::Pallet::<T>::block_number())
+						&& Self::is_current(&info, doctor, patient)
 				})
+		}
+
+		/// Whether neither side of a treatment entry has left since it began.
+		fn is_current(
+			info: &TreatmentInfo<BlockNumberFor<T>>,
+			doctor: &T::AccountId,
+			patient: &T::AccountId,
+		) -> bool {
+			T::Registry::registration(doctor) == Some(info.doctor_registration)
+				&& T::Registry::registration(patient) == Some(info.patient_registration)
+		}
+
+		/// One more accepted appointment of the pair. An entry left from an earlier
+		/// registration of either side starts afresh: its follow-up window ended when they left.
+		fn start_treatment(doctor: &T::AccountId, patient: &T::AccountId) {
+			let doctor_registration = T::Registry::registration(doctor).unwrap_or_default();
+			let patient_registration = T::Registry::registration(patient).unwrap_or_default();
+			Treatment::<T>::mutate(doctor, patient, |maybe_info| {
+				let fresh = TreatmentInfo {
+					open: 0,
+					follow_up_until: Zero::zero(),
+					doctor_registration,
+					patient_registration,
+				};
+				let info = maybe_info.get_or_insert(fresh);
+				if (info.doctor_registration, info.patient_registration)
+					!= (doctor_registration, patient_registration)
+				{
+					*info = TreatmentInfo { open: info.open, ..fresh };
+				}
+				info.open = info.open.saturating_add(1);
+			});
 		}
 
 		/// Whether a treatment entry still makes its doctor treat its patient at `now`.
@@ -700,12 +828,15 @@ pub mod pallet {
 			});
 		}
 
-		/// One unanswered request of `patient` with `doctor` fewer.
-		fn dec_pending(doctor: &T::AccountId, patient: &T::AccountId) {
-			PendingByDoctor::<T>::mutate_exists(doctor, |count| {
-				let n = count.unwrap_or(0).saturating_sub(1);
-				*count = if n == 0 { None } else { Some(n) };
-			});
+		/// One unanswered request of `patient` with `doctor` fewer (`known_patient`: in the
+		/// known lane, which the doctor's queue does not count).
+		fn dec_pending(doctor: &T::AccountId, patient: &T::AccountId, known_patient: bool) {
+			if !known_patient {
+				PendingByDoctor::<T>::mutate_exists(doctor, |count| {
+					let n = count.unwrap_or(0).saturating_sub(1);
+					*count = if n == 0 { None } else { Some(n) };
+				});
+			}
 			PendingPerPair::<T>::mutate_exists(doctor, patient, |count| {
 				let n = count.unwrap_or(0).saturating_sub(1);
 				*count = if n == 0 { None } else { Some(n) };
@@ -781,7 +912,9 @@ pub mod pallet {
 				*held = held.saturating_add(a.deposit);
 				match a.status {
 					AppointmentStatus::Requested => {
-						*pending.entry(a.doctor.clone()).or_default() += 1;
+						if !a.known_patient {
+							*pending.entry(a.doctor.clone()).or_default() += 1;
+						}
 						*pairs.entry((a.doctor.clone(), a.patient.clone())).or_default() += 1;
 					}
 					AppointmentStatus::Accepted => {
@@ -864,12 +997,11 @@ pub mod pallet {
 	}
 
 	impl<T: Config> medchain_primitives::Commitments<T::AccountId> for Pallet<T> {
-		/// A patient with open appointments, or a doctor with requests to answer or accepted
-		/// appointments, must cancel or finish them before leaving.
+		/// A patient with open appointments, or a doctor with accepted appointments, must
+		/// cancel or finish them before leaving. Unanswered requests do not keep a doctor
+		/// (anyone can send them); their patients cancel and clear them.
 		fn is_committed(who: &T::AccountId) -> bool {
-			OpenByPatient::<T>::get(who) > 0
-				|| PendingByDoctor::<T>::get(who) > 0
-				|| AcceptedByDoctor::<T>::get(who) > 0
+			OpenByPatient::<T>::get(who) > 0 || AcceptedByDoctor::<T>::get(who) > 0
 		}
 	}
 
@@ -901,17 +1033,14 @@ pub mod pallet {
 					requested_at: now,
 					updated_at: now,
 					deposit: Zero::zero(),
+					known_patient: false,
 				},
 			);
 			PatientAppointments::<T>::insert(patient, id, ());
 			DoctorAppointments::<T>::insert(doctor, id, ());
 			OpenByPatient::<T>::mutate(patient, |n| *n = n.saturating_add(1));
 			AcceptedByDoctor::<T>::mutate(doctor, |n| *n = n.saturating_add(1));
-			Treatment::<T>::mutate(doctor, patient, |maybe_info| {
-				let info = maybe_info
-					.get_or_insert(TreatmentInfo { open: 0, follow_up_until: Zero::zero() });
-				info.open = info.open.saturating_add(1);
-			});
+			Self::start_treatment(doctor, patient);
 		}
 	}
 }

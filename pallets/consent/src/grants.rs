@@ -200,13 +200,14 @@ impl<T: Config> Pallet<T> {
 		for record in &grant.envelopes {
 			T::Records::remove_envelope(*record, &grant.grantee);
 		}
-		let action = match reason {
-			EndReason::Revoked => AuditAction::AccessRevoked { grant: id },
-			EndReason::Expired | EndReason::UsedUp | EndReason::Renounced => {
-				AuditAction::GrantEnded { grant: id }
-			}
+		// Each end names what ended the grant, and who: an expiry is nobody's act, so it is
+		// logged under the patient whose terms ended it, never as the grantee's.
+		let (actor, action) = match reason {
+			EndReason::Revoked => (&grant.patient, AuditAction::AccessRevoked { grant: id }),
+			EndReason::Expired => (&grant.patient, AuditAction::GrantExpired { grant: id }),
+			EndReason::UsedUp => (&grant.grantee, AuditAction::GrantUsedUp { grant: id }),
+			EndReason::Renounced => (&grant.grantee, AuditAction::GrantRenounced { grant: id }),
 		};
-		let actor = if reason == EndReason::Revoked { &grant.patient } else { &grant.grantee };
 		Self::log(&grant.patient, actor, action);
 		Self::deposit_event(Event::GrantEnded {
 			grant: id,

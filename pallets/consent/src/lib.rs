@@ -88,8 +88,8 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{self, InspectHold, MutateHold},
-			tokens::Precision,
+			fungible::{self, InspectHold, Mutate, MutateHold},
+			tokens::{Precision, Preservation},
 		},
 	};
 	use frame_system::pallet_prelude::*;
@@ -127,6 +127,11 @@ pub mod pallet {
 		/// Held from a requester for each request until they clear it.
 		#[pallet::constant]
 		type RequestDeposit: Get<BalanceOf<Self>>;
+		/// Paid by a requester to the patient for each request, and never given back: the
+		/// request's entry stays on the patient's audit trail for good, so asking again and
+		/// again costs the asker, not the patient.
+		#[pallet::constant]
+		type RequestFee: Get<BalanceOf<Self>>;
 		/// Held for each live grant, from the patient (the doctor for emergency access).
 		#[pallet::constant]
 		type GrantDeposit: Get<BalanceOf<Self>>;
@@ -449,7 +454,8 @@ pub mod pallet {
 		/// The caller must be a verified practitioner; only doctors may ask for `Write`.
 		/// `purpose` is sealed to the patient by the caller's client. Listed records must
 		/// exist, belong to the patient and be distinct. Holds `RequestDeposit` until the
-		/// caller clears the request.
+		/// caller clears the request, and pays the patient `RequestFee` for the entry the
+		/// request leaves on their audit trail for good.
 		///
 		/// Errors: `NotVerifiedPractitioner`, `WriteNeedsDoctor`, `NotAPatient`, `EmptyScope`,
 		/// `UnknownRecord`, `NotPatientsRecord`, `DuplicateRecord`, `ZeroDuration`,
@@ -482,6 +488,11 @@ pub mod pallet {
 			NextRequestId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 			let deposit = T::RequestDeposit::get();
 			Self::hold(HoldReason::Request, &requester, deposit)?;
+			let fee = T::RequestFee::get();
+			if !fee.is_zero() {
+				T::Currency::transfer(&requester, &patient, fee, Preservation::Preserve)
+					.map_err(|_| Error::<T>::InsufficientBalance)?;
+			}
 			let now = frame_system::Pallet::<T>::block_number();
 			Requests::<T>::insert(
 				id,
@@ -712,6 +723,8 @@ pub mod pallet {
 			let count = envelopes.len() as u32;
 			Self::seal_envelopes(&mut entry, envelopes)?;
 			Grants::<T>::insert(grant, entry);
+			// Handing the grantee keys is what lets them decrypt: it goes on the trail.
+			Self::log(&patient, &patient, AuditAction::EnvelopesAdded { grant, records: count });
 			Self::deposit_event(Event::EnvelopesAdded { grant, count });
 			Ok(())
 		}

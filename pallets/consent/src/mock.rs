@@ -61,6 +61,7 @@ parameter_types! {
 	pub const MaxEmergencyPerPatient: u32 = 2;
 	pub const MaxAuditPage: u32 = 4;
 	pub const RequestDeposit: u64 = 5;
+	pub const RequestFee: u64 = 2;
 	pub const GrantDeposit: u64 = 7;
 	pub const EmergencyDuration: u64 = 10;
 	pub const EmergencyCooldown: u64 = 50;
@@ -72,6 +73,7 @@ impl pallet_consent::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RequestDeposit = RequestDeposit;
+	type RequestFee = RequestFee;
 	type GrantDeposit = GrantDeposit;
 	type MaxPurposeLen = MaxPurposeLen;
 	type MaxReasonLen = MaxReasonLen;

@@ -459,7 +459,43 @@ fn grants_expire_at_their_block_and_are_cleaned_up() {
 			}
 			.into(),
 		);
-		assert_eq!(actions(PATIENT).last(), Some(&AuditAction::GrantEnded { grant }));
+		// Finding 6: an expiry is nobody's act; it is not logged as the grantee's.
+		let last = Consent::audit_trail(PATIENT).pop().unwrap();
+		assert_eq!((last.actor, last.action), (PATIENT, AuditAction::GrantExpired { grant }));
+	});
+}
+
+/// Finding 6: a renunciation and a last use are the grantee's acts, and say which they were.
+#[test]
+fn grant_ends_name_what_ended_them_and_who() {
+	run(|| {
+		let renounced = direct(DOCTOR, Scope::Reports, 50, None, &[REPORT]).unwrap();
+		assert_ok!(Consent::renounce(RuntimeOrigin::signed(DOCTOR), renounced));
+		let last = Consent::audit_trail(PATIENT).pop().unwrap();
+		assert_eq!(
+			(last.actor, last.action),
+			(DOCTOR, AuditAction::GrantRenounced { grant: renounced })
+		);
+
+		let once = direct(DOCTOR, Scope::Reports, 50, Some(1), &[REPORT]).unwrap();
+		assert_ok!(<Consent as AccessControl<_>>::consume(once));
+		let last = Consent::audit_trail(PATIENT).pop().unwrap();
+		assert_eq!((last.actor, last.action), (DOCTOR, AuditAction::GrantUsedUp { grant: once }));
+	});
+}
+
+/// Finding 5: handing a grantee keys is written to the patient's trail.
+#[test]
+fn adding_envelopes_is_on_the_trail() {
+	run(|| {
+		let grant = direct(DOCTOR, Scope::Reports, 50, None, &[]).unwrap();
+		let envelopes = BoundedVec::truncate_from(vec![(REPORT, [7u8; 80])]);
+		assert_ok!(Consent::add_envelopes(RuntimeOrigin::signed(PATIENT), grant, envelopes));
+		let last = Consent::audit_trail(PATIENT).pop().unwrap();
+		assert_eq!(
+			(last.actor, last.action),
+			(PATIENT, AuditAction::EnvelopesAdded { grant, records: 1 })
+		);
 	});
 }
 
@@ -750,6 +786,28 @@ fn requests_hold_a_deposit_until_cleared() {
 		assert_eq!(actions(PATIENT).len(), 2);
 		// No funds, no request.
 		assert_noop!(request(BROKE_DOCTOR, Scope::Reports), Error::<Test>::InsufficientBalance);
+	});
+}
+
+/// Finding 2 of the second review: asking, cancelling and clearing again and again leaves
+/// entries on the patient's trail for good, so every cycle costs the asker a fee, paid to the
+/// patient; only the deposit comes back.
+#[test]
+fn every_request_pays_for_the_audit_entry_it_leaves_for_good() {
+	use frame_support::traits::fungible::Inspect;
+	let total = |who: AccountId| <Balances as Inspect<AccountId>>::total_balance(&who);
+	run(|| {
+		let (doctor_before, patient_before) = (total(DOCTOR), total(PATIENT));
+		let trail_before = actions(PATIENT).len();
+		for _ in 0..20 {
+			let id = request(DOCTOR, Scope::Reports).unwrap();
+			assert_ok!(Consent::cancel_request(RuntimeOrigin::signed(DOCTOR), id));
+			assert_ok!(Consent::clear_request(RuntimeOrigin::signed(DOCTOR), id));
+		}
+		assert_eq!(actions(PATIENT).len(), trail_before + 20);
+		assert_eq!(held(HoldReason::Request, DOCTOR), 0);
+		assert_eq!(total(DOCTOR), doctor_before - 20 * RequestFee::get());
+		assert_eq!(total(PATIENT), patient_before + 20 * RequestFee::get());
 	});
 }
 

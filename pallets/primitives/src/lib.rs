@@ -171,6 +171,11 @@ pub trait RoleRegistry<AccountId> {
 	/// The X25519 key that `who` published, if registered.
 	fn encryption_key(who: &AccountId) -> Option<EncryptionKey>;
 
+	/// Which registration of `who` is the current one, if registered: the block it happened
+	/// at. An account that leaves and registers again gets a new one, so a relationship
+	/// recorded under the earlier registration can be told apart (it ended when they left).
+	fn registration(who: &AccountId) -> Option<u64>;
+
 	/// Registers `who` as an active account of `role` (verified if a practitioner), for
 	/// other pallets' benchmarks.
 	#[cfg(feature = "runtime-benchmarks")]
@@ -315,7 +320,9 @@ pub enum AuditAction {
 	AccessDenied { request: RequestId },
 	/// The patient revoked a grant.
 	AccessRevoked { grant: GrantId },
-	/// A grant ran out (expiry or last use).
+	/// A grant ran out or was renounced. Written before runtime 104 only, which logs
+	/// [`GrantExpired`](Self::GrantExpired), [`GrantUsedUp`](Self::GrantUsedUp) and
+	/// [`GrantRenounced`](Self::GrantRenounced) instead.
 	GrantEnded { grant: GrantId },
 	/// A doctor opened emergency (break-glass) access.
 	EmergencyAccess { grant: GrantId },
@@ -325,12 +332,30 @@ pub enum AuditAction {
 	RecordRead { record: RecordId, grant: Option<GrantId> },
 	/// A pharmacy dispensed (part of) a prescription.
 	Dispensed { record: RecordId, quantity: u32 },
+	/// The patient added key envelopes for `records` records to a live grant: from then on
+	/// its grantee can decrypt them.
+	EnvelopesAdded { grant: GrantId, records: u32 },
+	/// A grant reached its expiry block. Nobody acted: the entry names the patient, whose
+	/// terms ended it.
+	GrantExpired { grant: GrantId },
+	/// The last use of a grant was consumed by its grantee.
+	GrantUsedUp { grant: GrantId },
+	/// The grantee gave a grant up.
+	GrantRenounced { grant: GrantId },
+	/// A doctor accepted an appointment: from then on they treat the patient, and may add
+	/// records to their history.
+	AppointmentAccepted { appointment: AppointmentId },
 }
 
 /// Where the pallets write the patient's audit trail (the consent pallet keeps it).
 pub trait AuditLog<AccountId> {
 	/// Appends `action`, done by `actor`, to `patient`'s audit trail.
 	fn log(patient: &AccountId, actor: &AccountId, action: AuditAction);
+}
+
+/// No trail, for mock runtimes that do not look at it.
+impl<AccountId> AuditLog<AccountId> for () {
+	fn log(_: &AccountId, _: &AccountId, _: AuditAction) {}
 }
 
 /// Why a CID was refused.

@@ -105,6 +105,7 @@ pub mod pallet {
 	use medchain_primitives::{
 		validate_cid, CidBytes, Commitments, EncryptionKey, Role, RoleRegistry, VerificationStatus,
 	};
+	use sp_runtime::traits::UniqueSaturatedInto;
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -285,6 +286,14 @@ pub mod pallet {
 	pub type Practitioners<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, PractitionerInfo<T>, OptionQuery>;
 
+	/// The block at which each account registered (or applied), removed when it leaves. An
+	/// account registered at genesis, or before runtime 104, has none and counts as
+	/// registered at block zero. Other pallets compare it
+	/// ([`RoleRegistry::registration`]) to end what an earlier registration started.
+	#[pallet::storage]
+	pub type RegisteredAt<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>, OptionQuery>;
+
 	/// Practitioners that were revoked; they can never register again.
 	#[pallet::storage]
 	pub type RevokedAccounts<T: Config> =
@@ -423,6 +432,7 @@ pub mod pallet {
 				&who,
 				AccountInfo { role: Role::Patient, encryption_key, profile, deposit },
 			);
+			RegisteredAt::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
 			Self::deposit_event(Event::Registered { who, role: Role::Patient });
 			Ok(())
 		}
@@ -457,6 +467,7 @@ pub mod pallet {
 			let deposit = T::PractitionerDeposit::get();
 			Self::hold_deposit(&who, deposit)?;
 			Accounts::<T>::insert(&who, AccountInfo { role, encryption_key, profile, deposit });
+			RegisteredAt::<T>::insert(&who, frame_system::Pallet::<T>::block_number());
 			// A suspension survives leaving and coming back; other past decisions are shown to
 			// the verifiers, who decide the new application afresh.
 			let (status, last_decision) = match PastStanding::<T>::take(&who) {
@@ -557,6 +568,7 @@ pub mod pallet {
 			ensure!(Accounts::<T>::contains_key(&who), Error::<T>::NotRegistered);
 			ensure!(!T::Commitments::is_committed(&who), Error::<T>::StillCommitted);
 			let info = Accounts::<T>::take(&who).ok_or(Error::<T>::NotRegistered)?;
+			RegisteredAt::<T>::remove(&who);
 			if let Some(practitioner) = Practitioners::<T>::take(&who) {
 				if practitioner.last_decision.is_some()
 					|| practitioner.status != VerificationStatus::Pending
@@ -885,6 +897,12 @@ pub mod pallet {
 					);
 				}
 			}
+			for who in RegisteredAt::<T>::iter_keys() {
+				ensure!(
+					Accounts::<T>::contains_key(&who),
+					"a registration block kept for an account that left"
+				);
+			}
 			let verifiers = Verifiers::<T>::iter_keys().count() as u32;
 			ensure!(verifiers == Verifiers::<T>::count(), "the verifier counter is wrong");
 			ensure!(verifiers <= T::MaxVerifiers::get(), "more verifiers than MaxVerifiers");
@@ -903,6 +921,12 @@ pub mod pallet {
 
 		fn encryption_key(who: &T::AccountId) -> Option<EncryptionKey> {
 			Accounts::<T>::get(who).map(|info| info.encryption_key)
+		}
+
+		fn registration(who: &T::AccountId) -> Option<u64> {
+			Accounts::<T>::contains_key(who).then(|| {
+				RegisteredAt::<T>::get(who).map_or(0, |block| block.unique_saturated_into())
+			})
 		}
 
 		#[cfg(feature = "runtime-benchmarks")]

@@ -621,6 +621,26 @@ fn deregister_releases_the_patient_deposit() {
 	});
 }
 
+/// Finding 4 of the second review: each registration is told apart, so what an earlier one
+/// started (a follow-up window) can end when the account leaves.
+#[test]
+fn each_registration_is_told_apart() {
+	let registration = |who| <Registry as RoleRegistry<u64>>::registration(&who);
+	run(|| {
+		assert_eq!(registration(ALICE), None);
+		System::set_block_number(3);
+		register_patient(ALICE);
+		assert_eq!(crate::RegisteredAt::<Test>::get(ALICE), Some(3));
+		assert_eq!(registration(ALICE), Some(3));
+		assert_ok!(Registry::deregister(signed(ALICE)));
+		assert_eq!(crate::RegisteredAt::<Test>::get(ALICE), None);
+		assert_eq!(registration(ALICE), None);
+		System::set_block_number(8);
+		doctor_in(ALICE, Start::Verified);
+		assert_eq!(registration(ALICE), Some(8));
+	});
+}
+
 #[test]
 fn deregister_removes_the_practitioner() {
 	run(|| {
@@ -1232,6 +1252,12 @@ fn try_state_catches_broken_invariants() {
 		Accounts::<Test>::insert(ALICE, crate::AccountInfo { deposit: 49, ..account.clone() });
 		assert!(Registry::do_try_state().is_err());
 		Accounts::<Test>::insert(ALICE, account);
+		assert_ok!(Registry::do_try_state());
+
+		// A registration block kept for an account that is not registered.
+		crate::RegisteredAt::<Test>::insert(BOB, 1);
+		assert!(Registry::do_try_state().is_err());
+		crate::RegisteredAt::<Test>::remove(BOB);
 		assert_ok!(Registry::do_try_state());
 
 		// A revoked practitioner that is not remembered.

@@ -25,6 +25,8 @@ parameter_types! {
 	pub const AppointmentDeposit: Balance = UNIT / 10;
 	/// Held from a requester until they clear the request: storage is not free.
 	pub const RequestDeposit: Balance = UNIT / 10;
+	/// Paid to the patient for each request, whose audit entry stays for good.
+	pub const RequestFee: Balance = UNIT / 100;
 	/// Held while a grant lives, from the patient (the doctor for break-glass access).
 	pub const GrantDeposit: Balance = UNIT / 10;
 	/// Version 1's audit ring size, which the storage migration to version 2 unrolls.
@@ -62,6 +64,7 @@ impl pallet_appointments::Config for Runtime {
 	type MaxOpenPerPatient = ConstU32<16>;
 	type MaxPendingPerDoctor = ConstU32<128>;
 	type FollowUpPeriod = FollowUpPeriod;
+	type Audit = Consent;
 	type WeightInfo = pallet_appointments::weights::SubstrateWeight<Runtime>;
 }
 
@@ -82,6 +85,7 @@ impl pallet_consent::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type RequestDeposit = RequestDeposit;
+	type RequestFee = RequestFee;
 	type GrantDeposit = GrantDeposit;
 	type MaxPurposeLen = ConstU32<1024>;
 	type MaxReasonLen = ConstU32<1024>;

@@ -343,6 +343,7 @@ pub fn resolve(op: &Op) -> Step {
 		| Kind::Decline
 		| Kind::CancelAppointment
 		| Kind::Complete
+		| Kind::ReportSpam
 		| Kind::ClearAppointment => {
 			let ids = sorted(pallet_appointments::Appointments::<Runtime>::iter_keys());
 			let id = pick(&ids, a);
@@ -359,6 +360,7 @@ pub fn resolve(op: &Op) -> Step {
 					(if b % 2 == 0 { patient } else { doctor }, A::cancel { id })
 				}
 				Kind::Complete => (doctor, A::complete { id }),
+				Kind::ReportSpam => (doctor, A::report_spam { id }),
 				_ => (patient, A::clear { id }),
 			};
 			call(signer_or(&natural, actor), RuntimeCall::Appointments(c))

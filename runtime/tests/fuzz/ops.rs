@@ -28,6 +28,7 @@ pub enum Kind {
 	CancelAppointment,
 	Complete,
 	ClearAppointment,
+	ReportSpam,
 	// Records.
 	AddRecord,
 	ReadRecord,
@@ -73,6 +74,7 @@ const WEIGHTS: &[(Kind, usize)] = &[
 	(Kind::CancelAppointment, 2),
 	(Kind::Complete, 2),
 	(Kind::ClearAppointment, 2),
+	(Kind::ReportSpam, 1),
 	(Kind::AddRecord, 7),
 	(Kind::ReadRecord, 5),
 	(Kind::ReadRecords, 3),

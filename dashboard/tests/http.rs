@@ -31,6 +31,7 @@ const POSTS: &[&str] = &[
 	"/appointments/1/cancel",
 	"/appointments/1/accept",
 	"/appointments/1/decline",
+	"/appointments/1/spam",
 	"/requests/1/grant",
 	"/requests/1/deny",
 	"/grants/1/revoke",
@@ -230,6 +231,7 @@ async fn every_route_is_guarded_and_answers_in_plain_words() {
 	for (path, form, status, says) in [
 		("/appointments/9/accept", vec![], 400u16, "not a doctor"),
 		("/appointments/9/decline", vec![], 409, "Appointments"),
+		("/appointments/9/spam", vec![], 400, "not a doctor"),
 		("/appointments/9/cancel", vec![], 409, "NotFound"),
 		("/requests/9/deny", vec![("reason", "no")], 409, "request 9 does not exist"),
 		("/records/9/export", vec![], 409, "record 9 does not exist"),

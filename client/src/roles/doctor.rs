@@ -104,6 +104,13 @@ impl<S: ContentStore> Doctor<'_, S> {
 		self.0.submit(api::tx().appointments().decline(id, note)).await.map(drop)
 	}
 
+	/// Declines a request from a patient this doctor does not treat as spam: the patient's
+	/// deposit comes to this doctor.
+	pub async fn report_spam(&self, id: u64) -> Result<(), ClientError> {
+		self.0.ensure_verified(Role::Doctor).await?;
+		self.0.submit(api::tx().appointments().report_spam(id)).await.map(drop)
+	}
+
 	/// Marks an accepted appointment as done.
 	pub async fn complete(&self, id: u64) -> Result<(), ClientError> {
 		self.0.submit(api::tx().appointments().complete(id)).await.map(drop)

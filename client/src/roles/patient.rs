@@ -233,7 +233,7 @@ impl<S: ContentStore> Patient<'_, S> {
 		};
 		let sealed = self.envelopes_for(&req.requester, &scope, &[]).await?;
 		sealed.fit(0)?;
-		let expires_at = self.0.chain.best_number().await? + terms.blocks;
+		let expires_at = expiry(self.0.chain.best_number().await?, terms.blocks)?;
 		let keys = sealed.envelopes.len();
 		let call = api::tx().consent().grant(
 			request,
@@ -256,7 +256,7 @@ impl<S: ContentStore> Patient<'_, S> {
 	) -> Result<Granted, ClientError> {
 		let sealed = self.envelopes_for(grantee, &scope, &[]).await?;
 		sealed.fit(0)?;
-		let expires_at = self.0.chain.best_number().await? + terms.blocks;
+		let expires_at = expiry(self.0.chain.best_number().await?, terms.blocks)?;
 		let keys = sealed.envelopes.len();
 		let call = api::tx().consent().grant_access(
 			*grantee,
@@ -432,5 +432,31 @@ impl<S: ContentStore> Patient<'_, S> {
 			.view(api::view_functions().consent().audit_trail(self.0.account_id()))
 			.await?;
 		Ok(trail.iter().map(AuditInfo::new).collect())
+	}
+}
+
+/// The block a grant of `blocks` blocks starting after `best` expires at. Refused before
+/// anything is signed when it lies past the last block number the chain can count, rather than
+/// wrapping round to a block in the past.
+fn expiry(best: u32, blocks: u32) -> Result<u32, ClientError> {
+	best.checked_add(blocks).ok_or_else(|| {
+		ClientError::Invalid(format!(
+			"a grant of {blocks} blocks would end past the chain's last block number: ask for \
+			 less time"
+		))
+	})
+}
+
+#[cfg(test)]
+mod expiry_tests {
+	use super::*;
+
+	#[test]
+	fn an_expiry_past_the_last_block_is_refused_not_wrapped() {
+		assert_eq!(expiry(100, 600).unwrap(), 700);
+		match expiry(100, u32::MAX) {
+			Err(ClientError::Invalid(message)) => assert!(message.contains("less time")),
+			other => panic!("expected a clear refusal, got {other:?}"),
+		}
 	}
 }

@@ -188,6 +188,8 @@ pub struct AppointmentInfo {
 	pub at: u64,
 	pub reason: String,
 	pub status: String,
+	/// Asked by a patient the doctor treated at the time (their own lane; never spam).
+	pub known_patient: bool,
 }
 
 impl AppointmentInfo {
@@ -199,6 +201,7 @@ impl AppointmentInfo {
 			doctor: appointment.doctor.to_string(),
 			at: appointment.at,
 			reason,
+			known_patient: appointment.known_patient,
 			status: match &appointment.status {
 				AppointmentStatus::Requested => "requested".into(),
 				AppointmentStatus::Accepted => "accepted".into(),
@@ -210,6 +213,7 @@ impl AppointmentInfo {
 					"cancelled by the doctor".into()
 				}
 				AppointmentStatus::Completed => "completed".into(),
+				AppointmentStatus::DeclinedAsSpam => "declined as spam (deposit forfeited)".into(),
 			},
 		}
 	}
@@ -248,6 +252,15 @@ impl AuditInfo {
 			AuditAction::RecordRead { record, grant: None } => format!("read record {record}"),
 			AuditAction::Dispensed { record, quantity } => {
 				format!("dispensed {quantity} of prescription {record}")
+			}
+			AuditAction::EnvelopesAdded { grant, records } => {
+				format!("gave grant {grant} the keys of {records} record(s)")
+			}
+			AuditAction::GrantExpired { grant } => format!("grant {grant} expired"),
+			AuditAction::GrantUsedUp { grant } => format!("used up grant {grant}"),
+			AuditAction::GrantRenounced { grant } => format!("renounced grant {grant}"),
+			AuditAction::AppointmentAccepted { appointment } => {
+				format!("accepted appointment {appointment} (may now add records)")
 			}
 		};
 		AuditInfo { block: entry.at, actor: entry.actor.to_string(), action }

@@ -45,6 +45,14 @@ pub async fn decline(
 	Ok(Done::say(format!("Appointment {id} declined.")))
 }
 
+pub async fn report_spam(
+	Unlocked { user, .. }: Unlocked,
+	Path(id): Path<u64>,
+) -> Result<Response, Problem> {
+	user.session.doctor().report_spam(id).await?;
+	Ok(Done::say(format!("Appointment {id} declined as spam: its deposit is yours.")))
+}
+
 /// Starts an upload in the background and answers with its progress, which the page polls.
 pub async fn upload(
 	State(state): State<Arc<AppState>>,

@@ -53,6 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 		.route("/appointments/{id}/cancel", post(patient::cancel))
 		.route("/appointments/{id}/accept", post(clinician::accept))
 		.route("/appointments/{id}/decline", post(clinician::decline))
+		.route("/appointments/{id}/spam", post(clinician::report_spam))
 		.route("/requests/{id}/grant", post(patient::grant))
 		.route("/requests/{id}/deny", post(patient::deny))
 		.route("/grants/{id}/revoke", post(patient::revoke))

@@ -71,6 +71,8 @@ pub struct ApptRow {
 	pub status: String,
 	pub requested: bool,
 	pub accepted: bool,
+	/// A request from a patient the doctor does not treat, which may be reported as spam.
+	pub reportable: bool,
 }
 
 #[derive(Template)]
@@ -97,6 +99,7 @@ pub async fn appointments(
 			when: format::when(a.at),
 			reason: a.reason,
 			requested: a.status == "requested",
+			reportable: a.status == "requested" && !a.known_patient,
 			accepted: a.status == "accepted",
 			status: a.status,
 		});

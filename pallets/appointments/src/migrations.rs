@@ -33,7 +33,7 @@ pub mod v2 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for Unchecked<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let mut count = 0u64;
-			v3::v2_layout::Appointments::<T>::translate::<OldAppointment<T>, _>(|_, a| {
+			super::v3::v2_layout::Appointments::<T>::translate::<OldAppointment<T>, _>(|_, a| {
 				count += 1;
 				match a.status {
 					AppointmentStatus::Requested => {
@@ -44,7 +44,7 @@ pub mod v2 {
 					}
 					_ => {}
 				}
-				Some(v3::OldAppointment {
+				Some(super::v3::OldAppointment {
 					patient: a.patient,
 					doctor: a.doctor,
 					at: a.at,

@@ -277,6 +277,8 @@ pub enum DoctorCmd {
 		#[arg(long)]
 		note: Option<String>,
 	},
+	/// Declines a request from a patient you do not treat as spam; its deposit comes to you.
+	ReportSpam { id: u64 },
 	/// Completes an appointment.
 	Complete { id: u64 },
 	/// Encrypts a report and adds it to a patient's records.

@@ -380,7 +380,17 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 				.duration_since(std::time::UNIX_EPOCH)
 				.map(|d| d.as_millis() as u64)
 				.unwrap_or_default();
-			let id = p.book(&account_id(doctor)?, now + in_hours * 3_600_000, reason).await?;
+			// Refused here, before anything is signed: a wrapped sum would book a time in the
+			// past and the chain would answer with something unrelated.
+			let at = in_hours
+				.checked_mul(3_600_000)
+				.and_then(|ms| ms.checked_add(now))
+				.ok_or_else(|| {
+					ClientError::Invalid(format!(
+						"--in-hours {in_hours} is too far in the future for a date: give fewer hours"
+					))
+				})?;
+			let id = p.book(&account_id(doctor)?, at, reason).await?;
 			ctx.done(
 				&format!("appointment {id} requested; the doctor must accept"),
 				serde_json::json!({ "appointment": id }),
@@ -533,6 +543,13 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 		DoctorCmd::Accept { id } => {
 			d.accept(*id).await?;
 			ctx.done(&format!("appointment {id} accepted"), serde_json::json!({ "accepted": id }));
+		}
+		DoctorCmd::ReportSpam { id } => {
+			d.report_spam(*id).await?;
+			ctx.done(
+				&format!("appointment {id} declined as spam; its deposit is yours"),
+				serde_json::json!({ "reported_spam": id }),
+			);
 		}
 		DoctorCmd::Decline { id, note } => {
 			d.decline(*id, note.as_deref()).await?;

@@ -424,16 +424,32 @@ impl<S: ContentStore> Patient<'_, S> {
 		Ok(records)
 	}
 
-	/// Who did what with this patient's data, oldest first.
+	/// Who did what with this patient's data, oldest first, read a page at a time (the chain
+	/// serves at most `MaxAuditPage` entries a call).
 	pub async fn audit(&self) -> Result<Vec<AuditInfo>, ClientError> {
-		let trail = self
-			.0
-			.chain
-			.view(api::view_functions().consent().audit_trail(self.0.account_id()))
-			.await?;
-		Ok(trail.iter().map(AuditInfo::new).collect())
+		let mut trail = Vec::new();
+		loop {
+			let from = trail.len() as u32;
+			let (len, page) = self
+				.0
+				.chain
+				.view(api::view_functions().consent().audit_page(
+					self.0.account_id(),
+					from,
+					AUDIT_PAGE,
+				))
+				.await?;
+			let last = page.is_empty() || from + page.len() as u32 >= len;
+			trail.extend(page.iter().map(AuditInfo::new));
+			if last {
+				return Ok(trail);
+			}
+		}
 	}
 }
+
+/// How many audit entries the client asks for at once: the runtime's `MaxAuditPage`.
+const AUDIT_PAGE: u32 = 256;
 
 /// The block a grant of `blocks` blocks starting after `best` expires at. Refused before
 /// anything is signed when it lies past the last block number the chain can count, rather than

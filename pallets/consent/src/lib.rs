@@ -793,13 +793,6 @@ pub mod pallet {
 			ids.into_iter().filter_map(|id| Grants::<T>::get(id).map(|g| (id, g))).collect()
 		}
 
-		/// A patient's whole audit trail, oldest entry first. Long trails are better read
-		/// with [`Self::audit_page`].
-		pub fn audit_trail(patient: T::AccountId) -> Vec<AuditEntry<T>> {
-			let len = AuditLen::<T>::get(&patient);
-			(0..len).filter_map(|i| Audit::<T>::get(&patient, i)).collect()
-		}
-
 		/// Up to `count` (at most `MaxAuditPage`) entries of a patient's audit trail from
 		/// entry number `from`, oldest first, and the trail's length.
 		pub fn audit_page(
@@ -814,6 +807,14 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// A patient's whole audit trail, oldest entry first, for tests and the runtime's own
+		/// checks. Not a view function: a trail grows without bound, so clients page through
+		/// it with [`Self::audit_page`].
+		pub fn audit_trail(patient: T::AccountId) -> Vec<AuditEntry<T>> {
+			let len = AuditLen::<T>::get(&patient);
+			(0..len).filter_map(|i| Audit::<T>::get(&patient, i)).collect()
+		}
+
 		/// Holds `amount` of `who`'s balance for `reason`.
 		pub(crate) fn hold(
 			reason: HoldReason,

@@ -870,12 +870,11 @@ fn open_appointments_keep_both_sides_committed() {
 /// Registers `n` throw-away patient accounts from `first` on, each able to pay its deposits.
 fn throwaway_patients(first: u64, n: u64) -> Vec<u64> {
 	(first..first + n)
-		.map(|who| {
+		.inspect(|&who| {
 			TestRegistry::set(who, medchain_primitives::Role::Patient, false);
 			let _ = <Balances as frame_support::traits::fungible::Mutate<u64>>::set_balance(
 				&who, ENDOWMENT,
 			);
-			who
 		})
 		.collect()
 }

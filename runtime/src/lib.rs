@@ -176,6 +176,7 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 #[allow(unused_parens)]
 type Migrations = (
 	pallet_consent::migrations::v2::MigrateV1ToV2<Runtime, configs::medchain::ConsentV1AuditRing>,
+	pallet_consent::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_appointments::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_appointments::migrations::v3::MigrateV2ToV3<Runtime>,
 );

@@ -168,6 +168,11 @@ impl<T: Config> Pallet<T> {
 		}
 		let pair = PatientGrants::<T>::iter_key_prefix((&grant.patient, &grant.grantee)).count();
 		ensure!((pair as u32) < T::MaxGrantsPerPair::get(), Error::<T>::TooManyGrantsForGrantee);
+		if grant.is_unasked() {
+			let unasked = UnaskedHeld::<T>::get(&grant.grantee);
+			ensure!(unasked < T::MaxUnaskedPerGrantee::get(), Error::<T>::TooManyUnaskedGrants);
+			UnaskedHeld::<T>::insert(&grant.grantee, unasked + 1);
+		}
 		Self::hold(HoldReason::Grant, grant.depositor(), grant.deposit)?;
 		let id = NextGrantId::<T>::get();
 		NextGrantId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
@@ -195,6 +200,9 @@ impl<T: Config> Pallet<T> {
 			GrantCount::<T>::mutate_exists(&grant.patient, counter);
 		}
 		HeldCount::<T>::mutate_exists(&grant.grantee, counter);
+		if grant.is_unasked() {
+			UnaskedHeld::<T>::mutate_exists(&grant.grantee, counter);
+		}
 		Self::release(HoldReason::Grant, grant.depositor(), grant.deposit);
 		EmergencyJustifications::<T>::remove(id);
 		for record in &grant.envelopes {
@@ -215,6 +223,36 @@ impl<T: Config> Pallet<T> {
 			grantee: grant.grantee,
 			reason,
 		});
+	}
+
+	/// When `patient`'s emergency grants fill `MaxEmergencyPerPatient`, ends those that have
+	/// expired but that the sweep has not reached yet, so that only live ones keep a doctor
+	/// out (the sweep runs on what blocks leave, and may lag behind). Returns whether it had
+	/// to look.
+	pub(crate) fn end_expired_emergencies(patient: &T::AccountId, now: BlockNumberFor<T>) -> bool {
+		if EmergencyCount::<T>::get(patient) < T::MaxEmergencyPerPatient::get() {
+			return false;
+		}
+		let expired: alloc::vec::Vec<(GrantId, Grant<T>)> =
+			PatientGrants::<T>::iter_key_prefix((patient,))
+				.filter_map(|(_, id)| Grants::<T>::get(id).map(|grant| (id, grant)))
+				.filter(|(_, grant)| grant.emergency && !Self::is_live(grant, now))
+				.collect();
+		for (id, grant) in expired {
+			Self::end_grant(id, grant, EndReason::Expired);
+		}
+		true
+	}
+
+	/// The most [`Self::end_expired_emergencies`] costs: reading each of the patient's grants
+	/// (index key and grant), then ending `MaxEmergencyPerPatient` of them as the sweep does,
+	/// each with the most envelopes (the `expire_grant` benchmark).
+	pub(crate) fn end_expired_emergencies_weight() -> Weight {
+		let grants = T::MaxGrantsPerPatient::get().saturating_add(T::MaxEmergencyPerPatient::get());
+		T::DbWeight::get().reads(2 * u64::from(grants)).saturating_add(
+			T::WeightInfo::expire_grant()
+				.saturating_mul(u64::from(T::MaxEmergencyPerPatient::get())),
+		)
 	}
 
 	/// Ends expired grants, oldest expiry block first, while `remaining` weight allows, and

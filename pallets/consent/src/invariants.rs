@@ -22,6 +22,7 @@ impl<T: Config> Pallet<T> {
 		let mut given: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut emergencies: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut held: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let mut unasked: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut pairs: BTreeMap<(T::AccountId, T::AccountId), u32> = BTreeMap::new();
 		let mut holders: BTreeMap<(RecordId, T::AccountId), u32> = BTreeMap::new();
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
@@ -49,6 +50,9 @@ impl<T: Config> Pallet<T> {
 			let counter = if grant.emergency { &mut emergencies } else { &mut given };
 			*counter.entry(grant.patient.clone()).or_default() += 1;
 			*held.entry(grant.grantee.clone()).or_default() += 1;
+			if grant.is_unasked() {
+				*unasked.entry(grant.grantee.clone()).or_default() += 1;
+			}
 			*pairs.entry((grant.patient.clone(), grant.grantee.clone())).or_default() += 1;
 			let paid = deposits.entry(grant.depositor().clone()).or_default();
 			*paid = paid.saturating_add(grant.deposit);
@@ -72,6 +76,7 @@ impl<T: Config> Pallet<T> {
 			T::MaxEmergencyPerPatient::get(),
 		)?;
 		Self::check_counter(HeldCount::<T>::iter(), held, u32::MAX)?;
+		Self::check_counter(UnaskedHeld::<T>::iter(), unasked, T::MaxUnaskedPerGrantee::get())?;
 		ensure!(
 			pairs.values().all(|n| *n <= T::MaxGrantsPerPair::get()),
 			"more grants for one pair than MaxGrantsPerPair"

@@ -101,7 +101,8 @@ pub mod pallet {
 
 	/// Version 2: grants carry their role and deposit, requests their deposit, the expiry
 	/// index is a (block, grant) set swept from `on_idle`, and the audit trail is append-only.
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	/// Version 3: grants given without a request are counted per grantee (`UnaskedHeld`).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// The balance type of [`Config::Currency`].
 	pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
@@ -164,6 +165,10 @@ pub mod pallet {
 		/// The most emergency grants open on one patient at once.
 		#[pallet::constant]
 		type MaxEmergencyPerPatient: Get<u32>;
+		/// The most grants given without a request (not emergency ones) that one grantee may
+		/// hold. Such grants never keep their grantee from leaving; they end when it leaves.
+		#[pallet::constant]
+		type MaxUnaskedPerGrantee: Get<u32>;
 		/// The most audit entries one page returns.
 		#[pallet::constant]
 		type MaxAuditPage: Get<u32>;
@@ -266,6 +271,12 @@ pub mod pallet {
 	/// How many live grants each grantee holds.
 	#[pallet::storage]
 	pub type HeldCount<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// How many of those each grantee was given without asking (no request, not emergency
+	/// access); at most `MaxUnaskedPerGrantee`, zero not stored.
+	#[pallet::storage]
+	pub type UnaskedHeld<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Live grants by expiry block, for the sweep. Unbounded per block on purpose: every entry
 	/// is a live grant paid by a deposit, and a grant that ends early leaves at once.
@@ -382,6 +393,9 @@ pub mod pallet {
 		TooManyGrantsForGrantee,
 		/// The patient has `MaxEmergencyPerPatient` emergency grants open already.
 		TooManyEmergencies,
+		/// The grantee holds `MaxUnaskedPerGrantee` grants given without a request already: it
+		/// should ask instead.
+		TooManyUnaskedGrants,
 		/// An envelope is for a record the grant's scope does not cover.
 		EnvelopeOutsideScope,
 		/// A record the grant lists is not one the request asked for: a grant may narrow a
@@ -649,18 +663,21 @@ pub mod pallet {
 		/// last `EmergencyCooldown` blocks, and holds `GrantDeposit` until it ends.
 		/// `justification` (sealed to the patient) is mandatory. The patient is told through
 		/// an event and their audit trail. It does not count against the patient's
-		/// `MaxGrantsPerPatient`, and does not depend on any bounded per-block slot.
+		/// `MaxGrantsPerPatient`, and does not depend on any bounded per-block slot. When the
+		/// patient's `MaxEmergencyPerPatient` are taken, the expired ones the sweep has not
+		/// reached yet are ended first: only live emergency grants count.
 		///
 		/// Errors: `NotVerifiedDoctor`, `NotAPatient`, `EmptyJustification`,
 		/// `EmergencyTooSoon`, `TooManyEmergencies`, `TooManyGrantsForGrantee`,
 		/// `InsufficientBalance`.
 		#[pallet::call_index(6)]
-		#[pallet::weight(T::WeightInfo::emergency_access(justification.len() as u32))]
+		#[pallet::weight(T::WeightInfo::emergency_access(justification.len() as u32)
+			.saturating_add(Pallet::<T>::end_expired_emergencies_weight()))]
 		pub fn emergency_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
 			justification: BoundedVec<u8, T::MaxReasonLen>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let doctor = ensure_signed(origin)?;
 			ensure!(T::Registry::is_active(&doctor, Role::Doctor), Error::<T>::NotVerifiedDoctor);
 			ensure!(T::Registry::role(&patient) == Some(Role::Patient), Error::<T>::NotAPatient);
@@ -673,6 +690,10 @@ pub mod pallet {
 				);
 			}
 			let expires_at = now.saturating_add(T::EmergencyDuration::get());
+			let mut weight = T::WeightInfo::emergency_access(justification.len() as u32);
+			if Self::end_expired_emergencies(&patient, now) {
+				weight.saturating_accrue(Self::end_expired_emergencies_weight());
+			}
 			let id = Self::insert_grant(Grant {
 				patient: patient.clone(),
 				grantee: doctor.clone(),
@@ -694,7 +715,7 @@ pub mod pallet {
 				patient,
 				expires_at,
 			});
-			Ok(())
+			Ok(Some(weight).into())
 		}
 
 		/// Adds envelopes to a live grant, for records it covers that have none yet (such as
@@ -933,14 +954,35 @@ pub mod pallet {
 
 	impl<T: Config> medchain_primitives::Commitments<T::AccountId> for Pallet<T> {
 		/// A patient with live grants or requests waiting for an answer, or a practitioner
-		/// holding grants or waiting for answers, must revoke, renounce, deny or cancel them
-		/// before leaving, so that nothing outlives its owner's registration.
+		/// holding grants it asked for (or opened in an emergency) or waiting for answers,
+		/// must revoke, renounce, deny or cancel them before leaving, so that nothing outlives
+		/// its owner's registration. Grants given unasked do not keep anyone: a stranger
+		/// could push them onto any practitioner. They end when it leaves (`on_leave`).
 		fn is_committed(who: &T::AccountId) -> bool {
 			GrantCount::<T>::get(who) > 0
 				|| EmergencyCount::<T>::get(who) > 0
-				|| HeldCount::<T>::get(who) > 0
+				|| HeldCount::<T>::get(who) > UnaskedHeld::<T>::get(who)
 				|| PendingCount::<T>::get(who) > 0
 				|| PendingByRequester::<T>::get(who) > 0
+		}
+
+		/// Ends every grant `who` holds, as a renunciation: when nothing keeps `who`, those
+		/// are grants given unasked, at most `MaxUnaskedPerGrantee`.
+		fn on_leave(who: &T::AccountId) {
+			let held: Vec<(GrantId, Grant<T>)> = GranteeGrants::<T>::iter_key_prefix(who)
+				.filter_map(|id| Grants::<T>::get(id).map(|grant| (id, grant)))
+				.collect();
+			for (id, grant) in held {
+				Self::end_grant(id, grant, EndReason::Renounced);
+			}
+		}
+
+		/// Reading and ending `MaxUnaskedPerGrantee` grants, each with the most envelopes.
+		fn on_leave_weight() -> Weight {
+			let n = u64::from(T::MaxUnaskedPerGrantee::get());
+			T::DbWeight::get()
+				.reads(2 * n)
+				.saturating_add(T::WeightInfo::revoke(T::MaxEnvelopes::get()).saturating_mul(n))
 		}
 	}
 }

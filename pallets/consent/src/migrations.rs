@@ -161,6 +161,38 @@ pub mod v2 {
 	use sp_runtime::traits::Zero;
 }
 
+/// Version 2 to 3: the grants each grantee holds without having asked are counted
+/// (`UnaskedHeld`). A grantee holding more than `MaxUnaskedPerGrantee` of them from before keeps
+/// them; it cannot be given more until it holds fewer.
+pub mod v3 {
+	use crate::*;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+
+	/// The migration, run only on version 2.
+	pub type MigrateV2ToV3<T> =
+		VersionedMigration<2, 3, Unchecked<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
+	/// The unversioned steps of [`MigrateV2ToV3`].
+	pub struct Unchecked<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for Unchecked<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			for grant in Grants::<T>::iter_values() {
+				reads += 1;
+				if grant.is_unasked() {
+					UnaskedHeld::<T>::mutate(&grant.grantee, |n| *n = n.saturating_add(1));
+					reads += 1;
+					writes += 1;
+				}
+			}
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::v2::{old, MigrateV1ToV2};
@@ -243,6 +275,11 @@ mod tests {
 				.collect();
 			assert_eq!(trail, vec![2, 5, 6, 7]);
 			assert!(!old::AuditCursors::<Test>::contains_key(PATIENT));
+			// Version 3 counts the grant given to the hospital without a request.
+			super::v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
+			assert_eq!(Pallet::<Test>::on_chain_storage_version(), 3);
+			assert_eq!(UnaskedHeld::<Test>::get(HOSPITAL), 1);
+			assert_eq!(UnaskedHeld::<Test>::get(DOCTOR), 0);
 			Pallet::<Test>::do_try_state().expect("migrated state is consistent");
 
 			// Run again: the version gate makes it a no-op.

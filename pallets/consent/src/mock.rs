@@ -59,6 +59,7 @@ parameter_types! {
 	pub const MaxGrantsPerPatient: u32 = 4;
 	pub const MaxGrantsPerPair: u32 = 3;
 	pub const MaxEmergencyPerPatient: u32 = 2;
+	pub const MaxUnaskedPerGrantee: u32 = 3;
 	pub const MaxAuditPage: u32 = 4;
 	pub const RequestDeposit: u64 = 5;
 	pub const RequestFee: u64 = 2;
@@ -84,6 +85,7 @@ impl pallet_consent::Config for Test {
 	type MaxGrantsPerPatient = MaxGrantsPerPatient;
 	type MaxGrantsPerPair = MaxGrantsPerPair;
 	type MaxEmergencyPerPatient = MaxEmergencyPerPatient;
+	type MaxUnaskedPerGrantee = MaxUnaskedPerGrantee;
 	type MaxAuditPage = MaxAuditPage;
 	type EmergencyDuration = EmergencyDuration;
 	type EmergencyCooldown = EmergencyCooldown;

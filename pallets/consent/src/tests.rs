@@ -3,7 +3,7 @@
 use crate::{
 	mock::*, AuditLen, DenialReasons, EmergencyCount, EmergencyJustifications, EndReason, Error,
 	Event, Expiries, GrantCount, Grants, HeldCount, HoldReason, PendingCount, RequestStatus,
-	Requests,
+	Requests, UnaskedHeld,
 };
 use frame_support::{
 	assert_noop, assert_ok,
@@ -92,7 +92,8 @@ fn held(reason: HoldReason, who: AccountId) -> u64 {
 
 fn emergency(doctor: AccountId) -> Result<GrantId, sp_runtime::DispatchError> {
 	let id = crate::NextGrantId::<Test>::get();
-	Consent::emergency_access(RuntimeOrigin::signed(doctor), PATIENT, bytes(b"sealed"))?;
+	Consent::emergency_access(RuntimeOrigin::signed(doctor), PATIENT, bytes(b"sealed"))
+		.map_err(|e| e.error)?;
 	Ok(id)
 }
 
@@ -863,8 +864,9 @@ fn grants_do_not_follow_an_account_into_another_role() {
 		// The hospital leaves and comes back, verified, as a pharmacy.
 		TestRegistry::set(HOSPITAL, Role::Pharmacy, true);
 		assert_eq!(why_not(HOSPITAL, PRESCRIPTION, RecordKind::Prescription), ReadRefusal::NoGrant);
-		// Its grant keeps it (and the patient) committed until renounced or revoked.
-		assert!(<Consent as Commitments<_>>::is_committed(&HOSPITAL));
+		// The patient gave it unasked: it keeps the patient committed until renounced or
+		// revoked, but not the hospital (finding 7 of the second review).
+		assert!(!<Consent as Commitments<_>>::is_committed(&HOSPITAL));
 		assert!(<Consent as Commitments<_>>::is_committed(&PATIENT));
 		assert_noop!(
 			Consent::renounce(RuntimeOrigin::signed(DOCTOR), grant),
@@ -931,6 +933,82 @@ fn emergency_grants_are_bounded_per_patient_apart_from_the_patients_grants() {
 		TestRegistry::set(STRANGER, Role::Doctor, true);
 		assert_noop!(emergency(STRANGER), Error::<Test>::TooManyEmergencies);
 		assert_noop!(emergency(BROKE_DOCTOR), Error::<Test>::TooManyEmergencies);
+	});
+}
+
+/// Finding 7 of the second review: grants pushed onto a practitioner without a request are
+/// bounded per grantee, never keep it from leaving, and end (deposits back to their patients)
+/// when it leaves. A grant it asked for still keeps it.
+#[test]
+fn unasked_grants_are_bounded_and_end_when_their_grantee_leaves() {
+	let committed = |who| <Consent as Commitments<_>>::is_committed(&who);
+	run(|| {
+		let first = direct(HOSPITAL, Scope::Profile, 30, None, &[]).unwrap();
+		direct(HOSPITAL, Scope::Reports, 30, None, &[REPORT]).unwrap();
+		assert_ok!(Consent::grant_access(
+			RuntimeOrigin::signed(OTHER_PATIENT),
+			HOSPITAL,
+			Scope::Profile,
+			30,
+			None,
+			BoundedVec::new()
+		));
+		assert_eq!(UnaskedHeld::<Test>::get(HOSPITAL), MaxUnaskedPerGrantee::get());
+		assert_noop!(
+			Consent::grant_access(
+				RuntimeOrigin::signed(OTHER_PATIENT),
+				HOSPITAL,
+				Scope::Reports,
+				30,
+				None,
+				BoundedVec::new()
+			),
+			Error::<Test>::TooManyUnaskedGrants
+		);
+		assert!(!committed(HOSPITAL));
+
+		// Leaving ends them all, releases the patients' deposits and takes the keys back.
+		<Consent as Commitments<_>>::on_leave(&HOSPITAL);
+		assert!(Consent::held_grants(HOSPITAL).is_empty());
+		assert_eq!(UnaskedHeld::<Test>::get(HOSPITAL), 0);
+		assert_eq!(held(HoldReason::Grant, PATIENT), 0);
+		assert_eq!(held(HoldReason::Grant, OTHER_PATIENT), 0);
+		assert_eq!(envelope_holders(REPORT, HOSPITAL), 0);
+		assert!(actions(PATIENT).contains(&AuditAction::GrantRenounced { grant: first }));
+
+		// A grant answering the hospital's own request keeps it until it is ended.
+		let id = request(HOSPITAL, Scope::Reports).unwrap();
+		assert_ok!(Consent::grant(
+			RuntimeOrigin::signed(PATIENT),
+			id,
+			30,
+			None,
+			None,
+			BoundedVec::new()
+		));
+		assert!(committed(HOSPITAL));
+	});
+}
+
+/// An emergency grant that expired but that the sweep has not reached yet (it runs on what
+/// blocks leave) no longer keeps a doctor out when the patient's emergency grants are full.
+#[test]
+fn expired_emergency_grants_do_not_count_against_the_limit() {
+	run(|| {
+		assert_ok!(emergency(DOCTOR));
+		assert_ok!(emergency(OTHER_DOCTOR));
+		TestRegistry::set(STRANGER, Role::Doctor, true);
+		assert_noop!(emergency(STRANGER), Error::<Test>::TooManyEmergencies);
+		// Past their expiry, with no sweep: both are still stored.
+		System::set_block_number(System::block_number() + EmergencyDuration::get());
+		assert_eq!(EmergencyCount::<Test>::get(PATIENT), 2);
+		assert_ok!(emergency(STRANGER));
+		assert_eq!(EmergencyCount::<Test>::get(PATIENT), 1);
+		let trail = actions(PATIENT);
+		assert_eq!(
+			trail.iter().filter(|a| matches!(a, AuditAction::GrantExpired { .. })).count(),
+			2
+		);
 	});
 }
 

@@ -90,6 +90,11 @@ pub struct Grant<T: crate::Config> {
 }
 
 impl<T: crate::Config> Grant<T> {
+	/// Given by the patient without a request (emergency access is asked for by its doctor).
+	pub fn is_unasked(&self) -> bool {
+		self.request.is_none() && !self.emergency
+	}
+
 	/// Who paid the grant's deposit.
 	pub fn depositor(&self) -> &T::AccountId {
 		if self.emergency {

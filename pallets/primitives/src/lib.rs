@@ -262,6 +262,15 @@ pub enum Consumed {
 pub trait Commitments<AccountId> {
 	/// Whether something still keeps `who` from leaving.
 	fn is_committed(who: &AccountId) -> bool;
+
+	/// `who` is leaving (nothing keeps them): end what they take part in that must not
+	/// outlive their registration but did not keep them (grants given to them unasked).
+	fn on_leave(_who: &AccountId) {}
+
+	/// The most [`Self::on_leave`] costs, which leaving is charged.
+	fn on_leave_weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 impl<AccountId> Commitments<AccountId> for () {
@@ -275,6 +284,15 @@ impl<AccountId, A: Commitments<AccountId>, B: Commitments<AccountId>> Commitment
 {
 	fn is_committed(who: &AccountId) -> bool {
 		A::is_committed(who) || B::is_committed(who)
+	}
+
+	fn on_leave(who: &AccountId) {
+		A::on_leave(who);
+		B::on_leave(who);
+	}
+
+	fn on_leave_weight() -> Weight {
+		A::on_leave_weight().saturating_add(B::on_leave_weight())
 	}
 }
 

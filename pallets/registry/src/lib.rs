@@ -558,15 +558,19 @@ pub mod pallet {
 		/// [`Config::Commitments`]). Removes its account and practitioner entries and releases
 		/// the deposit recorded at registration. A practitioner's status and last decision are
 		/// kept in [`PastStanding`] (a revoked one also stays in [`RevokedAccounts`]).
-		/// Verifier membership is not touched.
+		/// Verifier membership is not touched. What the account takes part in without it
+		/// keeping them (grants given to them unasked) ends with it
+		/// ([`Commitments::on_leave`]).
 		///
 		/// Errors: `NotRegistered`, `StillCommitted`.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::deregister())]
+		#[pallet::weight(T::WeightInfo::deregister()
+			.saturating_add(T::Commitments::on_leave_weight()))]
 		pub fn deregister(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(Accounts::<T>::contains_key(&who), Error::<T>::NotRegistered);
 			ensure!(!T::Commitments::is_committed(&who), Error::<T>::StillCommitted);
+			T::Commitments::on_leave(&who);
 			let info = Accounts::<T>::take(&who).ok_or(Error::<T>::NotRegistered)?;
 			RegisteredAt::<T>::remove(&who);
 			if let Some(practitioner) = Practitioners::<T>::take(&who) {

@@ -98,6 +98,9 @@ impl pallet_consent::Config for Runtime {
 	/// Access checks read every grant of the pair: four keeps them cheap.
 	type MaxGrantsPerPair = ConstU32<4>;
 	type MaxEmergencyPerPatient = ConstU32<4>;
+	/// Grants given without a request, per grantee: a walk-in pharmacy or a second opinion,
+	/// not a way for strangers to pile grants onto a practitioner.
+	type MaxUnaskedPerGrantee = ConstU32<16>;
 	type MaxAuditPage = ConstU32<256>;
 	type EmergencyDuration = EmergencyDuration;
 	type EmergencyCooldown = EmergencyCooldown;

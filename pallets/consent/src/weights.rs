@@ -87,10 +87,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2515`
 		//  Estimated: `96158`
-		// Minimum execution time: 213_747_000 picoseconds.
-		Weight::from_parts(226_279_266, 96158)
-			// Standard Error: 203
-			.saturating_add(Weight::from_parts(681, 0).saturating_mul(p.into()))
+		// Minimum execution time: 217_497_000 picoseconds.
+		Weight::from_parts(233_023_068, 96158)
+			// Standard Error: 208
+			.saturating_add(Weight::from_parts(1_395, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(42_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -108,8 +108,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `577`
 		//  Estimated: `4862`
-		// Minimum execution time: 25_769_000 picoseconds.
-		Weight::from_parts(27_970_000, 4862)
+		// Minimum execution time: 26_660_000 picoseconds.
+		Weight::from_parts(28_997_000, 4862)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -125,8 +125,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `460`
 		//  Estimated: `4862`
-		// Minimum execution time: 42_575_000 picoseconds.
-		Weight::from_parts(45_124_000, 4862)
+		// Minimum execution time: 43_757_000 picoseconds.
+		Weight::from_parts(46_649_000, 4862)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -173,12 +173,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn grant(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1910 + e * (140 ±0)`
+		//  Measured:  `1943 + e * (140 ±0)`
 		//  Estimated: `11338 + e * (2974 ±0)`
-		// Minimum execution time: 125_199_000 picoseconds.
-		Weight::from_parts(135_720_632, 11338)
-			// Standard Error: 9_152
-			.saturating_add(Weight::from_parts(9_099_882, 0).saturating_mul(e.into()))
+		// Minimum execution time: 128_138_000 picoseconds.
+		Weight::from_parts(141_539_010, 11338)
+			// Standard Error: 8_745
+			.saturating_add(Weight::from_parts(9_346_049, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
@@ -206,10 +206,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `618`
 		//  Estimated: `4862`
-		// Minimum execution time: 34_339_000 picoseconds.
-		Weight::from_parts(36_334_780, 4862)
-			// Standard Error: 12
-			.saturating_add(Weight::from_parts(627, 0).saturating_mul(r.into()))
+		// Minimum execution time: 35_602_000 picoseconds.
+		Weight::from_parts(38_600_852, 4862)
+			// Standard Error: 20
+			.saturating_add(Weight::from_parts(625, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -225,6 +225,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PatientGrants` (r:4 w:1)
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedHeld` (r:1 w:1)
+	/// Proof: `Consent::UnaskedHeld` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -246,15 +248,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn grant_access(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1512 + e * (140 ±0)`
+		//  Measured:  `1586 + e * (140 ±0)`
 		//  Estimated: `11338 + e * (2974 ±0)`
-		// Minimum execution time: 103_944_000 picoseconds.
-		Weight::from_parts(114_979_104, 11338)
-			// Standard Error: 12_239
-			.saturating_add(Weight::from_parts(9_129_523, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		// Minimum execution time: 113_207_000 picoseconds.
+		Weight::from_parts(127_621_582, 11338)
+			// Standard Error: 18_765
+			.saturating_add(Weight::from_parts(9_525_453, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
@@ -265,10 +267,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `179 + r * (52 ±0)`
 		//  Estimated: `990 + r * (2974 ±0)`
-		// Minimum execution time: 6_205_000 picoseconds.
-		Weight::from_parts(3_548_252, 990)
-			// Standard Error: 1_569
-			.saturating_add(Weight::from_parts(2_854_026, 0).saturating_mul(r.into()))
+		// Minimum execution time: 6_246_000 picoseconds.
+		Weight::from_parts(3_682_305, 990)
+			// Standard Error: 1_642
+			.saturating_add(Weight::from_parts(2_885_161, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(r.into()))
 	}
@@ -278,6 +280,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedHeld` (r:1 w:1)
+	/// Proof: `Consent::UnaskedHeld` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -299,15 +303,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn revoke(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `959 + e * (96 ±0)`
+		//  Measured:  `1033 + e * (96 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 66_087_000 picoseconds.
-		Weight::from_parts(77_187_653, 4353)
-			// Standard Error: 4_354
-			.saturating_add(Weight::from_parts(4_786_506, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 72_058_000 picoseconds.
+		Weight::from_parts(81_628_903, 4353)
+			// Standard Error: 3_535
+			.saturating_add(Weight::from_parts(4_815_295, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
@@ -317,6 +321,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedHeld` (r:1 w:1)
+	/// Proof: `Consent::UnaskedHeld` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -338,15 +344,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn renounce(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `959 + e * (96 ±0)`
+		//  Measured:  `1033 + e * (96 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 66_917_000 picoseconds.
-		Weight::from_parts(75_792_365, 4353)
-			// Standard Error: 3_765
-			.saturating_add(Weight::from_parts(4_723_481, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		// Minimum execution time: 72_020_000 picoseconds.
+		Weight::from_parts(81_569_294, 4353)
+			// Standard Error: 3_637
+			.saturating_add(Weight::from_parts(4_820_689, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
@@ -383,12 +389,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `j` is `[1, 1024]`.
 	fn emergency_access(j: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1135`
+		//  Measured:  `1209`
 		//  Estimated: `11338`
-		// Minimum execution time: 104_449_000 picoseconds.
-		Weight::from_parts(109_919_112, 11338)
-			// Standard Error: 45
-			.saturating_add(Weight::from_parts(517, 0).saturating_mul(j.into()))
+		// Minimum execution time: 110_476_000 picoseconds.
+		Weight::from_parts(118_444_788, 11338)
+			// Standard Error: 58
+			.saturating_add(Weight::from_parts(783, 0).saturating_mul(j.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -409,12 +415,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn add_envelopes(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1131 + e * (140 ±0)`
+		//  Measured:  `1164 + e * (140 ±0)`
 		//  Estimated: `4353 + e * (2974 ±0)`
-		// Minimum execution time: 31_024_000 picoseconds.
-		Weight::from_parts(37_389_619, 4353)
-			// Standard Error: 5_383
-			.saturating_add(Weight::from_parts(8_845_833, 0).saturating_mul(e.into()))
+		// Minimum execution time: 32_631_000 picoseconds.
+		Weight::from_parts(40_020_898, 4353)
+			// Standard Error: 4_899
+			.saturating_add(Weight::from_parts(9_209_990, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -431,6 +437,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedHeld` (r:1 w:1)
+	/// Proof: `Consent::UnaskedHeld` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -449,36 +457,36 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::EmergencyJustifications` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	fn expire_grant() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7297`
+		//  Measured:  `7371`
 		//  Estimated: `168862`
-		// Minimum execution time: 358_227_000 picoseconds.
-		Weight::from_parts(374_471_000, 168862)
-			.saturating_add(T::DbWeight::get().reads(74_u64))
-			.saturating_add(T::DbWeight::get().writes(76_u64))
+		// Minimum execution time: 367_267_000 picoseconds.
+		Weight::from_parts(389_958_000, 168862)
+			.saturating_add(T::DbWeight::get().reads(75_u64))
+			.saturating_add(T::DbWeight::get().writes(77_u64))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn request_access(p: u32, ) -> Weight {
-		Weight::from_parts(226_279_266, 96158)
-			.saturating_add(Weight::from_parts(681, 0).saturating_mul(p.into()))
+		Weight::from_parts(233_023_068, 96158)
+			.saturating_add(Weight::from_parts(1_395, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(42_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn cancel_request() -> Weight {
-		Weight::from_parts(27_970_000, 4862)
+		Weight::from_parts(28_997_000, 4862)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn clear_request() -> Weight {
-		Weight::from_parts(45_124_000, 4862)
+		Weight::from_parts(46_649_000, 4862)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn grant(e: u32, ) -> Weight {
-		Weight::from_parts(135_720_632, 11338)
-			.saturating_add(Weight::from_parts(9_099_882, 0).saturating_mul(e.into()))
+		Weight::from_parts(141_539_010, 11338)
+			.saturating_add(Weight::from_parts(9_346_049, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
@@ -486,53 +494,53 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
 	fn deny(r: u32, ) -> Weight {
-		Weight::from_parts(36_334_780, 4862)
-			.saturating_add(Weight::from_parts(627, 0).saturating_mul(r.into()))
+		Weight::from_parts(38_600_852, 4862)
+			.saturating_add(Weight::from_parts(625, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn grant_access(e: u32, ) -> Weight {
-		Weight::from_parts(114_979_104, 11338)
-			.saturating_add(Weight::from_parts(9_129_523, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+		Weight::from_parts(127_621_582, 11338)
+			.saturating_add(Weight::from_parts(9_525_453, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
 	fn check_listed(r: u32, ) -> Weight {
-		Weight::from_parts(3_548_252, 990)
-			.saturating_add(Weight::from_parts(2_854_026, 0).saturating_mul(r.into()))
+		Weight::from_parts(3_682_305, 990)
+			.saturating_add(Weight::from_parts(2_885_161, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(r.into()))
 	}
 	fn revoke(e: u32, ) -> Weight {
-		Weight::from_parts(77_187_653, 4353)
-			.saturating_add(Weight::from_parts(4_786_506, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(81_628_903, 4353)
+			.saturating_add(Weight::from_parts(4_815_295, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
 	fn renounce(e: u32, ) -> Weight {
-		Weight::from_parts(75_792_365, 4353)
-			.saturating_add(Weight::from_parts(4_723_481, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(81_569_294, 4353)
+			.saturating_add(Weight::from_parts(4_820_689, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
 	fn emergency_access(j: u32, ) -> Weight {
-		Weight::from_parts(109_919_112, 11338)
-			.saturating_add(Weight::from_parts(517, 0).saturating_mul(j.into()))
+		Weight::from_parts(118_444_788, 11338)
+			.saturating_add(Weight::from_parts(783, 0).saturating_mul(j.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
 	fn add_envelopes(e: u32, ) -> Weight {
-		Weight::from_parts(37_389_619, 4353)
-			.saturating_add(Weight::from_parts(8_845_833, 0).saturating_mul(e.into()))
+		Weight::from_parts(40_020_898, 4353)
+			.saturating_add(Weight::from_parts(9_209_990, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -540,8 +548,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
 	}
 	fn expire_grant() -> Weight {
-		Weight::from_parts(374_471_000, 168862)
-			.saturating_add(ParityDbWeight::get().reads(74_u64))
-			.saturating_add(ParityDbWeight::get().writes(76_u64))
+		Weight::from_parts(389_958_000, 168862)
+			.saturating_add(ParityDbWeight::get().reads(75_u64))
+			.saturating_add(ParityDbWeight::get().writes(77_u64))
 	}
 }

@@ -67,8 +67,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `66`
 		//  Estimated: `3693`
-		// Minimum execution time: 52_254_000 picoseconds.
-		Weight::from_parts(55_482_000, 3693)
+		// Minimum execution time: 51_737_000 picoseconds.
+		Weight::from_parts(55_486_000, 3693)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -87,14 +87,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 128]`.
 	/// The range of component `s` is `[0, 64]`.
 	/// The range of component `l` is `[1, 64]`.
-	fn apply(n: u32, _s: u32, _l: u32, ) -> Weight {
+	fn apply(n: u32, s: u32, l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `435`
 		//  Estimated: `3814`
-		// Minimum execution time: 59_473_000 picoseconds.
-		Weight::from_parts(62_805_869, 3814)
-			// Standard Error: 231
-			.saturating_add(Weight::from_parts(403, 0).saturating_mul(n.into()))
+		// Minimum execution time: 59_028_000 picoseconds.
+		Weight::from_parts(62_799_839, 3814)
+			// Standard Error: 191
+			.saturating_add(Weight::from_parts(407, 0).saturating_mul(n.into()))
+			// Standard Error: 379
+			.saturating_add(Weight::from_parts(638, 0).saturating_mul(s.into()))
+			// Standard Error: 384
+			.saturating_add(Weight::from_parts(1_274, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -103,16 +107,18 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 128]`.
 	/// The range of component `s` is `[0, 64]`.
 	/// The range of component `l` is `[1, 64]`.
-	fn update_credentials(n: u32, _s: u32, l: u32, ) -> Weight {
+	fn update_credentials(n: u32, s: u32, l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `476`
 		//  Estimated: `4206`
-		// Minimum execution time: 13_094_000 picoseconds.
-		Weight::from_parts(14_213_723, 4206)
-			// Standard Error: 53
-			.saturating_add(Weight::from_parts(731, 0).saturating_mul(n.into()))
-			// Standard Error: 106
-			.saturating_add(Weight::from_parts(578, 0).saturating_mul(l.into()))
+		// Minimum execution time: 13_465_000 picoseconds.
+		Weight::from_parts(14_677_782, 4206)
+			// Standard Error: 51
+			.saturating_add(Weight::from_parts(590, 0).saturating_mul(n.into()))
+			// Standard Error: 102
+			.saturating_add(Weight::from_parts(217, 0).saturating_mul(s.into()))
+			// Standard Error: 103
+			.saturating_add(Weight::from_parts(493, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -122,8 +128,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `261`
 		//  Estimated: `3693`
-		// Minimum execution time: 11_933_000 picoseconds.
-		Weight::from_parts(13_099_000, 3693)
+		// Minimum execution time: 12_174_000 picoseconds.
+		Weight::from_parts(13_473_000, 3693)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -135,6 +141,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::EmergencyCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:0)
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedHeld` (r:1 w:0)
+	/// Proof: `Consent::UnaskedHeld` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingCount` (r:1 w:0)
 	/// Proof: `Consent::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:0)
@@ -143,6 +151,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::OpenByPatient` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::AcceptedByDoctor` (r:1 w:0)
 	/// Proof: `Appointments::AcceptedByDoctor` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::GranteeGrants` (r:1 w:0)
+	/// Proof: `Consent::GranteeGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Practitioners` (r:1 w:1)
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -157,9 +167,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1141`
 		//  Estimated: `4206`
-		// Minimum execution time: 66_128_000 picoseconds.
-		Weight::from_parts(69_251_000, 4206)
-			.saturating_add(T::DbWeight::get().reads(11_u64))
+		// Minimum execution time: 71_886_000 picoseconds.
+		Weight::from_parts(76_843_000, 4206)
+			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Registry::Verifiers` (r:1 w:0)
@@ -170,8 +180,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `586`
 		//  Estimated: `4206`
-		// Minimum execution time: 17_224_000 picoseconds.
-		Weight::from_parts(18_956_000, 4206)
+		// Minimum execution time: 17_418_000 picoseconds.
+		Weight::from_parts(19_159_000, 4206)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -184,10 +194,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `586`
 		//  Estimated: `4206`
-		// Minimum execution time: 17_208_000 picoseconds.
-		Weight::from_parts(19_007_776, 4206)
-			// Standard Error: 37
-			.saturating_add(Weight::from_parts(1_155, 0).saturating_mul(r.into()))
+		// Minimum execution time: 17_404_000 picoseconds.
+		Weight::from_parts(18_966_492, 4206)
+			// Standard Error: 38
+			.saturating_add(Weight::from_parts(891, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -200,10 +210,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `587`
 		//  Estimated: `4206`
-		// Minimum execution time: 16_882_000 picoseconds.
-		Weight::from_parts(18_738_857, 4206)
-			// Standard Error: 29
-			.saturating_add(Weight::from_parts(978, 0).saturating_mul(r.into()))
+		// Minimum execution time: 17_264_000 picoseconds.
+		Weight::from_parts(19_068_225, 4206)
+			// Standard Error: 39
+			.saturating_add(Weight::from_parts(745, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -218,10 +228,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `587`
 		//  Estimated: `4206`
-		// Minimum execution time: 18_703_000 picoseconds.
-		Weight::from_parts(20_249_868, 4206)
-			// Standard Error: 27
-			.saturating_add(Weight::from_parts(997, 0).saturating_mul(r.into()))
+		// Minimum execution time: 18_432_000 picoseconds.
+		Weight::from_parts(20_016_677, 4206)
+			// Standard Error: 26
+			.saturating_add(Weight::from_parts(908, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -233,8 +243,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `103`
 		//  Estimated: `3513`
-		// Minimum execution time: 13_111_000 picoseconds.
-		Weight::from_parts(14_375_000, 3513)
+		// Minimum execution time: 12_974_000 picoseconds.
+		Weight::from_parts(14_257_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -246,8 +256,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `140`
 		//  Estimated: `3513`
-		// Minimum execution time: 14_377_000 picoseconds.
-		Weight::from_parts(15_814_000, 3513)
+		// Minimum execution time: 13_956_000 picoseconds.
+		Weight::from_parts(15_391_000, 3513)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -256,63 +266,66 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn register_patient() -> Weight {
-		Weight::from_parts(55_482_000, 3693)
+		Weight::from_parts(55_486_000, 3693)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
-	fn apply(n: u32, _s: u32, _l: u32, ) -> Weight {
-		Weight::from_parts(62_805_869, 3814)
-			.saturating_add(Weight::from_parts(403, 0).saturating_mul(n.into()))
+	fn apply(n: u32, s: u32, l: u32, ) -> Weight {
+		Weight::from_parts(62_799_839, 3814)
+			.saturating_add(Weight::from_parts(407, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(638, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(1_274, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
-	fn update_credentials(n: u32, _s: u32, l: u32, ) -> Weight {
-		Weight::from_parts(14_213_723, 4206)
-			.saturating_add(Weight::from_parts(731, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(578, 0).saturating_mul(l.into()))
+	fn update_credentials(n: u32, s: u32, l: u32, ) -> Weight {
+		Weight::from_parts(14_677_782, 4206)
+			.saturating_add(Weight::from_parts(590, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(217, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(493, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn update_keys() -> Weight {
-		Weight::from_parts(13_099_000, 3693)
+		Weight::from_parts(13_473_000, 3693)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deregister() -> Weight {
-		Weight::from_parts(69_251_000, 4206)
-			.saturating_add(ParityDbWeight::get().reads(11_u64))
+		Weight::from_parts(76_843_000, 4206)
+			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	fn verify_practitioner() -> Weight {
-		Weight::from_parts(18_956_000, 4206)
+		Weight::from_parts(19_159_000, 4206)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn reject(r: u32, ) -> Weight {
-		Weight::from_parts(19_007_776, 4206)
-			.saturating_add(Weight::from_parts(1_155, 0).saturating_mul(r.into()))
+		Weight::from_parts(18_966_492, 4206)
+			.saturating_add(Weight::from_parts(891, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn suspend(r: u32, ) -> Weight {
-		Weight::from_parts(18_738_857, 4206)
-			.saturating_add(Weight::from_parts(978, 0).saturating_mul(r.into()))
+		Weight::from_parts(19_068_225, 4206)
+			.saturating_add(Weight::from_parts(745, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn revoke(r: u32, ) -> Weight {
-		Weight::from_parts(20_249_868, 4206)
-			.saturating_add(Weight::from_parts(997, 0).saturating_mul(r.into()))
+		Weight::from_parts(20_016_677, 4206)
+			.saturating_add(Weight::from_parts(908, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn add_verifier() -> Weight {
-		Weight::from_parts(14_375_000, 3513)
+		Weight::from_parts(14_257_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn remove_verifier() -> Weight {
-		Weight::from_parts(15_814_000, 3513)
+		Weight::from_parts(15_391_000, 3513)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}

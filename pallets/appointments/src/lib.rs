@@ -459,7 +459,7 @@ pub mod pallet {
 			ensure!(open < T::MaxOpenPerPatient::get(), Error::<T>::TooManyOpen);
 			// A patient the doctor treats has a lane of their own: a flood of new accounts in
 			// the doctor's queue cannot keep them out.
-			let known_patient = Self::treats(&doctor, &patient);
+			let known_patient = Self::in_care(&doctor, &patient);
 			let pending = PendingByDoctor::<T>::get(&doctor);
 			ensure!(
 				known_patient || pending < T::MaxPendingPerDoctor::get(),
@@ -727,9 +727,7 @@ pub mod pallet {
 		) -> Vec<(T::AccountId, TreatmentInfo<BlockNumberFor<T>>)> {
 			let now = frame_system::Pallet::<T>::block_number();
 			let mut patients: Vec<_> = Treatment::<T>::iter_prefix(&doctor)
-				.filter(|(patient, info)| {
-					Self::is_live(info, now) && Self::is_current(info, &doctor, patient)
-				})
+				.filter(|(patient, info)| Self::counts(info, &doctor, patient, now))
 				.collect();
 			patients.sort_by(|a, b| a.0.cmp(&b.0));
 			patients
@@ -745,11 +743,26 @@ pub mod pallet {
 		/// Whether `doctor` is a verified doctor with an accepted appointment with `patient`,
 		/// or within the follow-up window of a completed one.
 		pub fn treats(doctor: &T::AccountId, patient: &T::AccountId) -> bool {
-			T::Registry::is_active(doctor, Role::Doctor)
-				&& Treatment::<T>::get(doctor, patient).is_some_and(|info| {
-					Self::is_live(&info, frame_system::Pallet::<T>::block_number())
-						&& Self::is_current(&info, doctor, patient)
-				})
+			T::Registry::is_active(doctor, Role::Doctor) && Self::in_care(doctor, patient)
+		}
+
+		/// Whether the pair's treatment entry makes `doctor` treat `patient` now, leaving the
+		/// doctor's verification to the caller (`request` has checked it already).
+		fn in_care(doctor: &T::AccountId, patient: &T::AccountId) -> bool {
+			let now = frame_system::Pallet::<T>::block_number();
+			Treatment::<T>::get(doctor, patient)
+				.is_some_and(|info| Self::counts(&info, doctor, patient, now))
+		}
+
+		/// Whether a treatment entry makes its doctor treat its patient at `now`: live, and
+		/// begun under both sides' current registrations.
+		fn counts(
+			info: &TreatmentInfo<BlockNumberFor<T>>,
+			doctor: &T::AccountId,
+			patient: &T::AccountId,
+			now: BlockNumberFor<T>,
+		) -> bool {
+			Self::is_live(info, now) && Self::is_current(info, doctor, patient)
 		}
 
 		/// Whether neither side of a treatment entry has left since it began.

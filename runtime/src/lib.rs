@@ -77,7 +77,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain-node"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -177,8 +177,10 @@ pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 type Migrations = (
 	pallet_consent::migrations::v2::MigrateV1ToV2<Runtime, configs::medchain::ConsentV1AuditRing>,
 	pallet_consent::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_consent::migrations::v4::MigrateV3ToV4<Runtime>,
 	pallet_appointments::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_appointments::migrations::v3::MigrateV2ToV3<Runtime>,
+	pallet_records::migrations::v2::MigrateV1ToV2<Runtime>,
 );
 
 /// Executive: handles dispatch to the various modules.

@@ -1,6 +1,7 @@
 //! Opening, checking, ending and sweeping grants.
 
 use crate::*;
+use alloc::vec::Vec;
 use frame_support::{ensure, pallet_prelude::*, BoundedVec};
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{
@@ -16,19 +17,33 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The effective grant from `patient` to `grantee` that `accepts`, if any: live, and its
-	/// grantee registered and verified in the role it was given to. Reads every
-	/// grant of the pair (at most `MaxGrantsPerPair`), so its cost does not depend on where
-	/// the match sits; of several matches it picks the one expiring first.
+	/// grantee registered and verified in the role it was given to. Of several matches it
+	/// picks the one expiring first. See [`Self::find_grants`].
 	pub(crate) fn find_grant(
 		grantee: &T::AccountId,
 		patient: &T::AccountId,
 		accepts: impl Fn(&Grant<T>) -> bool,
 	) -> Option<GrantId> {
+		Self::find_grants(grantee, patient, accepts, |_| true).0
+	}
+
+	/// In one pass over every grant of the pair (at most `MaxGrantsPerPair`, so its cost does
+	/// not depend on where a match sits): the effective grant that `accepts` and `prefers`, and
+	/// the effective grant that `accepts` at all, each the one expiring first. A read looks
+	/// for the grant holding the reader's key, and falls back to any covering grant, in this
+	/// single scan.
+	pub(crate) fn find_grants(
+		grantee: &T::AccountId,
+		patient: &T::AccountId,
+		accepts: impl Fn(&Grant<T>) -> bool,
+		prefers: impl Fn(&Grant<T>) -> bool,
+	) -> (Option<GrantId>, Option<GrantId>) {
 		let now = frame_system::Pallet::<T>::block_number();
 		// Every grant of the pair has the same grantee, so the registry is asked once per role
 		// rather than once per grant (it reads two entries each time).
 		let mut standing: Option<(Role, bool)> = None;
-		let mut best: Option<(BlockNumberFor<T>, GrantId)> = None;
+		let mut preferred: Option<(BlockNumberFor<T>, GrantId)> = None;
+		let mut any: Option<(BlockNumberFor<T>, GrantId)> = None;
 		for id in PatientGrants::<T>::iter_key_prefix((patient, grantee)) {
 			let Some(grant) = Grants::<T>::get(id) else { continue };
 			if !Self::is_live(&grant, now) || !accepts(&grant) {
@@ -42,11 +57,18 @@ impl<T: Config> Pallet<T> {
 					active
 				}
 			};
-			if active && best.is_none_or(|b| (grant.expires_at, id) < b) {
-				best = Some((grant.expires_at, id));
+			if !active {
+				continue;
+			}
+			let key = (grant.expires_at, id);
+			if any.is_none_or(|b| key < b) {
+				any = Some(key);
+			}
+			if prefers(&grant) && preferred.is_none_or(|b| key < b) {
+				preferred = Some(key);
 			}
 		}
-		best.map(|(_, id)| id)
+		(preferred.map(|(_, id)| id), any.map(|(_, id)| id))
 	}
 
 	/// The caller may hold `scope`: a verified practitioner, and a doctor for `Write`.
@@ -92,7 +114,8 @@ impl<T: Config> Pallet<T> {
 		Ok(Scope::Records(ids))
 	}
 
-	/// Validates and stores a patient's grant with its envelopes.
+	/// Validates and stores a patient's grant with its envelopes. Returns its id and whether
+	/// a full limit made [`Self::insert_grant`] look for expired grants.
 	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn open_grant(
 		patient: T::AccountId,
@@ -102,7 +125,7 @@ impl<T: Config> Pallet<T> {
 		max_uses: Option<u32>,
 		request: Option<RequestId>,
 		envelopes: BoundedVec<(RecordId, Envelope), T::MaxEnvelopes>,
-	) -> Result<GrantId, DispatchError> {
+	) -> Result<(GrantId, bool), DispatchError> {
 		Self::ensure_may_hold(&grantee, &scope, Error::<T>::GranteeNotVerified)?;
 		let role = T::Registry::role(&grantee).ok_or(Error::<T>::GranteeNotVerified)?;
 		let now = frame_system::Pallet::<T>::block_number();
@@ -125,7 +148,7 @@ impl<T: Config> Pallet<T> {
 			deposit: T::GrantDeposit::get(),
 		};
 		Self::seal_envelopes(&mut grant, envelopes)?;
-		let id = Self::insert_grant(grant)?;
+		let (id, looked) = Self::insert_grant(grant)?;
 		Self::log(&patient, &patient, AuditAction::AccessGranted { grant: id, request });
 		Self::deposit_event(Event::AccessGranted {
 			grant: id,
@@ -135,7 +158,7 @@ impl<T: Config> Pallet<T> {
 			expires_at,
 			max_uses,
 		});
-		Ok(id)
+		Ok((id, looked))
 	}
 
 	/// Checks each envelope against the grant and hands it to the records pallet.
@@ -156,32 +179,100 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Stores a new grant with its indexes, counters, expiry entry and deposit.
-	pub(crate) fn insert_grant(grant: Grant<T>) -> Result<GrantId, DispatchError> {
-		if grant.emergency {
-			let open = EmergencyCount::<T>::get(&grant.patient);
-			ensure!(open < T::MaxEmergencyPerPatient::get(), Error::<T>::TooManyEmergencies);
-			EmergencyCount::<T>::insert(&grant.patient, open + 1);
+	///
+	/// Only live grants count against the limits: when one is full, a grant under it may
+	/// have expired without the sweep (which runs on what blocks leave) reaching it yet, and
+	/// one such grant is ended first. Returns the new grant's id and whether a full limit made
+	/// it look (see [`Self::free_slots_weight`]).
+	pub(crate) fn insert_grant(grant: Grant<T>) -> Result<(GrantId, bool), DispatchError> {
+		let now = frame_system::Pallet::<T>::block_number();
+		let (patient, grantee) = (&grant.patient, &grant.grantee);
+		let mut looked = false;
+		let of_patient = || {
+			PatientGrants::<T>::iter_key_prefix((patient,)).map(|(_, id)| id).collect::<Vec<_>>()
+		};
+		let emergency = grant.emergency;
+		let (count, max) = if emergency {
+			(EmergencyCount::<T>::get(patient), T::MaxEmergencyPerPatient::get())
 		} else {
-			let count = GrantCount::<T>::get(&grant.patient);
-			ensure!(count < T::MaxGrantsPerPatient::get(), Error::<T>::TooManyGrants);
-			GrantCount::<T>::insert(&grant.patient, count + 1);
+			(GrantCount::<T>::get(patient), T::MaxGrantsPerPatient::get())
+		};
+		let mut room = count < max;
+		if !room {
+			looked = true;
+			room = Self::end_one_expired(of_patient(), |g| g.emergency == emergency, now);
 		}
-		let pair = PatientGrants::<T>::iter_key_prefix((&grant.patient, &grant.grantee)).count();
-		ensure!((pair as u32) < T::MaxGrantsPerPair::get(), Error::<T>::TooManyGrantsForGrantee);
+		ensure!(
+			room,
+			if emergency { Error::<T>::TooManyEmergencies } else { Error::<T>::TooManyGrants }
+		);
+		let pair = || PatientGrants::<T>::iter_key_prefix((patient, grantee)).collect::<Vec<_>>();
+		let mut room = (pair().len() as u32) < T::MaxGrantsPerPair::get();
+		if !room {
+			looked = true;
+			room = Self::end_one_expired(pair(), |_| true, now);
+		}
+		ensure!(room, Error::<T>::TooManyGrantsForGrantee);
 		if grant.is_unasked() {
-			let unasked = UnaskedHeld::<T>::get(&grant.grantee);
-			ensure!(unasked < T::MaxUnaskedPerGrantee::get(), Error::<T>::TooManyUnaskedGrants);
-			UnaskedHeld::<T>::insert(&grant.grantee, unasked + 1);
+			let mut room = UnaskedHeld::<T>::get(grantee) < T::MaxUnaskedPerGrantee::get();
+			if !room {
+				looked = true;
+				let held = UnaskedGrants::<T>::iter_key_prefix(grantee).collect::<Vec<_>>();
+				room = Self::end_one_expired(held, |_| true, now);
+			}
+			ensure!(room, Error::<T>::TooManyUnaskedGrants);
+		}
+		// Counted after the ends above, which counted themselves down.
+		if emergency {
+			EmergencyCount::<T>::mutate(patient, |c| *c = c.saturating_add(1));
+		} else {
+			GrantCount::<T>::mutate(patient, |c| *c = c.saturating_add(1));
 		}
 		Self::hold(HoldReason::Grant, grant.depositor(), grant.deposit)?;
 		let id = NextGrantId::<T>::get();
 		NextGrantId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
 		HeldCount::<T>::mutate(&grant.grantee, |c| *c = c.saturating_add(1));
+		if grant.is_unasked() {
+			UnaskedHeld::<T>::mutate(&grant.grantee, |c| *c = c.saturating_add(1));
+			UnaskedGrants::<T>::insert(&grant.grantee, id, ());
+		}
 		Expiries::<T>::insert(grant.expires_at, id, ());
 		PatientGrants::<T>::insert((&grant.patient, &grant.grantee, id), ());
 		GranteeGrants::<T>::insert(&grant.grantee, id, ());
 		Grants::<T>::insert(id, grant);
-		Ok(id)
+		Ok((id, looked))
+	}
+
+	/// Ends the first grant of `ids` that `counts` and no longer holds at `now`, as its
+	/// expiry. Returns whether it found one.
+	fn end_one_expired(
+		ids: Vec<GrantId>,
+		counts: impl Fn(&Grant<T>) -> bool,
+		now: BlockNumberFor<T>,
+	) -> bool {
+		for id in ids {
+			let Some(grant) = Grants::<T>::get(id) else { continue };
+			if counts(&grant) && !Self::is_live(&grant, now) {
+				Self::end_grant(id, grant, EndReason::Expired);
+				return true;
+			}
+		}
+		false
+	}
+
+	/// The most [`Self::insert_grant`] spends freeing slots when limits are full: reading
+	/// every grant of the patient (index key and grant), of the pair, and those the grantee
+	/// holds unasked, and ending one grant with the most envelopes under each of the three
+	/// limits (the `expire_grant` benchmark). Calls charge it up front and refund it when no
+	/// limit was full.
+	pub(crate) fn free_slots_weight() -> Weight {
+		let scanned = T::MaxGrantsPerPatient::get()
+			.saturating_add(T::MaxEmergencyPerPatient::get())
+			.saturating_add(T::MaxGrantsPerPair::get())
+			.saturating_add(T::MaxUnaskedPerGrantee::get());
+		T::DbWeight::get()
+			.reads(2 * u64::from(scanned))
+			.saturating_add(T::WeightInfo::expire_grant().saturating_mul(3))
 	}
 
 	/// Removes a grant, its indexes, expiry entry and envelopes, releases its deposit, and
@@ -202,6 +293,7 @@ impl<T: Config> Pallet<T> {
 		HeldCount::<T>::mutate_exists(&grant.grantee, counter);
 		if grant.is_unasked() {
 			UnaskedHeld::<T>::mutate_exists(&grant.grantee, counter);
+			UnaskedGrants::<T>::remove(&grant.grantee, id);
 		}
 		Self::release(HoldReason::Grant, grant.depositor(), grant.deposit);
 		EmergencyJustifications::<T>::remove(id);
@@ -223,36 +315,6 @@ impl<T: Config> Pallet<T> {
 			grantee: grant.grantee,
 			reason,
 		});
-	}
-
-	/// When `patient`'s emergency grants fill `MaxEmergencyPerPatient`, ends those that have
-	/// expired but that the sweep has not reached yet, so that only live ones keep a doctor
-	/// out (the sweep runs on what blocks leave, and may lag behind). Returns whether it had
-	/// to look.
-	pub(crate) fn end_expired_emergencies(patient: &T::AccountId, now: BlockNumberFor<T>) -> bool {
-		if EmergencyCount::<T>::get(patient) < T::MaxEmergencyPerPatient::get() {
-			return false;
-		}
-		let expired: alloc::vec::Vec<(GrantId, Grant<T>)> =
-			PatientGrants::<T>::iter_key_prefix((patient,))
-				.filter_map(|(_, id)| Grants::<T>::get(id).map(|grant| (id, grant)))
-				.filter(|(_, grant)| grant.emergency && !Self::is_live(grant, now))
-				.collect();
-		for (id, grant) in expired {
-			Self::end_grant(id, grant, EndReason::Expired);
-		}
-		true
-	}
-
-	/// The most [`Self::end_expired_emergencies`] costs: reading each of the patient's grants
-	/// (index key and grant), then ending `MaxEmergencyPerPatient` of them as the sweep does,
-	/// each with the most envelopes (the `expire_grant` benchmark).
-	pub(crate) fn end_expired_emergencies_weight() -> Weight {
-		let grants = T::MaxGrantsPerPatient::get().saturating_add(T::MaxEmergencyPerPatient::get());
-		T::DbWeight::get().reads(2 * u64::from(grants)).saturating_add(
-			T::WeightInfo::expire_grant()
-				.saturating_mul(u64::from(T::MaxEmergencyPerPatient::get())),
-		)
 	}
 
 	/// Ends expired grants, oldest expiry block first, while `remaining` weight allows, and
@@ -347,6 +409,6 @@ impl<T: Config> Pallet<T> {
 		}
 		// Not on its last use, each use counted is a write of the grant.
 		let uses = if last_use { 1 } else { u32::MAX };
-		Self::insert_grant(grant(scope, Some(uses), envelopes)).expect("benchmark grants fit")
+		Self::insert_grant(grant(scope, Some(uses), envelopes)).expect("benchmark grants fit").0
 	}
 }

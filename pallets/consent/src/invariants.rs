@@ -23,6 +23,7 @@ impl<T: Config> Pallet<T> {
 		let mut emergencies: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut held: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		let mut unasked: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let mut unasked_ids = alloc::collections::BTreeSet::new();
 		let mut pairs: BTreeMap<(T::AccountId, T::AccountId), u32> = BTreeMap::new();
 		let mut holders: BTreeMap<(RecordId, T::AccountId), u32> = BTreeMap::new();
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
@@ -52,6 +53,7 @@ impl<T: Config> Pallet<T> {
 			*held.entry(grant.grantee.clone()).or_default() += 1;
 			if grant.is_unasked() {
 				*unasked.entry(grant.grantee.clone()).or_default() += 1;
+				unasked_ids.insert((grant.grantee.clone(), id));
 			}
 			*pairs.entry((grant.patient.clone(), grant.grantee.clone())).or_default() += 1;
 			let paid = deposits.entry(grant.depositor().clone()).or_default();
@@ -76,6 +78,9 @@ impl<T: Config> Pallet<T> {
 			T::MaxEmergencyPerPatient::get(),
 		)?;
 		Self::check_counter(HeldCount::<T>::iter(), held, u32::MAX)?;
+		let indexed: alloc::collections::BTreeSet<_> =
+			UnaskedGrants::<T>::iter().map(|(grantee, id, ())| (grantee, id)).collect();
+		ensure!(unasked_ids == indexed, "unasked-grant index differs from the unasked grants");
 		Self::check_counter(UnaskedHeld::<T>::iter(), unasked, T::MaxUnaskedPerGrantee::get())?;
 		ensure!(
 			pairs.values().all(|n| *n <= T::MaxGrantsPerPair::get()),

@@ -102,7 +102,9 @@ pub mod pallet {
 	/// Version 2: grants carry their role and deposit, requests their deposit, the expiry
 	/// index is a (block, grant) set swept from `on_idle`, and the audit trail is append-only.
 	/// Version 3: grants given without a request are counted per grantee (`UnaskedHeld`).
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	/// Version 4: and indexed per grantee (`UnaskedGrants`), so that expired ones the sweep has
+	/// not reached yet can be found and ended when they fill the grantee's limit.
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	/// The balance type of [`Config::Currency`].
 	pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
@@ -277,6 +279,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type UnaskedHeld<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// The grants each grantee was given without asking: at most `MaxUnaskedPerGrantee` per
+	/// grantee, so a full limit can be searched for expired ones.
+	#[pallet::storage]
+	pub type UnaskedGrants<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, GrantId, ()>;
 
 	/// Live grants by expiry block, for the sweep. Unbounded per block on purpose: every entry
 	/// is a live grant paid by a deposit, and a grant that ends early leaves at once.
@@ -556,12 +564,12 @@ pub mod pallet {
 		/// `ZeroUses`, `TooManyGrants`, `TooManyGrantsForGrantee`, `UnknownRecord`,
 		/// `NotPatientsRecord`, `DuplicateRecord`, `EnvelopeOutsideScope`,
 		/// `InsufficientBalance`.
+		///
+		/// Only live grants count against the limits: when one is full, an expired grant the
+		/// sweep has not reached yet is ended first.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::grant(envelopes.len() as u32)
-			.saturating_add(match only {
-				Some(ids) => T::WeightInfo::check_listed(ids.len() as u32),
-				None => Weight::zero(),
-			}))]
+		#[pallet::weight(Pallet::<T>::grant_weight(envelopes.len() as u32, only.as_ref().map(|ids| ids.len() as u32))
+			.saturating_add(Pallet::<T>::free_slots_weight()))]
 		pub fn grant(
 			origin: OriginFor<T>,
 			request: RequestId,
@@ -569,8 +577,12 @@ pub mod pallet {
 			max_uses: Option<u32>,
 			only: Option<BoundedVec<RecordId, ConstU32<MAX_LISTED_RECORDS>>>,
 			envelopes: BoundedVec<(RecordId, Envelope), T::MaxEnvelopes>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let patient = ensure_signed(origin)?;
+			let mut weight = Self::grant_weight(
+				envelopes.len() as u32,
+				only.as_ref().map(|ids| ids.len() as u32),
+			);
 			let entry = Requests::<T>::get(request).ok_or(Error::<T>::UnknownRequest)?;
 			ensure!(entry.patient == patient, Error::<T>::NotPatient);
 			ensure!(entry.status == RequestStatus::Pending, Error::<T>::NotPending);
@@ -578,7 +590,7 @@ pub mod pallet {
 				None => entry.scope.clone(),
 				Some(ids) => Self::narrowed(&patient, &entry.scope, ids)?,
 			};
-			let grant = Self::open_grant(
+			let (grant, looked) = Self::open_grant(
 				patient,
 				entry.requester.clone(),
 				scope,
@@ -587,7 +599,11 @@ pub mod pallet {
 				Some(request),
 				envelopes,
 			)?;
-			Self::close_request(request, entry, RequestStatus::Granted { grant })
+			Self::close_request(request, entry, RequestStatus::Granted { grant })?;
+			if looked {
+				weight.saturating_accrue(Self::free_slots_weight());
+			}
+			Ok(Some(weight).into())
 		}
 
 		/// Denies a pending request, with a reason sealed to the requester. Only the patient
@@ -619,13 +635,12 @@ pub mod pallet {
 		/// Errors: `NotAPatient`, `GranteeNotVerified`, `WriteNeedsDoctor`, `EmptyScope`,
 		/// `ExpiryInPast`, `DurationTooLong`, `ZeroUses`, `TooManyGrants`,
 		/// `TooManyGrantsForGrantee`, `UnknownRecord`, `NotPatientsRecord`, `DuplicateRecord`,
-		/// `EnvelopeOutsideScope`, `InsufficientBalance`.
+		/// `EnvelopeOutsideScope`, `InsufficientBalance`, `TooManyUnaskedGrants`.
+		///
+		/// Only live grants count against the limits, as for [`grant`](Self::grant).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::grant_access(envelopes.len() as u32)
-			.saturating_add(match scope {
-				Scope::Records(ids) => T::WeightInfo::check_listed(ids.len() as u32),
-				_ => Weight::zero(),
-			}))]
+		#[pallet::weight(Pallet::<T>::grant_access_weight(envelopes.len() as u32, scope)
+			.saturating_add(Pallet::<T>::free_slots_weight()))]
 		pub fn grant_access(
 			origin: OriginFor<T>,
 			grantee: T::AccountId,
@@ -633,12 +648,17 @@ pub mod pallet {
 			expires_at: BlockNumberFor<T>,
 			max_uses: Option<u32>,
 			envelopes: BoundedVec<(RecordId, Envelope), T::MaxEnvelopes>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let patient = ensure_signed(origin)?;
+			let mut weight = Self::grant_access_weight(envelopes.len() as u32, &scope);
 			ensure!(T::Registry::role(&patient) == Some(Role::Patient), Error::<T>::NotAPatient);
 			Self::ensure_scope_valid(&patient, &scope)?;
-			Self::open_grant(patient, grantee, scope, expires_at, max_uses, None, envelopes)?;
-			Ok(())
+			let (_, looked) =
+				Self::open_grant(patient, grantee, scope, expires_at, max_uses, None, envelopes)?;
+			if looked {
+				weight.saturating_accrue(Self::free_slots_weight());
+			}
+			Ok(Some(weight).into())
 		}
 
 		/// Revokes a grant at once (live or expired but not yet swept), removing the grantee's
@@ -663,16 +683,16 @@ pub mod pallet {
 		/// last `EmergencyCooldown` blocks, and holds `GrantDeposit` until it ends.
 		/// `justification` (sealed to the patient) is mandatory. The patient is told through
 		/// an event and their audit trail. It does not count against the patient's
-		/// `MaxGrantsPerPatient`, and does not depend on any bounded per-block slot. When the
-		/// patient's `MaxEmergencyPerPatient` are taken, the expired ones the sweep has not
-		/// reached yet are ended first: only live emergency grants count.
+		/// `MaxGrantsPerPatient`, and does not depend on any bounded per-block slot. Only live
+		/// grants count against the limits: when one is full, an expired grant the sweep has
+		/// not reached yet is ended first.
 		///
 		/// Errors: `NotVerifiedDoctor`, `NotAPatient`, `EmptyJustification`,
 		/// `EmergencyTooSoon`, `TooManyEmergencies`, `TooManyGrantsForGrantee`,
 		/// `InsufficientBalance`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::emergency_access(justification.len() as u32)
-			.saturating_add(Pallet::<T>::end_expired_emergencies_weight()))]
+			.saturating_add(Pallet::<T>::free_slots_weight()))]
 		pub fn emergency_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -691,10 +711,7 @@ pub mod pallet {
 			}
 			let expires_at = now.saturating_add(T::EmergencyDuration::get());
 			let mut weight = T::WeightInfo::emergency_access(justification.len() as u32);
-			if Self::end_expired_emergencies(&patient, now) {
-				weight.saturating_accrue(Self::end_expired_emergencies_weight());
-			}
-			let id = Self::insert_grant(Grant {
+			let (id, looked) = Self::insert_grant(Grant {
 				patient: patient.clone(),
 				grantee: doctor.clone(),
 				role: Role::Doctor,
@@ -706,6 +723,9 @@ pub mod pallet {
 				envelopes: BoundedVec::new(),
 				deposit: T::GrantDeposit::get(),
 			})?;
+			if looked {
+				weight.saturating_accrue(Self::free_slots_weight());
+			}
 			LastEmergency::<T>::insert(&doctor, now);
 			EmergencyJustifications::<T>::insert(id, justification);
 			Self::log(&patient, &doctor, AuditAction::EmergencyAccess { grant: id });
@@ -836,6 +856,20 @@ pub mod pallet {
 			(0..len).filter_map(|i| Audit::<T>::get(&patient, i)).collect()
 		}
 
+		/// `grant`'s weight for `envelopes` envelopes and, with `only`, that many listed records.
+		pub(crate) fn grant_weight(envelopes: u32, only: Option<u32>) -> Weight {
+			T::WeightInfo::grant(envelopes)
+				.saturating_add(only.map_or(Weight::zero(), T::WeightInfo::check_listed))
+		}
+
+		/// `grant_access`'s weight for `envelopes` envelopes and `scope`.
+		pub(crate) fn grant_access_weight(envelopes: u32, scope: &Scope) -> Weight {
+			T::WeightInfo::grant_access(envelopes).saturating_add(match scope {
+				Scope::Records(ids) => T::WeightInfo::check_listed(ids.len() as u32),
+				_ => Weight::zero(),
+			})
+		}
+
 		/// Holds `amount` of `who`'s balance for `reason`.
 		pub(crate) fn hold(
 			reason: HoldReason,
@@ -894,15 +928,17 @@ pub mod pallet {
 			record: RecordId,
 			kind: RecordKind,
 		) -> Result<GrantId, ReadRefusal> {
-			let covers = |g: &Grant<T>| g.scope.covers_record(record, kind);
-			if let Some(id) =
-				Self::find_grant(reader, patient, |g| covers(g) && g.envelopes.contains(&record))
-			{
-				return Ok(id);
-			}
-			match Self::find_grant(reader, patient, covers) {
-				Some(grant) => Err(ReadRefusal::NoEnvelope { grant }),
-				None => Err(ReadRefusal::NoGrant),
+			// One scan of the pair's grants finds both the grant holding the reader's key and,
+			// failing that, any covering grant (a pharmacy dispenses under one without a key).
+			match Self::find_grants(
+				reader,
+				patient,
+				|g| g.scope.covers_record(record, kind),
+				|g| g.envelopes.contains(&record),
+			) {
+				(Some(id), _) => Ok(id),
+				(None, Some(grant)) => Err(ReadRefusal::NoEnvelope { grant }),
+				(None, None) => Err(ReadRefusal::NoGrant),
 			}
 		}
 

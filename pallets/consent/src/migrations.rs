@@ -193,6 +193,36 @@ pub mod v3 {
 	}
 }
 
+/// Version 3 to 4: the grants each grantee holds without having asked are indexed
+/// (`UnaskedGrants`) beside their count, so that a full limit can be searched for expired ones.
+pub mod v4 {
+	use crate::*;
+	use frame_support::{
+		migrations::VersionedMigration, pallet_prelude::*, traits::UncheckedOnRuntimeUpgrade,
+	};
+
+	/// The migration, run only on version 3.
+	pub type MigrateV3ToV4<T> =
+		VersionedMigration<3, 4, Unchecked<T>, Pallet<T>, <T as frame_system::Config>::DbWeight>;
+
+	/// The unversioned step of [`MigrateV3ToV4`].
+	pub struct Unchecked<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for Unchecked<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let (mut reads, mut writes) = (0u64, 0u64);
+			for (id, grant) in Grants::<T>::iter() {
+				reads += 1;
+				if grant.is_unasked() {
+					UnaskedGrants::<T>::insert(&grant.grantee, id, ());
+					writes += 1;
+				}
+			}
+			T::DbWeight::get().reads_writes(reads, writes)
+		}
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::v2::{old, MigrateV1ToV2};
@@ -280,6 +310,11 @@ mod tests {
 			assert_eq!(Pallet::<Test>::on_chain_storage_version(), 3);
 			assert_eq!(UnaskedHeld::<Test>::get(HOSPITAL), 1);
 			assert_eq!(UnaskedHeld::<Test>::get(DOCTOR), 0);
+			// Version 4 indexes it.
+			super::v4::MigrateV3ToV4::<Test>::on_runtime_upgrade();
+			assert_eq!(Pallet::<Test>::on_chain_storage_version(), 4);
+			let indexed: Vec<_> = UnaskedGrants::<Test>::iter().collect();
+			assert_eq!(indexed, vec![(HOSPITAL, 0, ())]);
 			Pallet::<Test>::do_try_state().expect("migrated state is consistent");
 
 			// Run again: the version gate makes it a no-op.

@@ -51,7 +51,8 @@ fn grant_request(
 		uses,
 		None,
 		envelopes(records),
-	)?;
+	)
+	.map_err(|e| e.error)?;
 	Ok(id)
 }
 
@@ -70,7 +71,8 @@ fn direct(
 		expires_at,
 		uses,
 		envelopes(records),
-	)?;
+	)
+	.map_err(|e| e.error)?;
 	Ok(id)
 }
 
@@ -1003,12 +1005,108 @@ fn expired_emergency_grants_do_not_count_against_the_limit() {
 		System::set_block_number(System::block_number() + EmergencyDuration::get());
 		assert_eq!(EmergencyCount::<Test>::get(PATIENT), 2);
 		assert_ok!(emergency(STRANGER));
-		assert_eq!(EmergencyCount::<Test>::get(PATIENT), 1);
+		// One expired grant was ended to make room; the other waits for the sweep.
+		assert_eq!(EmergencyCount::<Test>::get(PATIENT), 2);
 		let trail = actions(PATIENT);
 		assert_eq!(
 			trail.iter().filter(|a| matches!(a, AuditAction::GrantExpired { .. })).count(),
-			2
+			1
 		);
+	});
+}
+
+/// Grants that expired but that the sweep has not reached yet count against none of the
+/// limits: the patient's, the pair's, and the grantee's unasked grants. Each full limit ends
+/// one of them, as its expiry, and the call is charged for looking only when a limit was full.
+#[test]
+fn expired_grants_do_not_count_against_any_limit() {
+	let expired = || {
+		actions(PATIENT).iter().filter(|a| matches!(a, AuditAction::GrantExpired { .. })).count()
+	};
+	// The patient's limit (4).
+	run(|| {
+		for grantee in [HOSPITAL, HOSPITAL, PHARMACY, PHARMACY] {
+			direct(grantee, Scope::Profile, 5, None, &[]).unwrap();
+		}
+		assert_noop!(direct(DOCTOR, Scope::Profile, 30, None, &[]), Error::<Test>::TooManyGrants);
+		System::set_block_number(5);
+		let info = Consent::grant_access(
+			RuntimeOrigin::signed(PATIENT),
+			DOCTOR,
+			Scope::Profile,
+			30,
+			None,
+			BoundedVec::new(),
+		)
+		.unwrap();
+		assert_eq!(
+			info.actual_weight,
+			Some(Consent::grant_access_weight(0, &Scope::Profile) + Consent::free_slots_weight())
+		);
+		assert_eq!((GrantCount::<Test>::get(PATIENT), expired()), (4, 1));
+		assert_eq!(held(HoldReason::Grant, PATIENT), 4 * GrantDeposit::get());
+	});
+	// The pair's limit (3): two given unasked, one answering a request.
+	run(|| {
+		direct(HOSPITAL, Scope::Profile, 5, None, &[]).unwrap();
+		direct(HOSPITAL, Scope::Reports, 5, None, &[]).unwrap();
+		let first = request(HOSPITAL, Scope::Reports).unwrap();
+		grant_request(first, 5, None, &[]).unwrap();
+		let second = request(HOSPITAL, Scope::Reports).unwrap();
+		assert_noop!(grant_request(second, 30, None, &[]), Error::<Test>::TooManyGrantsForGrantee);
+		System::set_block_number(5);
+		assert_ok!(grant_request(second, 30, None, &[]));
+		assert_eq!(expired(), 1);
+	});
+	// The grantee's unasked grants (3), from two patients.
+	run(|| {
+		direct(HOSPITAL, Scope::Profile, 5, None, &[]).unwrap();
+		let other = |expires_at| {
+			Consent::grant_access(
+				RuntimeOrigin::signed(OTHER_PATIENT),
+				HOSPITAL,
+				Scope::Profile,
+				expires_at,
+				None,
+				BoundedVec::new(),
+			)
+		};
+		assert_ok!(other(5));
+		assert_ok!(other(5));
+		assert_noop!(other(30), Error::<Test>::TooManyUnaskedGrants);
+		System::set_block_number(5);
+		assert_ok!(other(30));
+		assert_eq!(UnaskedHeld::<Test>::get(HOSPITAL), 3);
+		assert_eq!(Consent::held_grants(HOSPITAL).len(), 3);
+	});
+	// With room everywhere, nothing is looked for and nothing is charged for it.
+	run(|| {
+		let info = Consent::grant_access(
+			RuntimeOrigin::signed(PATIENT),
+			DOCTOR,
+			Scope::Profile,
+			30,
+			None,
+			BoundedVec::new(),
+		)
+		.unwrap();
+		assert_eq!(info.actual_weight, Some(Consent::grant_access_weight(0, &Scope::Profile)));
+	});
+}
+
+/// A read's grant is found in one scan of the pair's grants, whether the reader holds a key
+/// under it or not: the grant with the key wins, and without one the covering grant is named.
+#[test]
+fn a_read_finds_the_keyed_grant_or_the_covering_one() {
+	run(|| {
+		let plain = direct(PHARMACY, Scope::Prescriptions, 10, None, &[]).unwrap();
+		assert_eq!(
+			why_not(PHARMACY, PRESCRIPTION, RecordKind::Prescription),
+			ReadRefusal::NoEnvelope { grant: plain }
+		);
+		// A later-expiring grant holding the key is preferred to the earlier one without.
+		let keyed = direct(PHARMACY, Scope::Prescriptions, 20, None, &[PRESCRIPTION]).unwrap();
+		assert_eq!(read_grant(PHARMACY, PRESCRIPTION, RecordKind::Prescription), Some(keyed));
 	});
 }
 

@@ -19,6 +19,33 @@ fn cast<T: Config>(name: &'static str, role: Role) -> (T::AccountId, T::AccountI
 	(patient, doctor, reader)
 }
 
+/// Gives `author` what `records` records' deposits cost, on top of what keeps it alive.
+fn fund<T: Config>(author: &T::AccountId, records: u32) {
+	use frame_support::traits::fungible::{Inspect, Mutate};
+	use sp_runtime::Saturating;
+	let deposits = T::RecordDeposit::get().saturating_mul(records.into());
+	T::Currency::set_balance(author, T::Currency::minimum_balance().saturating_add(deposits));
+}
+
+/// `n` partly dispensed prescriptions of `patient` by `doctor`, each to be corrected.
+fn prescriptions<T: Config>(
+	patient: &T::AccountId,
+	doctor: &T::AccountId,
+	n: u32,
+) -> alloc::vec::Vec<RecordId> {
+	(0..n)
+		.map(|_| {
+			let old = Pallet::<T>::create_for_benchmarks(patient, doctor, RecordKind::Prescription);
+			Prescriptions::<T>::mutate(old, |state| {
+				if let Some(state) = state {
+					state.dispensed = 5;
+				}
+			});
+			old
+		})
+		.collect()
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
@@ -34,12 +61,8 @@ mod benchmarks {
 		T::Registry::register_for_benchmarks(&patient, Role::Patient);
 		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
 		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
-		let old = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
-		Prescriptions::<T>::mutate(old, |state| {
-			if let Some(state) = state {
-				state.dispensed = 5;
-			}
-		});
+		fund::<T>(&doctor, 1);
+		let old = prescriptions::<T>(&patient, &doctor, 1)[0];
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; t as usize]);
 
 		#[extrinsic_call]
@@ -57,6 +80,41 @@ mod benchmarks {
 		);
 
 		assert_eq!(Records::<T>::get(old).and_then(|r| r.superseded_by), Some(old + 1));
+	}
+
+	/// `n` records in one batch, each as `add_record`'s worst case with the longest title: a
+	/// correction of a partly dispensed prescription written under a write grant, found among
+	/// the most grants one patient may give one grantee. Ending the grant is charged apart
+	/// (`AccessControl::max_end_weight`).
+	#[benchmark]
+	fn add_records(n: Linear<1, { T::MaxWriteBatch::get() }>) {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let doctor: T::AccountId = account("doctor", 0, 0);
+		T::Registry::register_for_benchmarks(&patient, Role::Patient);
+		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
+		fund::<T>(&doctor, n);
+		let olds = prescriptions::<T>(&patient, &doctor, n);
+		let title = BoundedVec::truncate_from(alloc::vec![7u8; T::MaxTitleLen::get() as usize]);
+		let batch: alloc::vec::Vec<NewRecord<T::MaxTitleLen>> = olds
+			.iter()
+			.map(|old| NewRecord {
+				kind: RecordKind::Prescription,
+				cid: types::benchmark_cid(),
+				size: 1 << 20,
+				title: title.clone(),
+				quantity: Some(30),
+				patient_envelope: [1; 80],
+				author_envelope: [2; 80],
+				supersedes: Some(*old),
+			})
+			.collect();
+		let last = *olds.last().expect("n >= 1");
+
+		#[extrinsic_call]
+		_(RawOrigin::Signed(doctor), patient.clone(), BoundedVec::truncate_from(batch));
+
+		assert!(Records::<T>::get(last).and_then(|r| r.superseded_by).is_some());
 	}
 
 	/// A grantee's read under a grant carrying the most envelopes, found among the most grants

@@ -17,6 +17,9 @@
 //!   Only the old record's author may correct it (and must still be allowed to write for the
 //!   patient). A corrected prescription carries its dispensed count over, and its new
 //!   quantity may not fall below what was already dispensed.
+//! - A visit's several documents go in one extrinsic with [`Pallet::add_records`]: each record
+//!   is checked, stored and audited exactly as `add_record` does, and the batch is all or
+//!   nothing.
 //! - Before a client decrypts a record it does not own, it records the read with
 //!   [`Pallet::record_read`]: that checks the reader's live grant — the one that supplied the
 //!   reader's envelope — consumes one use of it, and writes the patient's audit trail. The
@@ -26,6 +29,12 @@
 //!   [`Pallet::dispense`], in part or whole, never past the prescribed quantity.
 //! - Grantees' envelopes are added and removed by the consent pallet through
 //!   [`RecordIndex`] when grants start and end.
+//!
+//! ## Deposits
+//! Records are permanent, so what an author makes the chain keep forever is paid for:
+//! [`Config::RecordDeposit`] is held from the author's balance for each record, and never
+//! released. A treating doctor can still write as much as the patient's care needs; a doctor
+//! who floods a history pays for every record.
 //!
 //! ## Weights
 //! Every call that consumes a grant use is charged up front as if the use ended a grant
@@ -37,6 +46,8 @@
 //! - Every envelope belongs to an existing record; patient and author always hold one, and
 //!   its holder count is at least the record's own hold (the consent pallet checks the rest
 //!   against its live grants).
+//! - The balance held from each author for records is exactly the sum of their records'
+//!   deposits.
 //! - Supersession links are symmetric; prescriptions, and only they, have a dispensing state
 //!   with `dispensed <= prescribed`.
 
@@ -52,6 +63,7 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -65,14 +77,25 @@ pub use types::*;
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use frame_support::pallet_prelude::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::fungible::{self, InspectHold, MutateHold},
+	};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
 		validate_cid, AccessControl, AuditAction, AuditLog, CareRelationship, CidBytes, Consumed,
 		Envelope, GrantId, ReadRefusal, RecordId, RecordIndex, RecordKind, Role, RoleRegistry,
 	};
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	use sp_runtime::traits::{Saturating, Zero};
+
+	/// Version 2: each record carries the deposit its author paid for it.
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+
+	/// The balance type of [`Config::Currency`].
+	pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
+		<T as frame_system::Config>::AccountId,
+	>>::Balance;
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -88,14 +111,35 @@ pub mod pallet {
 		type Access: AccessControl<Self::AccountId>;
 		/// Where record creations, reads and dispenses are written for the patient.
 		type Audit: AuditLog<Self::AccountId>;
+		/// The currency record deposits are held in.
+		type Currency: fungible::Mutate<Self::AccountId>
+			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Held from the author for each record, for good: records are never removed, so what
+		/// a doctor makes the chain keep forever is paid for by the doctor. It should cover the
+		/// largest record with its two envelopes and index entries.
+		#[pallet::constant]
+		type RecordDeposit: Get<BalanceOf<Self>>;
 		/// The longest encrypted title of a record, in bytes.
 		#[pallet::constant]
 		type MaxTitleLen: Get<u32>;
 		/// The most records one [`Pallet::record_reads`] call reads.
 		#[pallet::constant]
 		type MaxReadBatch: Get<u32>;
+		/// The most records one [`Pallet::add_records`] call writes.
+		#[pallet::constant]
+		type MaxWriteBatch: Get<u32>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
+	}
+
+	/// Why this pallet holds balance.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The deposits of an author's records, held for good.
+		#[codec(index = 0)]
+		Record,
 	}
 
 	/// The id the next record gets.
@@ -185,12 +229,15 @@ pub mod pallet {
 		ExceedsPrescribed,
 		/// An envelope is held by too many grants at once.
 		TooManyHolders,
-		/// A batch of reads names no record.
+		/// A batch names no record.
 		EmptyBatch,
 		/// A batch of reads names records of more than one patient.
 		MixedPatients,
 		/// Record ids are exhausted.
 		Overflow,
+		/// The author's free balance cannot pay the record's deposit (`RecordDeposit`, one per
+		/// record): top the account up.
+		InsufficientBalance,
 	}
 
 	#[pallet::hooks]
@@ -216,10 +263,12 @@ pub mod pallet {
 		/// one of its uses. A correction must come from the old record's author; a corrected
 		/// prescription keeps the old one's dispensed count, and `quantity` may not be below it.
 		///
+		/// The author pays `RecordDeposit` for the record, held for good.
+		///
 		/// Errors: `NotVerifiedDoctor`, `NotAPatient`, `NoCareRelationship`,
-		/// `InvalidCid`, `EmptyFile`, `MissingQuantity`, `UnexpectedQuantity`, and for
-		/// corrections `UnknownRecord`, `WrongPatient`, `NotAuthor`, `KindMismatch`,
-		/// `AlreadySuperseded`, `BelowDispensed`.
+		/// `InvalidCid`, `EmptyFile`, `MissingQuantity`, `UnexpectedQuantity`,
+		/// `InsufficientBalance`, and for corrections `UnknownRecord`, `WrongPatient`,
+		/// `NotAuthor`, `KindMismatch`, `AlreadySuperseded`, `BelowDispensed`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(
 			T::WeightInfo::add_record(title.len() as u32)
@@ -238,59 +287,19 @@ pub mod pallet {
 			supersedes: Option<RecordId>,
 		) -> DispatchResultWithPostInfo {
 			let author = ensure_signed(origin)?;
-			let weight = T::WeightInfo::add_record(title.len() as u32);
-			ensure!(T::Registry::is_active(&author, Role::Doctor), Error::<T>::NotVerifiedDoctor);
-			// One role per account, so this also keeps doctors out of their own history.
-			ensure!(T::Registry::role(&patient) == Some(Role::Patient), Error::<T>::NotAPatient);
-			// Treating needs no grant; otherwise the write grant found here pays one use.
-			let write_grant = if T::Care::is_treating(&author, &patient) {
-				None
-			} else {
-				Some(
-					T::Access::write_grant(&author, &patient)
-						.ok_or(Error::<T>::NoCareRelationship)?,
-				)
-			};
-			validate_cid(&cid).map_err(|_| Error::<T>::InvalidCid)?;
-			ensure!(size > 0, Error::<T>::EmptyFile);
-			match (kind, quantity) {
-				(RecordKind::Prescription, Some(q)) if q > 0 => {}
-				(RecordKind::Prescription, _) => return Err(Error::<T>::MissingQuantity.into()),
-				(_, Some(_)) => return Err(Error::<T>::UnexpectedQuantity.into()),
-				(_, None) => {}
-			}
-			let mut dispensed = 0;
-			if let Some(old_id) = supersedes {
-				let old = Records::<T>::get(old_id).ok_or(Error::<T>::UnknownRecord)?;
-				ensure!(old.patient == patient, Error::<T>::WrongPatient);
-				ensure!(old.author == author, Error::<T>::NotAuthor);
-				ensure!(old.kind == kind, Error::<T>::KindMismatch);
-				ensure!(old.superseded_by.is_none(), Error::<T>::AlreadySuperseded);
-				if let (Some(state), Some(q)) = (Prescriptions::<T>::get(old_id), quantity) {
-					ensure!(q >= state.dispensed, Error::<T>::BelowDispensed);
-					dispensed = state.dispensed;
-				}
-			}
-
-			let id = NextRecordId::<T>::get();
-			NextRecordId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
-			let record = Record {
-				patient: patient.clone(),
-				author: author.clone(),
+			Self::ensure_author_and_patient(&author, &patient)?;
+			let new = NewRecord {
 				kind,
 				cid,
 				size,
 				title,
-				created_at: frame_system::Pallet::<T>::block_number(),
+				quantity,
+				patient_envelope,
+				author_envelope,
 				supersedes,
-				superseded_by: None,
 			};
-			let dispensing = quantity.map(|prescribed| Dispensing { prescribed, dispensed });
-			Self::store(id, record, patient_envelope, author_envelope, dispensing);
-			let ended = match write_grant {
-				Some(grant) => Self::consume(grant)?,
-				None => Weight::zero(),
-			};
+			let weight = T::WeightInfo::add_record(new.title.len() as u32);
+			let ended = Self::write(&author, &patient, new)?;
 			Ok(Some(weight.saturating_add(ended)).into())
 		}
 
@@ -389,6 +398,36 @@ pub mod pallet {
 			let weight = T::WeightInfo::record_reads(records.len() as u32);
 			Ok(Some(weight.saturating_add(ended)).into())
 		}
+
+		/// Adds each of `records` to `patient`'s history, in the order given, in one
+		/// extrinsic: what a visit that produced several documents writes.
+		///
+		/// Each record is checked, stored, given its envelopes, paid for and audited exactly as
+		/// [`add_record`](Self::add_record) does; a record written under a write grant consumes
+		/// one of its uses. If any record is refused, none is stored. A record of the batch may
+		/// correct one written earlier in the same batch.
+		///
+		/// Errors: `EmptyBatch`, and those of `add_record`.
+		#[pallet::call_index(4)]
+		#[pallet::weight(
+			T::WeightInfo::add_records(records.len() as u32)
+				.saturating_add(T::Access::max_end_weight(records.len() as u32))
+		)]
+		pub fn add_records(
+			origin: OriginFor<T>,
+			patient: T::AccountId,
+			records: BoundedVec<NewRecord<T::MaxTitleLen>, T::MaxWriteBatch>,
+		) -> DispatchResultWithPostInfo {
+			let author = ensure_signed(origin)?;
+			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
+			Self::ensure_author_and_patient(&author, &patient)?;
+			let weight = T::WeightInfo::add_records(records.len() as u32);
+			let mut ended = Weight::zero();
+			for new in records {
+				ended.saturating_accrue(Self::write(&author, &patient, new)?);
+			}
+			Ok(Some(weight.saturating_add(ended)).into())
+		}
 	}
 
 	#[pallet::view_functions]
@@ -423,6 +462,92 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The author is a doctor verified right now, the subject a registered patient.
+		fn ensure_author_and_patient(
+			author: &T::AccountId,
+			patient: &T::AccountId,
+		) -> DispatchResult {
+			ensure!(T::Registry::is_active(author, Role::Doctor), Error::<T>::NotVerifiedDoctor);
+			// One role per account, so this also keeps doctors out of their own history.
+			ensure!(T::Registry::role(patient) == Some(Role::Patient), Error::<T>::NotAPatient);
+			Ok(())
+		}
+
+		/// Checks, pays for and stores one record by a verified `author` for a registered
+		/// `patient`. Returns the weight of a write grant it used up, beyond the calling
+		/// extrinsic's own.
+		fn write(
+			author: &T::AccountId,
+			patient: &T::AccountId,
+			new: NewRecord<T::MaxTitleLen>,
+		) -> Result<Weight, DispatchError> {
+			// Treating needs no grant; otherwise the write grant found here pays one use.
+			let write_grant = if T::Care::is_treating(author, patient) {
+				None
+			} else {
+				Some(
+					T::Access::write_grant(author, patient)
+						.ok_or(Error::<T>::NoCareRelationship)?,
+				)
+			};
+			validate_cid(&new.cid).map_err(|_| Error::<T>::InvalidCid)?;
+			ensure!(new.size > 0, Error::<T>::EmptyFile);
+			match (new.kind, new.quantity) {
+				(RecordKind::Prescription, Some(q)) if q > 0 => {}
+				(RecordKind::Prescription, _) => return Err(Error::<T>::MissingQuantity.into()),
+				(_, Some(_)) => return Err(Error::<T>::UnexpectedQuantity.into()),
+				(_, None) => {}
+			}
+			let mut dispensed = 0;
+			if let Some(old_id) = new.supersedes {
+				let old = Records::<T>::get(old_id).ok_or(Error::<T>::UnknownRecord)?;
+				ensure!(old.patient == *patient, Error::<T>::WrongPatient);
+				ensure!(old.author == *author, Error::<T>::NotAuthor);
+				ensure!(old.kind == new.kind, Error::<T>::KindMismatch);
+				ensure!(old.superseded_by.is_none(), Error::<T>::AlreadySuperseded);
+				if let (Some(state), Some(q)) = (Prescriptions::<T>::get(old_id), new.quantity) {
+					ensure!(q >= state.dispensed, Error::<T>::BelowDispensed);
+					dispensed = state.dispensed;
+				}
+			}
+			let deposit = T::RecordDeposit::get();
+			Self::hold_deposit(author, deposit)?;
+
+			let id = NextRecordId::<T>::get();
+			NextRecordId::<T>::put(id.checked_add(1).ok_or(Error::<T>::Overflow)?);
+			let record = Record {
+				patient: patient.clone(),
+				author: author.clone(),
+				kind: new.kind,
+				cid: new.cid,
+				size: new.size,
+				title: new.title,
+				created_at: frame_system::Pallet::<T>::block_number(),
+				supersedes: new.supersedes,
+				superseded_by: None,
+				deposit,
+			};
+			let dispensing = new.quantity.map(|prescribed| Dispensing { prescribed, dispensed });
+			Self::store(id, record, new.patient_envelope, new.author_envelope, dispensing);
+			match write_grant {
+				Some(grant) => Self::consume(grant),
+				None => Ok(Weight::zero()),
+			}
+		}
+
+		/// Holds a record's deposit from its author.
+		fn hold_deposit(author: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			if amount.is_zero() {
+				return Ok(());
+			}
+			let reason: T::RuntimeHoldReason = HoldReason::Record.into();
+			ensure!(
+				T::Currency::can_hold(&reason, author, amount),
+				Error::<T>::InsufficientBalance
+			);
+			T::Currency::hold(&reason, author, amount)
+		}
+
 		/// Writes a new record with its indexes, envelopes and links, and tells the patient.
 		pub(crate) fn store(
 			id: RecordId,
@@ -517,7 +642,10 @@ pub mod pallet {
 		/// checks them after every block.
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let next = NextRecordId::<T>::get();
+			let mut deposits = alloc::collections::BTreeMap::<T::AccountId, BalanceOf<T>>::new();
 			for (id, record) in Records::<T>::iter() {
+				let paid = deposits.entry(record.author.clone()).or_insert_with(Zero::zero);
+				*paid = paid.saturating_add(record.deposit);
 				ensure!(id < next, "record id at or above NextRecordId");
 				ensure!(
 					PatientRecords::<T>::contains_key(&record.patient, id),
@@ -556,6 +684,13 @@ pub mod pallet {
 			}
 			for (_, state) in Prescriptions::<T>::iter() {
 				ensure!(state.dispensed <= state.prescribed, "dispensed past the prescription");
+			}
+			let reason: T::RuntimeHoldReason = HoldReason::Record.into();
+			for (author, paid) in deposits {
+				ensure!(
+					T::Currency::balance_on_hold(&reason, &author) == paid,
+					"held record deposits differ from the author's records'"
+				);
 			}
 			Ok(())
 		}
@@ -623,6 +758,7 @@ pub mod pallet {
 				created_at: frame_system::Pallet::<T>::block_number(),
 				supersedes: None,
 				superseded_by: None,
+				deposit: Zero::zero(),
 			};
 			let dispensing = (kind == RecordKind::Prescription)
 				.then_some(Dispensing { prescribed: 10, dispensed: 0 });

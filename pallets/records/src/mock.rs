@@ -23,6 +23,8 @@ mod runtime {
 		RuntimeEvent,
 		RuntimeError,
 		RuntimeOrigin,
+		RuntimeHoldReason,
+		RuntimeFreezeReason,
 		RuntimeTask,
 		RuntimeViewFunction
 	)]
@@ -33,16 +35,28 @@ mod runtime {
 
 	#[runtime::pallet_index(1)]
 	pub type MedicalRecords = pallet_records;
+
+	#[runtime::pallet_index(2)]
+	pub type Balances = pallet_balances;
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
 parameter_types! {
 	pub const MaxTitleLen: u32 = 64;
 	pub const MaxReadBatch: u32 = 4;
+	pub const MaxWriteBatch: u32 = 3;
+	pub const RecordDeposit: u64 = RECORD_DEPOSIT;
 }
 
 impl pallet_records::Config for Test {
@@ -52,6 +66,10 @@ impl pallet_records::Config for Test {
 	type Audit = TestAudit;
 	type MaxTitleLen = MaxTitleLen;
 	type MaxReadBatch = MaxReadBatch;
+	type MaxWriteBatch = MaxWriteBatch;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RecordDeposit = RecordDeposit;
 	type WeightInfo = ();
 }
 
@@ -62,6 +80,13 @@ pub const PHARMACY: AccountId = 4;
 pub const HOSPITAL: AccountId = 5;
 pub const OTHER_PATIENT: AccountId = 6;
 pub const STRANGER: AccountId = 9;
+/// A verified doctor who treats PATIENT but cannot pay for more than two records.
+pub const POOR_DOCTOR: AccountId = 10;
+
+/// What a record costs its author.
+pub const RECORD_DEPOSIT: u64 = 10;
+/// What every account but POOR_DOCTOR starts with.
+pub const ENDOWMENT: u64 = 10_000;
 
 /// What the stand-in charges for ending a grant, per envelope plus one: distinct from every
 /// benchmarked weight, so tests see exactly when it is charged.
@@ -210,7 +235,20 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	TestRegistry::set(OTHER_DOCTOR, Role::Doctor, true);
 	TestRegistry::set(PHARMACY, Role::Pharmacy, true);
 	TestRegistry::set(HOSPITAL, Role::Hospital, true);
-	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	TestRegistry::set(POOR_DOCTOR, Role::Doctor, true);
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let endowed = [PATIENT, DOCTOR, OTHER_DOCTOR, PHARMACY, HOSPITAL, OTHER_PATIENT, STRANGER];
+	pallet_balances::GenesisConfig::<Test> {
+		balances: endowed
+			.into_iter()
+			.map(|who| (who, ENDOWMENT))
+			// The existential deposit (1) plus two records.
+			.chain([(POOR_DOCTOR, 1 + 2 * RECORD_DEPOSIT)])
+			.collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

@@ -2,7 +2,7 @@
 
 use crate::{
 	mock::*, types::benchmark_cid, weights::WeightInfo, Call, Dispensing, Envelopes, Error, Event,
-	NextRecordId, Records,
+	NewRecord, NextRecordId, Records,
 };
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, BoundedVec};
 use medchain_primitives::{
@@ -600,5 +600,163 @@ fn the_end_of_a_grant_is_charged_only_when_one_ends() {
 		let post = add(OTHER_DOCTOR, PATIENT, RecordKind::Report, None, None).unwrap();
 		assert_eq!(post.actual_weight, Some(own + ended));
 		assert!(ended.ref_time() > 0, "the stand-in charges ending a grant");
+	});
+}
+
+fn held_for_records(who: AccountId) -> u64 {
+	use frame_support::traits::fungible::InspectHold;
+	Balances::balance_on_hold(&RuntimeHoldReason::MedicalRecords(crate::HoldReason::Record), &who)
+}
+
+fn new_record(
+	kind: RecordKind,
+	quantity: Option<u32>,
+	supersedes: Option<RecordId>,
+) -> NewRecord<MaxTitleLen> {
+	NewRecord {
+		kind,
+		cid: benchmark_cid(),
+		size: 2048,
+		title: title(),
+		quantity,
+		patient_envelope: PATIENT_ENV,
+		author_envelope: AUTHOR_ENV,
+		supersedes,
+	}
+}
+
+fn add_batch(
+	author: AccountId,
+	records: Vec<NewRecord<MaxTitleLen>>,
+) -> frame_support::dispatch::DispatchResultWithPostInfo {
+	MedicalRecords::add_records(
+		RuntimeOrigin::signed(author),
+		PATIENT,
+		BoundedVec::truncate_from(records),
+	)
+}
+
+/// Finding 3 of the second review: records are permanent, so each costs its author
+/// `RecordDeposit`, held for good; a doctor who cannot pay writes nothing, and what was stored
+/// stays.
+#[test]
+fn every_record_is_paid_for_by_its_author() {
+	run(|| {
+		start_care(DOCTOR, PATIENT);
+		start_care(POOR_DOCTOR, PATIENT);
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Report, None, None));
+		assert_eq!(held_for_records(DOCTOR), RECORD_DEPOSIT);
+		assert_eq!(MedicalRecords::record(0).unwrap().deposit, RECORD_DEPOSIT);
+		assert_eq!(held_for_records(PATIENT), 0);
+
+		assert_ok!(add(POOR_DOCTOR, PATIENT, RecordKind::Report, None, None));
+		assert_ok!(add(POOR_DOCTOR, PATIENT, RecordKind::Report, None, None));
+		assert_noop!(
+			add(POOR_DOCTOR, PATIENT, RecordKind::Report, None, None),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_eq!(held_for_records(POOR_DOCTOR), 2 * RECORD_DEPOSIT);
+		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1, 2]);
+	});
+}
+
+/// The invariants catch a deposit that is not held.
+#[test]
+fn try_state_catches_an_unpaid_record() {
+	new_test_ext().execute_with(|| {
+		start_care(DOCTOR, PATIENT);
+		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Report, None, None));
+		assert_ok!(MedicalRecords::do_try_state());
+		Records::<Test>::mutate(0, |r| r.as_mut().unwrap().deposit = 0);
+		assert!(MedicalRecords::do_try_state().is_err());
+	});
+}
+
+/// A visit's documents in one extrinsic: each stored, enveloped, paid for and audited as
+/// `add_record` does, in order; a record may correct one earlier in the batch.
+#[test]
+fn a_batch_stores_each_record_as_add_record_does() {
+	run(|| {
+		start_care(DOCTOR, PATIENT);
+		let post = add_batch(
+			DOCTOR,
+			vec![
+				new_record(RecordKind::Report, None, None),
+				new_record(RecordKind::Prescription, Some(3), None),
+				new_record(RecordKind::Report, None, Some(0)),
+			],
+		)
+		.unwrap();
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::add_records(3)));
+		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1, 2]);
+		assert_eq!(MedicalRecords::record(0).unwrap().superseded_by, Some(2));
+		assert_eq!(MedicalRecords::dispensing(1), Some(Dispensing { prescribed: 3, dispensed: 0 }));
+		assert_eq!(MedicalRecords::envelope(2, PATIENT), Some(PATIENT_ENV));
+		assert_eq!(MedicalRecords::envelope(1, DOCTOR), Some(AUTHOR_ENV));
+		assert_eq!(held_for_records(DOCTOR), 3 * RECORD_DEPOSIT);
+		let created: Vec<_> = audit()
+			.into_iter()
+			.filter_map(|(patient, actor, action)| match action {
+				AuditAction::RecordCreated { record } => Some((patient, actor, record)),
+				_ => None,
+			})
+			.collect();
+		assert_eq!(created, vec![(PATIENT, DOCTOR, 0), (PATIENT, DOCTOR, 1), (PATIENT, DOCTOR, 2)]);
+		System::assert_has_event(Event::RecordSuperseded { old: 0, new: 2 }.into());
+	});
+}
+
+/// A batch is all or nothing: one refused record stores none, holds nothing and audits
+/// nothing; an empty batch and a batch from someone who may not write are refused.
+#[test]
+fn a_batch_is_all_or_nothing() {
+	run(|| {
+		start_care(DOCTOR, PATIENT);
+		start_care(POOR_DOCTOR, PATIENT);
+		assert_noop!(add_batch(DOCTOR, vec![]), Error::<Test>::EmptyBatch);
+		assert_noop!(
+			add_batch(
+				DOCTOR,
+				vec![
+					new_record(RecordKind::Report, None, None),
+					new_record(RecordKind::Prescription, None, None),
+				]
+			),
+			Error::<Test>::MissingQuantity
+		);
+		// Three records, money for two.
+		let three = vec![new_record(RecordKind::Report, None, None); 3];
+		assert_noop!(add_batch(POOR_DOCTOR, three), Error::<Test>::InsufficientBalance);
+		assert_noop!(
+			add_batch(OTHER_DOCTOR, vec![new_record(RecordKind::Report, None, None)]),
+			Error::<Test>::NoCareRelationship
+		);
+		assert_noop!(
+			add_batch(PHARMACY, vec![new_record(RecordKind::Report, None, None)]),
+			Error::<Test>::NotVerifiedDoctor
+		);
+		// (assert_noop checked that storage, the audit trail's in the runtime, is untouched.)
+		assert!(MedicalRecords::patient_records(PATIENT).is_empty());
+	});
+}
+
+/// Under a write grant, each record of a batch consumes one use: a grant with two uses writes
+/// two records, and its end is charged once.
+#[test]
+fn a_batch_under_a_write_grant_uses_one_use_per_record() {
+	run(|| {
+		add_grant(PATIENT, OTHER_DOCTOR, Scope::Write, Some(2));
+		assert_noop!(
+			add_batch(OTHER_DOCTOR, vec![new_record(RecordKind::Report, None, None); 3]),
+			Error::<Test>::NoCareRelationship
+		);
+		// (The stand-in's grants are not storage: the refused batch used that one up.)
+		add_grant(PATIENT, OTHER_DOCTOR, Scope::Write, Some(2));
+		let post =
+			add_batch(OTHER_DOCTOR, vec![new_record(RecordKind::Report, None, None); 2]).unwrap();
+		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::add_records(2) + ended));
+		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1]);
+		assert!(TestAccess::write_grant(&OTHER_DOCTOR, &PATIENT).is_none());
 	});
 }

@@ -1,10 +1,14 @@
 //! The records pallet's stored types.
 
-use codec::{Decode, Encode, MaxEncodedLen};
-use frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{
+	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
+};
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{CidBytes, Envelope, RecordId, RecordKind};
 use scale_info::TypeInfo;
+
+use crate::BalanceOf;
 
 /// A record as the pallet stores it.
 #[derive(
@@ -30,6 +34,44 @@ pub struct Record<T: crate::Config> {
 	pub supersedes: Option<RecordId>,
 	/// The record that corrects this one.
 	pub superseded_by: Option<RecordId>,
+	/// What the author paid for storing it, held for as long as the record exists: for good.
+	/// Zero for records written before records were paid for (storage version 1).
+	pub deposit: BalanceOf<T>,
+}
+
+/// One record of a batch ([`crate::Pallet::add_records`]): every argument of
+/// [`crate::Pallet::add_record`] but the patient, which the batch names once. `MaxTitle` is
+/// the pallet's `MaxTitleLen`.
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	DebugNoBound,
+)]
+#[codec(mel_bound())]
+#[scale_info(skip_type_params(MaxTitle))]
+pub struct NewRecord<MaxTitle: Get<u32>> {
+	/// What it is.
+	pub kind: RecordKind,
+	/// The binary CID of the encrypted file in IPFS.
+	pub cid: CidBytes,
+	/// The size of the encrypted file, in bytes.
+	pub size: u64,
+	/// The title, encrypted with the record's data key.
+	pub title: BoundedVec<u8, MaxTitle>,
+	/// The prescribed quantity, for a prescription only.
+	pub quantity: Option<u32>,
+	/// The data key sealed to the patient.
+	pub patient_envelope: Envelope,
+	/// The data key sealed to the author.
+	pub author_envelope: Envelope,
+	/// The record this one corrects.
+	pub supersedes: Option<RecordId>,
 }
 
 /// One reader's sealed data key for a record, and how many holders need it (the record itself

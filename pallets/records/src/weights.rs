@@ -42,6 +42,7 @@ pub trait WeightInfo {
 	fn record_read() -> Weight;
 	fn dispense() -> Weight;
 	fn record_reads(n: u32, ) -> Weight;
+	fn add_records(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_records` measured on MedChain's reference machine, with the runtime's
@@ -147,6 +148,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Audit` (r:0 w:32)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
+	fn add_records(n: u32, ) -> Weight {
+		Self::add_record(256).saturating_mul(n.into())
+	}
 	fn record_reads(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3038 + n * (62 ±0)`
@@ -180,6 +184,9 @@ impl WeightInfo for () {
 		Weight::from_parts(104_467_000, 14442)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
+	fn add_records(n: u32, ) -> Weight {
+		Self::add_record(256).saturating_mul(n.into())
 	}
 	fn record_reads(n: u32, ) -> Weight {
 		Weight::from_parts(68_562_203, 14442)

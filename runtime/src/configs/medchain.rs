@@ -29,6 +29,8 @@ parameter_types! {
 	pub const RequestFee: Balance = UNIT / 100;
 	/// Held while a grant lives, from the patient (the doctor for break-glass access).
 	pub const GrantDeposit: Balance = UNIT / 10;
+	/// Held for good from a record's author: records are permanent.
+	pub const RecordDeposit: Balance = UNIT / 100;
 	/// Version 1's audit ring size, which the storage migration to version 2 unrolls.
 	pub const ConsentV1AuditRing: u32 = 256;
 }
@@ -76,6 +78,11 @@ impl pallet_records::Config for Runtime {
 	type MaxTitleLen = ConstU32<256>;
 	// A reader opening a history records up to this many reads in one extrinsic.
 	type MaxReadBatch = ConstU32<32>;
+	// A visit's documents, with room to spare: report, prescriptions, lab results, images.
+	type MaxWriteBatch = ConstU32<16>;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type RecordDeposit = RecordDeposit;
 	type WeightInfo = pallet_records::weights::SubstrateWeight<Runtime>;
 }
 

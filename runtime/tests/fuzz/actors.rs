@@ -23,6 +23,17 @@ pub enum Actor {
 	/// The sudo key: only signs `sudo(...)` of admin calls (never raw bytes, since sudo of
 	/// arbitrary calls may legitimately break any invariant).
 	Root,
+	/// Throw-away accounts acting together against one victim (the second review's floods):
+	/// they register as patients and book one doctor, or push unasked grants onto one
+	/// practitioner.
+	Sybil1,
+	Sybil2,
+	Sybil3,
+	Sybil4,
+	Sybil5,
+	Sybil6,
+	Sybil7,
+	Sybil8,
 }
 
 use Actor::*;
@@ -33,8 +44,11 @@ pub const PRACTITIONERS: &[Actor] = &[Doctor1, Doctor2, Hospital, Pharmacy];
 /// Everyone who may sign an arbitrary call.
 pub const SIGNERS: &[Actor] =
 	&[Patient1, Patient2, Patient3, Doctor1, Doctor2, Hospital, Pharmacy, Verifier, Poor];
-pub const ALL: &[Actor] =
-	&[Patient1, Patient2, Patient3, Doctor1, Doctor2, Hospital, Pharmacy, Verifier, Poor, Root];
+pub const SYBILS: &[Actor] = &[Sybil1, Sybil2, Sybil3, Sybil4, Sybil5, Sybil6, Sybil7, Sybil8];
+pub const ALL: &[Actor] = &[
+	Patient1, Patient2, Patient3, Doctor1, Doctor2, Hospital, Pharmacy, Verifier, Poor, Root,
+	Sybil1, Sybil2, Sybil3, Sybil4, Sybil5, Sybil6, Sybil7, Sybil8,
+];
 
 impl Actor {
 	pub fn account(self) -> AccountId {
@@ -68,7 +82,15 @@ fn genesis_storage() -> Storage {
 		balances: BalancesConfig {
 			balances: ALL
 				.iter()
-				.map(|a| (a.account(), if *a == Poor { 2 * UNIT } else { 1_000 * UNIT }))
+				.map(|a| {
+					let endowment = match a {
+						Poor => 2 * UNIT,
+						// Enough to register and act a few times: floods must cost them.
+						a if SYBILS.contains(a) => 5 * UNIT,
+						_ => 1_000 * UNIT,
+					};
+					(a.account(), endowment)
+				})
 				.collect(),
 			..Default::default()
 		},

@@ -4,7 +4,7 @@
 //! patient...), so that calls succeed often enough to build deep states.
 
 use crate::{
-	actors::{actor_of, choose, Actor, DOCTORS, PATIENTS, PRACTITIONERS, SIGNERS},
+	actors::{actor_of, choose, Actor, DOCTORS, PATIENTS, PRACTITIONERS, SIGNERS, SYBILS},
 	ops::{Kind, Op},
 };
 use codec::DecodeLimit;
@@ -563,6 +563,90 @@ pub fn resolve(op: &Op) -> Step {
 			}),
 		),
 
+		Kind::AddRecords => {
+			let signer = choose(actor, DOCTORS);
+			let patient = choose(a, PATIENTS).account();
+			let next = pallet_records::NextRecordId::<Runtime>::get();
+			// Mostly a visit's few documents; sometimes none (refused) or a correction of the
+			// batch's previous record, or one bad record that must undo the whole batch.
+			let len = if n % 29 == 0 { 0 } else { 1 + n % 4 };
+			let records = (0..len)
+				.map(|i| {
+					let bits = n.rotate_right(i * 5);
+					let prescription = bits % 3 == 0;
+					pallet_records::NewRecord {
+						kind: if prescription {
+							RecordKind::Prescription
+						} else {
+							RecordKind::Report
+						},
+						cid: maybe_bad_cid(b.wrapping_add(i as u8), 96),
+						size: if bits % 97 == 0 { 0 } else { u64::from(bits % 5_000) + 1 },
+						title: bytes(b % 24, b't'),
+						quantity: prescription.then_some(1 + bits % 20),
+						patient_envelope: envelope(1),
+						author_envelope: envelope(2),
+						supersedes: (i > 0 && (bits >> 8) % 4 == 0)
+							.then(|| next + u64::from(i) - 1),
+					}
+				})
+				.collect::<Vec<_>>();
+			call(
+				signer,
+				RuntimeCall::Records(R::add_records {
+					patient,
+					records: BoundedVec::truncate_from(records),
+				}),
+			)
+		}
+		// A throw-away account registers as a patient, then books one of the doctors: many of
+		// them together try to jam a doctor's queue (finding 1 of the second review).
+		Kind::SybilBook => {
+			let sybil = SYBILS[a as usize % SYBILS.len()];
+			if !pallet_registry::Accounts::<Runtime>::contains_key(sybil.account()) {
+				call(
+					sybil,
+					RuntimeCall::Registry(G::register_patient {
+						encryption_key: [a; 32],
+						profile: None,
+					}),
+				)
+			} else {
+				call(
+					sybil,
+					RuntimeCall::Appointments(A::request {
+						doctor: choose(b, DOCTORS).account(),
+						at: u64::from(n),
+						reason: bytes(8, b'a'),
+					}),
+				)
+			}
+		}
+		// Throw-away patients push unasked grants onto one practitioner, to keep it from
+		// leaving or to fill what it holds (finding 7).
+		Kind::SybilGrant => {
+			let sybil = SYBILS[a as usize % SYBILS.len()];
+			if !pallet_registry::Accounts::<Runtime>::contains_key(sybil.account()) {
+				call(
+					sybil,
+					RuntimeCall::Registry(G::register_patient {
+						encryption_key: [a; 32],
+						profile: None,
+					}),
+				)
+			} else {
+				call(
+					sybil,
+					RuntimeCall::Consent(C::grant_access {
+						grantee: choose(b, PRACTITIONERS).account(),
+						scope: Scope::Profile,
+						expires_at: now() + delta(n as u8).max(1),
+						max_uses: None,
+						envelopes: BoundedVec::new(),
+					}),
+				)
+			}
+		}
 		Kind::Transfer => {
 			let signer = choose(actor, SIGNERS);
 			let dest = MultiAddress::Id(

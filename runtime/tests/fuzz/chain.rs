@@ -9,13 +9,14 @@ use crate::{
 	stats::{self, Outcome},
 };
 use codec::Encode;
+use frame_support::traits::Get;
 use frame_support::{
 	dispatch::{DispatchClass, GetDispatchInfo},
 	traits::{GetCallMetadata, OnFinalize, OnIdle, OnInitialize},
 	weights::Weight,
 };
 use medchain_runtime::{
-	configs::RuntimeBlockWeights, AllPalletsWithSystem, Balance, Runtime, RuntimeCall,
+	configs::RuntimeBlockWeights, AccountId, AllPalletsWithSystem, Balance, Runtime, RuntimeCall,
 	RuntimeEvent, RuntimeOrigin, System, SLOT_DURATION,
 };
 use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
@@ -96,6 +97,9 @@ impl Chain {
 		}
 		AllPalletsWithSystem::on_finalize(n);
 		let mut expired = 0u64;
+		let fee = <Runtime as pallet_consent::Config>::RequestFee::get();
+		let mut fees: Vec<(AccountId, AccountId)> = Vec::new();
+		let mut requests: Vec<(AccountId, AccountId)> = Vec::new();
 		for record in System::events() {
 			match record.event {
 				RuntimeEvent::Balances(pallet_balances::Event::Burned { amount, .. })
@@ -106,8 +110,29 @@ impl Chain {
 					reason: pallet_consent::EndReason::Expired,
 					..
 				}) => expired += 1,
+				RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount })
+					if amount == fee =>
+				{
+					fees.push((from, to))
+				}
+				RuntimeEvent::Consent(pallet_consent::Event::AccessRequested {
+					requester,
+					patient,
+					..
+				}) => requests.push((requester, patient)),
 				_ => {}
 			}
+		}
+		// No free permanent storage: every request leaves entries on the patient's trail for
+		// good, and each was paid for with the request fee, to the patient.
+		for pair in requests {
+			let Some(i) = fees.iter().position(|f| *f == pair) else {
+				return Err(format!(
+					"block {n}: a request by {:?} paid no fee to {:?}",
+					pair.0, pair.1
+				));
+			};
+			fees.swap_remove(i);
 		}
 		stats::with(|s| {
 			s.blocks += 1;
@@ -145,6 +170,10 @@ impl Chain {
 			Ok(post) => (post, None),
 			Err(e) => (e.post_info, Some(e.error)),
 		};
+		if let Some(e) = &error {
+			invariants::limit_refusal(&call, &signer.account(), e)
+				.map_err(|why| format!("{name} by {signer:?}: {why}\n{call:?}"))?;
+		}
 		if let Some(actual) = post.actual_weight {
 			if actual.any_gt(info.call_weight) {
 				return Err(format!(

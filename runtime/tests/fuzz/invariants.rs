@@ -2,10 +2,13 @@
 //! pallet can make about itself: the token supply is conserved, and every hold on every account
 //! is one that some pallet item accounts for (and nothing a pallet thinks it holds is missing).
 
-use codec::Encode;
+use codec::{Decode, Encode};
+use frame_support::traits::{Get, PalletInfoAccess};
 use medchain_runtime::{
-	AccountId, Appointments, Balance, Consent, Records, Registry, Runtime, RuntimeHoldReason,
+	AccountId, Appointments, Balance, Consent, Records, Registry, Runtime, RuntimeCall,
+	RuntimeHoldReason, System,
 };
+use sp_runtime::DispatchError;
 use std::collections::BTreeMap;
 
 pub fn check(expected_issuance: Balance) -> Result<(), String> {
@@ -14,7 +17,72 @@ pub fn check(expected_issuance: Balance) -> Result<(), String> {
 	Records::do_try_state().map_err(|e| format!("records try_state: {e:?}"))?;
 	Consent::do_try_state().map_err(|e| format!("consent try_state: {e:?}"))?;
 	issuance(expected_issuance)?;
-	holds()
+	holds()?;
+	paid_records()
+}
+
+/// No free permanent storage: every record (all written under this runtime, which charges for
+/// them) carries the full deposit, and `holds` checked that its author's balance holds it.
+fn paid_records() -> Result<(), String> {
+	let price = <Runtime as pallet_records::Config>::RecordDeposit::get();
+	for (id, r) in pallet_records::Records::<Runtime>::iter() {
+		if r.deposit != price {
+			return Err(format!("record {id} is stored for {} instead of {price}", r.deposit));
+		}
+	}
+	Ok(())
+}
+
+/// A refusal for a full limit is real: the limit is full of *live* items. Grants that expired
+/// but that the sweep has not reached yet must not count (the second review).
+pub fn limit_refusal(
+	call: &RuntimeCall,
+	signer: &AccountId,
+	error: &DispatchError,
+) -> Result<(), String> {
+	use pallet_consent::{Call as C, Error as E, Grants};
+	let DispatchError::Module(module) = error else { return Ok(()) };
+	let Ok(e) = E::<Runtime>::decode(&mut &module.error[..]) else { return Ok(()) };
+	if module.index != <Consent as PalletInfoAccess>::index() as u8 {
+		return Ok(());
+	}
+	let now = System::block_number();
+	let live = || Grants::<Runtime>::iter_values().filter(move |g| now < g.expires_at);
+	let (patient, grantee) = match call {
+		RuntimeCall::Consent(C::grant { request, .. }) => {
+			let Some(r) = pallet_consent::Requests::<Runtime>::get(request) else { return Ok(()) };
+			(r.patient, r.requester)
+		}
+		RuntimeCall::Consent(C::grant_access { grantee, .. }) => (signer.clone(), grantee.clone()),
+		RuntimeCall::Consent(C::emergency_access { patient, .. }) => {
+			(patient.clone(), signer.clone())
+		}
+		_ => return Ok(()),
+	};
+	type Cfg = Runtime;
+	let (count, max) = match e {
+		E::TooManyGrants => (
+			live().filter(|g| g.patient == patient && !g.emergency).count(),
+			<Cfg as pallet_consent::Config>::MaxGrantsPerPatient::get(),
+		),
+		E::TooManyEmergencies => (
+			live().filter(|g| g.patient == patient && g.emergency).count(),
+			<Cfg as pallet_consent::Config>::MaxEmergencyPerPatient::get(),
+		),
+		E::TooManyGrantsForGrantee => (
+			live().filter(|g| g.patient == patient && g.grantee == grantee).count(),
+			<Cfg as pallet_consent::Config>::MaxGrantsPerPair::get(),
+		),
+		E::TooManyUnaskedGrants => (
+			live().filter(|g| g.grantee == grantee && g.is_unasked()).count(),
+			<Cfg as pallet_consent::Config>::MaxUnaskedPerGrantee::get(),
+		),
+		_ => return Ok(()),
+	};
+	if (count as u32) < max {
+		return Err(format!("refused with {e:?} while only {count} of {max} live items count"));
+	}
+	Ok(())
 }
 
 /// Nothing is minted; only burns and dust reduce the supply; and the supply is exactly what the
@@ -78,6 +146,9 @@ fn holds() -> Result<(), String> {
 	}
 	for g in pallet_consent::Grants::<Runtime>::iter_values() {
 		add(&mut recorded, g.depositor(), pallet_consent::HoldReason::Grant.into(), g.deposit);
+	}
+	for r in pallet_records::Records::<Runtime>::iter_values() {
+		add(&mut recorded, &r.author, pallet_records::HoldReason::Record.into(), r.deposit);
 	}
 
 	if held != recorded {

@@ -31,6 +31,7 @@ pub enum Kind {
 	ReportSpam,
 	// Records.
 	AddRecord,
+	AddRecords,
 	ReadRecord,
 	ReadRecords,
 	Dispense,
@@ -45,6 +46,9 @@ pub enum Kind {
 	AddEnvelopes,
 	Renounce,
 	ClearRequest,
+	// Many throw-away accounts against one victim.
+	SybilBook,
+	SybilGrant,
 	// Balances.
 	Transfer,
 	// Arbitrary bytes decoded as a `RuntimeCall`.
@@ -76,6 +80,7 @@ const WEIGHTS: &[(Kind, usize)] = &[
 	(Kind::ClearAppointment, 2),
 	(Kind::ReportSpam, 1),
 	(Kind::AddRecord, 7),
+	(Kind::AddRecords, 3),
 	(Kind::ReadRecord, 5),
 	(Kind::ReadRecords, 3),
 	(Kind::Dispense, 4),
@@ -89,6 +94,8 @@ const WEIGHTS: &[(Kind, usize)] = &[
 	(Kind::AddEnvelopes, 3),
 	(Kind::Renounce, 2),
 	(Kind::ClearRequest, 2),
+	(Kind::SybilBook, 3),
+	(Kind::SybilGrant, 3),
 	(Kind::Transfer, 2),
 	(Kind::Raw, 4),
 ];

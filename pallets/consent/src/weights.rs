@@ -61,7 +61,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Accounts` (r:1 w:0)
 	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:32 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingCount` (r:1 w:1)
 	/// Proof: `Consent::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingPerRequester` (r:1 w:1)
@@ -71,7 +71,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -85,12 +85,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 1024]`.
 	fn request_access(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2515`
-		//  Estimated: `96158`
-		// Minimum execution time: 217_497_000 picoseconds.
-		Weight::from_parts(233_023_068, 96158)
-			// Standard Error: 208
-			.saturating_add(Weight::from_parts(1_395, 0).saturating_mul(p.into()))
+		//  Measured:  `2531`
+		//  Estimated: `96670`
+		// Minimum execution time: 221_709_000 picoseconds.
+		Weight::from_parts(255_095_394, 96670)
+			// Standard Error: 461
+			.saturating_add(Weight::from_parts(1_068, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(42_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -108,8 +108,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `577`
 		//  Estimated: `4862`
-		// Minimum execution time: 26_660_000 picoseconds.
-		Weight::from_parts(28_997_000, 4862)
+		// Minimum execution time: 26_813_000 picoseconds.
+		Weight::from_parts(32_640_000, 4862)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -118,15 +118,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenialReasons` (r:0 w:1)
 	/// Proof: `Consent::DenialReasons` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	fn clear_request() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `460`
 		//  Estimated: `4862`
-		// Minimum execution time: 43_757_000 picoseconds.
-		Weight::from_parts(46_649_000, 4862)
+		// Minimum execution time: 43_749_000 picoseconds.
+		Weight::from_parts(49_926_000, 4862)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -137,7 +137,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Accounts` (r:1 w:0)
 	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:64 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GrantCount` (r:1 w:1)
@@ -147,7 +147,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextGrantId` (r:1 w:1)
 	/// Proof: `Consent::NextGrantId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
@@ -173,17 +173,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn grant(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1943 + e * (140 ±0)`
-		//  Estimated: `11338 + e * (2974 ±0)`
-		// Minimum execution time: 128_138_000 picoseconds.
-		Weight::from_parts(141_539_010, 11338)
-			// Standard Error: 8_745
-			.saturating_add(Weight::from_parts(9_346_049, 0).saturating_mul(e.into()))
+		//  Measured:  `1959 + e * (140 ±0)`
+		//  Estimated: `11338 + e * (2990 ±0)`
+		// Minimum execution time: 130_958_000 picoseconds.
+		Weight::from_parts(149_525_625, 11338)
+			// Standard Error: 15_035
+			.saturating_add(Weight::from_parts(9_812_028, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(16_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(16_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
@@ -206,10 +206,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `618`
 		//  Estimated: `4862`
-		// Minimum execution time: 35_602_000 picoseconds.
-		Weight::from_parts(38_600_852, 4862)
-			// Standard Error: 20
-			.saturating_add(Weight::from_parts(625, 0).saturating_mul(r.into()))
+		// Minimum execution time: 35_330_000 picoseconds.
+		Weight::from_parts(41_263_129, 4862)
+			// Standard Error: 49
+			.saturating_add(Weight::from_parts(875, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -218,7 +218,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:64 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GrantCount` (r:1 w:1)
@@ -230,7 +230,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextGrantId` (r:1 w:1)
 	/// Proof: `Consent::NextGrantId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
@@ -243,36 +243,38 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedGrants` (r:0 w:1)
+	/// Proof: `Consent::UnaskedGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Expiries` (r:0 w:1)
 	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[0, 64]`.
 	fn grant_access(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1586 + e * (140 ±0)`
-		//  Estimated: `11338 + e * (2974 ±0)`
-		// Minimum execution time: 113_207_000 picoseconds.
-		Weight::from_parts(127_621_582, 11338)
-			// Standard Error: 18_765
-			.saturating_add(Weight::from_parts(9_525_453, 0).saturating_mul(e.into()))
+		//  Measured:  `1602 + e * (140 ±0)`
+		//  Estimated: `11338 + e * (2990 ±0)`
+		// Minimum execution time: 114_686_000 picoseconds.
+		Weight::from_parts(133_953_807, 11338)
+			// Standard Error: 15_557
+			.saturating_add(Weight::from_parts(9_962_098, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	/// Storage: `Records::Records` (r:32 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 32]`.
 	fn check_listed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `179 + r * (52 ±0)`
-		//  Estimated: `990 + r * (2974 ±0)`
-		// Minimum execution time: 6_246_000 picoseconds.
-		Weight::from_parts(3_682_305, 990)
-			// Standard Error: 1_642
-			.saturating_add(Weight::from_parts(2_885_161, 0).saturating_mul(r.into()))
+		//  Measured:  `195 + r * (52 ±0)`
+		//  Estimated: `990 + r * (2990 ±0)`
+		// Minimum execution time: 6_407_000 picoseconds.
+		Weight::from_parts(3_814_366, 990)
+			// Standard Error: 2_224
+			.saturating_add(Weight::from_parts(3_033_208, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(r.into()))
 	}
 	/// Storage: `Consent::Grants` (r:1 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
@@ -285,7 +287,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -294,6 +296,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::GranteeGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedGrants` (r:0 w:1)
+	/// Proof: `Consent::UnaskedGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyJustifications` (r:0 w:1)
 	/// Proof: `Consent::EmergencyJustifications` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Expiries` (r:0 w:1)
@@ -305,13 +309,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1033 + e * (96 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 72_058_000 picoseconds.
-		Weight::from_parts(81_628_903, 4353)
-			// Standard Error: 3_535
-			.saturating_add(Weight::from_parts(4_815_295, 0).saturating_mul(e.into()))
+		// Minimum execution time: 74_150_000 picoseconds.
+		Weight::from_parts(85_684_916, 4353)
+			// Standard Error: 6_484
+			.saturating_add(Weight::from_parts(4_929_142, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
@@ -326,7 +330,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -335,6 +339,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::GranteeGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedGrants` (r:0 w:1)
+	/// Proof: `Consent::UnaskedGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyJustifications` (r:0 w:1)
 	/// Proof: `Consent::EmergencyJustifications` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Expiries` (r:0 w:1)
@@ -346,13 +352,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1033 + e * (96 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 72_020_000 picoseconds.
-		Weight::from_parts(81_569_294, 4353)
-			// Standard Error: 3_637
-			.saturating_add(Weight::from_parts(4_820_689, 0).saturating_mul(e.into()))
+		// Minimum execution time: 74_421_000 picoseconds.
+		Weight::from_parts(85_528_861, 4353)
+			// Standard Error: 8_024
+			.saturating_add(Weight::from_parts(4_981_105, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+			.saturating_add(T::DbWeight::get().writes(13_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
@@ -369,7 +375,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::NextGrantId` (r:1 w:1)
 	/// Proof: `Consent::NextGrantId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
@@ -391,10 +397,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1209`
 		//  Estimated: `11338`
-		// Minimum execution time: 110_476_000 picoseconds.
-		Weight::from_parts(118_444_788, 11338)
-			// Standard Error: 58
-			.saturating_add(Weight::from_parts(783, 0).saturating_mul(j.into()))
+		// Minimum execution time: 109_287_000 picoseconds.
+		Weight::from_parts(120_322_278, 11338)
+			// Standard Error: 131
+			.saturating_add(Weight::from_parts(1_230, 0).saturating_mul(j.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
 	}
@@ -405,7 +411,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:64 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -415,17 +421,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn add_envelopes(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1164 + e * (140 ±0)`
-		//  Estimated: `4353 + e * (2974 ±0)`
-		// Minimum execution time: 32_631_000 picoseconds.
-		Weight::from_parts(40_020_898, 4353)
-			// Standard Error: 4_899
-			.saturating_add(Weight::from_parts(9_209_990, 0).saturating_mul(e.into()))
+		//  Measured:  `1180 + e * (140 ±0)`
+		//  Estimated: `4353 + e * (2990 ±0)`
+		// Minimum execution time: 32_190_000 picoseconds.
+		Weight::from_parts(42_527_662, 4353)
+			// Standard Error: 13_759
+			.saturating_add(Weight::from_parts(9_863_317, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	/// Storage: `Consent::SweepCursor` (r:1 w:1)
 	/// Proof: `Consent::SweepCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -442,7 +448,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -453,103 +459,105 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::GranteeGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::UnaskedGrants` (r:0 w:1)
+	/// Proof: `Consent::UnaskedGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyJustifications` (r:0 w:1)
 	/// Proof: `Consent::EmergencyJustifications` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	fn expire_grant() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `7371`
 		//  Estimated: `168862`
-		// Minimum execution time: 367_267_000 picoseconds.
-		Weight::from_parts(389_958_000, 168862)
+		// Minimum execution time: 375_751_000 picoseconds.
+		Weight::from_parts(415_538_000, 168862)
 			.saturating_add(T::DbWeight::get().reads(75_u64))
-			.saturating_add(T::DbWeight::get().writes(77_u64))
+			.saturating_add(T::DbWeight::get().writes(78_u64))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn request_access(p: u32, ) -> Weight {
-		Weight::from_parts(233_023_068, 96158)
-			.saturating_add(Weight::from_parts(1_395, 0).saturating_mul(p.into()))
+		Weight::from_parts(255_095_394, 96670)
+			.saturating_add(Weight::from_parts(1_068, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(42_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn cancel_request() -> Weight {
-		Weight::from_parts(28_997_000, 4862)
+		Weight::from_parts(32_640_000, 4862)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn clear_request() -> Weight {
-		Weight::from_parts(46_649_000, 4862)
+		Weight::from_parts(49_926_000, 4862)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn grant(e: u32, ) -> Weight {
-		Weight::from_parts(141_539_010, 11338)
-			.saturating_add(Weight::from_parts(9_346_049, 0).saturating_mul(e.into()))
+		Weight::from_parts(149_525_625, 11338)
+			.saturating_add(Weight::from_parts(9_812_028, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(16_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(16_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	fn deny(r: u32, ) -> Weight {
-		Weight::from_parts(38_600_852, 4862)
-			.saturating_add(Weight::from_parts(625, 0).saturating_mul(r.into()))
+		Weight::from_parts(41_263_129, 4862)
+			.saturating_add(Weight::from_parts(875, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn grant_access(e: u32, ) -> Weight {
-		Weight::from_parts(127_621_582, 11338)
-			.saturating_add(Weight::from_parts(9_525_453, 0).saturating_mul(e.into()))
+		Weight::from_parts(133_953_807, 11338)
+			.saturating_add(Weight::from_parts(9_962_098, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(13_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	fn check_listed(r: u32, ) -> Weight {
-		Weight::from_parts(3_682_305, 990)
-			.saturating_add(Weight::from_parts(2_885_161, 0).saturating_mul(r.into()))
+		Weight::from_parts(3_814_366, 990)
+			.saturating_add(Weight::from_parts(3_033_208, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(r.into()))
 	}
 	fn revoke(e: u32, ) -> Weight {
-		Weight::from_parts(81_628_903, 4353)
-			.saturating_add(Weight::from_parts(4_815_295, 0).saturating_mul(e.into()))
+		Weight::from_parts(85_684_916, 4353)
+			.saturating_add(Weight::from_parts(4_929_142, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(13_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
 	fn renounce(e: u32, ) -> Weight {
-		Weight::from_parts(81_569_294, 4353)
-			.saturating_add(Weight::from_parts(4_820_689, 0).saturating_mul(e.into()))
+		Weight::from_parts(85_528_861, 4353)
+			.saturating_add(Weight::from_parts(4_981_105, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(13_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
 	fn emergency_access(j: u32, ) -> Weight {
-		Weight::from_parts(118_444_788, 11338)
-			.saturating_add(Weight::from_parts(783, 0).saturating_mul(j.into()))
+		Weight::from_parts(120_322_278, 11338)
+			.saturating_add(Weight::from_parts(1_230, 0).saturating_mul(j.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 	}
 	fn add_envelopes(e: u32, ) -> Weight {
-		Weight::from_parts(40_020_898, 4353)
-			.saturating_add(Weight::from_parts(9_209_990, 0).saturating_mul(e.into()))
+		Weight::from_parts(42_527_662, 4353)
+			.saturating_add(Weight::from_parts(9_863_317, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	fn expire_grant() -> Weight {
-		Weight::from_parts(389_958_000, 168862)
+		Weight::from_parts(415_538_000, 168862)
 			.saturating_add(ParityDbWeight::get().reads(75_u64))
-			.saturating_add(ParityDbWeight::get().writes(77_u64))
+			.saturating_add(ParityDbWeight::get().writes(78_u64))
 	}
 }

@@ -117,6 +117,77 @@ mod benchmarks {
 		assert!(Records::<T>::get(last).and_then(|r| r.superseded_by).is_some());
 	}
 
+	/// A plain record, the cheaper case `add_record` refunds to: a new report (no dispensing
+	/// state, no correction) under a write grant found among the most grants one patient may
+	/// give one grantee, as in `add_record`.
+	#[benchmark]
+	fn add_report(t: Linear<0, { T::MaxTitleLen::get() }>) {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let doctor: T::AccountId = account("doctor", 0, 0);
+		T::Registry::register_for_benchmarks(&patient, Role::Patient);
+		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
+		fund::<T>(&doctor, 1);
+		let title = BoundedVec::truncate_from(alloc::vec![7u8; t as usize]);
+
+		#[block]
+		{
+			Pallet::<T>::add_record(
+				RawOrigin::Signed(doctor).into(),
+				patient.clone(),
+				RecordKind::Report,
+				types::benchmark_cid(),
+				1 << 20,
+				title,
+				None,
+				[1; 80],
+				[2; 80],
+				None,
+			)
+			.expect("a report is written");
+		}
+
+		assert_eq!(PatientRecords::<T>::iter_key_prefix(&patient).count(), 1);
+	}
+
+	/// `n` plain records in one batch (the cheaper case `add_records` refunds to for each
+	/// record that is neither a prescription nor a correction): new reports with the longest
+	/// title under a write grant.
+	#[benchmark]
+	fn add_reports(n: Linear<1, { T::MaxWriteBatch::get() }>) {
+		let patient: T::AccountId = account("patient", 0, 0);
+		let doctor: T::AccountId = account("doctor", 0, 0);
+		T::Registry::register_for_benchmarks(&patient, Role::Patient);
+		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
+		fund::<T>(&doctor, n);
+		let title = BoundedVec::truncate_from(alloc::vec![7u8; T::MaxTitleLen::get() as usize]);
+		let batch: alloc::vec::Vec<NewRecord<T::MaxTitleLen>> = (0..n)
+			.map(|_| NewRecord {
+				kind: RecordKind::Report,
+				cid: types::benchmark_cid(),
+				size: 1 << 20,
+				title: title.clone(),
+				quantity: None,
+				patient_envelope: [1; 80],
+				author_envelope: [2; 80],
+				supersedes: None,
+			})
+			.collect();
+
+		#[block]
+		{
+			Pallet::<T>::add_records(
+				RawOrigin::Signed(doctor).into(),
+				patient.clone(),
+				BoundedVec::truncate_from(batch),
+			)
+			.expect("the reports are written");
+		}
+
+		assert_eq!(PatientRecords::<T>::iter_key_prefix(&patient).count(), n as usize);
+	}
+
 	/// A grantee's read under a grant carrying the most envelopes, found among the most grants
 	/// one patient may give one grantee; a use of the grant is counted. Ending the grant is
 	/// charged apart (`AccessControl::end_weight`).

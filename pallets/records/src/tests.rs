@@ -60,7 +60,7 @@ fn treating_doctor_adds_a_report() {
 		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0]);
 		assert_eq!(MedicalRecords::dispensing(0), None);
 		assert_eq!(NextRecordId::<Test>::get(), 1);
-		System::assert_last_event(
+		System::assert_has_event(
 			Event::RecordAdded {
 				record: 0,
 				patient: PATIENT,
@@ -178,7 +178,7 @@ fn corrections_supersede_and_link_both_ways() {
 		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Report, None, Some(0)));
 		assert_eq!(MedicalRecords::record(0).unwrap().superseded_by, Some(2));
 		assert_eq!(MedicalRecords::record(2).unwrap().supersedes, Some(0));
-		System::assert_last_event(Event::RecordSuperseded { old: 0, new: 2 }.into());
+		System::assert_has_event(Event::RecordSuperseded { old: 0, new: 2 }.into());
 		// The old record stays: nothing is deleted.
 		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1, 2]);
 
@@ -590,11 +590,18 @@ fn the_end_of_a_grant_is_charged_only_when_one_ends() {
 		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::dispense() + ended));
 
 		let title_len = title().len() as u32;
-		let own = <() as WeightInfo>::add_record(title_len);
+		// A plain report costs what the `add_report` benchmark measured, a prescription or a
+		// correction the worst case.
+		let own = MedicalRecords::record_weight(title_len, true);
+		assert_eq!(own, <() as WeightInfo>::add_report(title_len));
 		// A treating doctor consumes no grant.
 		assert_eq!(
 			add(DOCTOR, PATIENT, RecordKind::Report, None, None).unwrap().actual_weight,
 			Some(own)
+		);
+		assert_eq!(
+			add(DOCTOR, PATIENT, RecordKind::Prescription, Some(1), None).unwrap().actual_weight,
+			Some(<() as WeightInfo>::add_record(title_len))
 		);
 		add_grant(PATIENT, OTHER_DOCTOR, Scope::Write, Some(1));
 		let post = add(OTHER_DOCTOR, PATIENT, RecordKind::Report, None, None).unwrap();
@@ -687,7 +694,13 @@ fn a_batch_stores_each_record_as_add_record_does() {
 			],
 		)
 		.unwrap();
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::add_records(3)));
+		// One plain report; a prescription and a correction cost the worst case.
+		assert_eq!(post.actual_weight, Some(MedicalRecords::batch_weight(3, 1)));
+		let (worst, reports) =
+			(<() as WeightInfo>::add_records(3), <() as WeightInfo>::add_reports(3));
+		let expected = reports.min(worst)
+			+ (worst - reports.min(worst)).saturating_mul(2).checked_div(3).unwrap();
+		assert_eq!(MedicalRecords::batch_weight(3, 1), expected);
 		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1, 2]);
 		assert_eq!(MedicalRecords::record(0).unwrap().superseded_by, Some(2));
 		assert_eq!(MedicalRecords::dispensing(1), Some(Dispensing { prescribed: 3, dispensed: 0 }));
@@ -755,7 +768,8 @@ fn a_batch_under_a_write_grant_uses_one_use_per_record() {
 		let post =
 			add_batch(OTHER_DOCTOR, vec![new_record(RecordKind::Report, None, None); 2]).unwrap();
 		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::add_records(2) + ended));
+		assert_eq!(post.actual_weight, Some(MedicalRecords::batch_weight(2, 2) + ended));
+		assert_eq!(MedicalRecords::batch_weight(2, 2), <() as WeightInfo>::add_reports(2));
 		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1]);
 		assert!(TestAccess::write_grant(&OTHER_DOCTOR, &PATIENT).is_none());
 	});

@@ -120,3 +120,11 @@ pub fn benchmark_cid() -> CidBytes {
 	]);
 	CidBytes::truncate_from(bytes)
 }
+
+impl<MaxTitle: Get<u32>> NewRecord<MaxTitle> {
+	/// A new record that is neither a prescription nor a correction: it writes no dispensing
+	/// state and touches no older record, so it costs less than the benchmarked worst case.
+	pub fn is_plain(&self) -> bool {
+		self.kind != RecordKind::Prescription && self.supersedes.is_none()
+	}
+}

@@ -39,10 +39,12 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_records`.
 pub trait WeightInfo {
 	fn add_record(t: u32, ) -> Weight;
+	fn add_records(n: u32, ) -> Weight;
+	fn add_report(t: u32, ) -> Weight;
+	fn add_reports(n: u32, ) -> Weight;
 	fn record_read() -> Weight;
 	fn dispense() -> Weight;
 	fn record_reads(n: u32, ) -> Weight;
-	fn add_records(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_records` measured on MedChain's reference machine, with the runtime's
@@ -60,13 +62,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Grants` (r:4 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:2)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Prescriptions` (r:1 w:1)
 	/// Proof: `Records::Prescriptions` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Records::NextRecordId` (r:1 w:1)
 	/// Proof: `Records::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:0 w:2)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PatientRecords` (r:0 w:1)
@@ -76,17 +82,137 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `t` is `[0, 256]`.
 	fn add_record(t: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1668`
+		//  Measured:  `1873`
 		//  Estimated: `14442`
-		// Minimum execution time: 93_109_000 picoseconds.
-		Weight::from_parts(98_564_373, 14442)
-			// Standard Error: 258
-			.saturating_add(Weight::from_parts(899, 0).saturating_mul(t.into()))
+		// Minimum execution time: 151_709_000 picoseconds.
+		Weight::from_parts(176_479_853, 14442)
+			// Standard Error: 1_275
+			.saturating_add(Weight::from_parts(6_416, 0).saturating_mul(t.into()))
+			.saturating_add(T::DbWeight::get().reads(19_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
+	}
+	/// Storage: `Registry::Accounts` (r:2 w:0)
+	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::Treatment` (r:1 w:0)
+	/// Proof: `Appointments::Treatment` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PatientGrants` (r:5 w:0)
+	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:4 w:1)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:16 w:32)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Prescriptions` (r:16 w:16)
+	/// Proof: `Records::Prescriptions` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `Records::NextRecordId` (r:1 w:1)
+	/// Proof: `Records::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AuditLen` (r:1 w:1)
+	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Envelopes` (r:0 w:32)
+	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
+	/// Storage: `Records::PatientRecords` (r:0 w:16)
+	/// Proof: `Records::PatientRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Audit` (r:0 w:16)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 16]`.
+	fn add_records(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1799 + n * (80 ±0)`
+		//  Estimated: `14442 + n * (2990 ±0)`
+		// Minimum execution time: 152_952_000 picoseconds.
+		Weight::from_parts(139_152_613, 14442)
+			// Standard Error: 69_644
+			.saturating_add(Weight::from_parts(35_657_619, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(n.into()))
+	}
+	/// Storage: `Registry::Accounts` (r:2 w:0)
+	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::Treatment` (r:1 w:0)
+	/// Proof: `Appointments::Treatment` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PatientGrants` (r:5 w:0)
+	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:4 w:1)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
+	/// Storage: `Records::NextRecordId` (r:1 w:1)
+	/// Proof: `Records::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AuditLen` (r:1 w:1)
+	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Envelopes` (r:0 w:2)
+	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
+	/// Storage: `Records::PatientRecords` (r:0 w:1)
+	/// Proof: `Records::PatientRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:0 w:1)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Audit` (r:0 w:1)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// The range of component `t` is `[0, 256]`.
+	fn add_report(t: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1622`
+		//  Estimated: `14442`
+		// Minimum execution time: 138_853_000 picoseconds.
+		Weight::from_parts(166_135_053, 14442)
+			// Standard Error: 1_190
+			.saturating_add(Weight::from_parts(348, 0).saturating_mul(t.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
+	/// Storage: `Registry::Accounts` (r:2 w:0)
+	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Practitioners` (r:1 w:0)
+	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
+	/// Storage: `Appointments::Treatment` (r:1 w:0)
+	/// Proof: `Appointments::Treatment` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::PatientGrants` (r:5 w:0)
+	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Grants` (r:4 w:1)
+	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
+	/// Storage: `Records::NextRecordId` (r:1 w:1)
+	/// Proof: `Records::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::AuditLen` (r:1 w:1)
+	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Balances::Holds` (r:1 w:1)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Envelopes` (r:0 w:32)
+	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
+	/// Storage: `Records::PatientRecords` (r:0 w:16)
+	/// Proof: `Records::PatientRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Records::Records` (r:0 w:16)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
+	/// Storage: `Consent::Audit` (r:0 w:16)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 16]`.
+	fn add_reports(n: u32, ) -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `1622`
+		//  Estimated: `14442`
+		// Minimum execution time: 137_764_000 picoseconds.
+		Weight::from_parts(141_914_110, 14442)
+			// Standard Error: 41_169
+			.saturating_add(Weight::from_parts(20_804_753, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+	}
 	/// Storage: `Records::Records` (r:1 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PatientGrants` (r:5 w:0)
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:4 w:1)
@@ -101,10 +227,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn record_read() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2731`
+		//  Measured:  `2780`
 		//  Estimated: `14442`
-		// Minimum execution time: 75_306_000 picoseconds.
-		Weight::from_parts(89_027_000, 14442)
+		// Minimum execution time: 78_886_000 picoseconds.
+		Weight::from_parts(108_632_000, 14442)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -113,7 +239,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:1 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Prescriptions` (r:1 w:1)
 	/// Proof: `Records::Prescriptions` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PatientGrants` (r:5 w:0)
@@ -126,15 +252,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn dispense() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3351`
+		//  Measured:  `3400`
 		//  Estimated: `14442`
-		// Minimum execution time: 91_774_000 picoseconds.
-		Weight::from_parts(104_467_000, 14442)
+		// Minimum execution time: 104_059_000 picoseconds.
+		Weight::from_parts(128_520_000, 14442)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Records::Records` (r:32 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(499), added: 2974, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PatientGrants` (r:5 w:0)
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:4 w:1)
@@ -148,53 +274,69 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Audit` (r:0 w:32)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
-	fn add_records(n: u32, ) -> Weight {
-		Self::add_record(256).saturating_mul(n.into())
-	}
 	fn record_reads(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3038 + n * (62 ±0)`
-		//  Estimated: `14442 + n * (2974 ±0)`
-		// Minimum execution time: 80_939_000 picoseconds.
-		Weight::from_parts(68_562_203, 14442)
-			// Standard Error: 36_640
-			.saturating_add(Weight::from_parts(31_123_282, 0).saturating_mul(n.into()))
+		//  Measured:  `3087 + n * (62 ±0)`
+		//  Estimated: `14442 + n * (2990 ±0)`
+		// Minimum execution time: 89_102_000 picoseconds.
+		Weight::from_parts(78_509_154, 14442)
+			// Standard Error: 87_241
+			.saturating_add(Weight::from_parts(38_031_026, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(n.into()))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_record(t: u32, ) -> Weight {
-		Weight::from_parts(98_564_373, 14442)
-			.saturating_add(Weight::from_parts(899, 0).saturating_mul(t.into()))
+		Weight::from_parts(176_479_853, 14442)
+			.saturating_add(Weight::from_parts(6_416, 0).saturating_mul(t.into()))
+			.saturating_add(ParityDbWeight::get().reads(19_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
+	}
+	fn add_records(n: u32, ) -> Weight {
+		Weight::from_parts(139_152_613, 14442)
+			.saturating_add(Weight::from_parts(35_657_619, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(17_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(n.into()))
+	}
+	fn add_report(t: u32, ) -> Weight {
+		Weight::from_parts(166_135_053, 14442)
+			.saturating_add(Weight::from_parts(348, 0).saturating_mul(t.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
+	fn add_reports(n: u32, ) -> Weight {
+		Weight::from_parts(141_914_110, 14442)
+			.saturating_add(Weight::from_parts(20_804_753, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(17_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
+			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+	}
 	fn record_read() -> Weight {
-		Weight::from_parts(89_027_000, 14442)
+		Weight::from_parts(108_632_000, 14442)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn dispense() -> Weight {
-		Weight::from_parts(104_467_000, 14442)
+		Weight::from_parts(128_520_000, 14442)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
-	fn add_records(n: u32, ) -> Weight {
-		Self::add_record(256).saturating_mul(n.into())
-	}
 	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(68_562_203, 14442)
-			.saturating_add(Weight::from_parts(31_123_282, 0).saturating_mul(n.into()))
+		Weight::from_parts(78_509_154, 14442)
+			.saturating_add(Weight::from_parts(38_031_026, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2974).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(n.into()))
 	}
 }

@@ -1,0 +1,116 @@
+//! What the other pallets ask of consent: the grants that let a reader read or an author write
+//! ([`AccessControl`]), the patient's audit trail ([`AuditLog`]), and whether an account may
+//! leave the registry ([`Commitments`]).
+
+use crate::*;
+use alloc::vec::Vec;
+use frame_support::pallet_prelude::*;
+use medchain_primitives::{
+	AccessControl, AuditAction, AuditLog, Commitments, Consumed, GrantId, ReadRefusal, RecordId,
+	RecordKind, Scope,
+};
+
+impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
+	fn write_grant(who: &T::AccountId, patient: &T::AccountId) -> Option<GrantId> {
+		Self::find_grant(who, patient, |g| g.scope == Scope::Write)
+	}
+
+	fn read_grant(
+		reader: &T::AccountId,
+		patient: &T::AccountId,
+		record: RecordId,
+		kind: RecordKind,
+	) -> Result<GrantId, ReadRefusal> {
+		// One scan of the pair's grants finds both the grant holding the reader's key and,
+		// failing that, any covering grant (a pharmacy dispenses under one without a key).
+		match Self::find_grants(
+			reader,
+			patient,
+			|g| g.scope.covers_record(record, kind),
+			|g| g.envelopes.contains(&record),
+		) {
+			(Some(id), _) => Ok(id),
+			(None, Some(grant)) => Err(ReadRefusal::NoEnvelope { grant }),
+			(None, None) => Err(ReadRefusal::NoGrant),
+		}
+	}
+
+	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
+		let mut entry = Grants::<T>::get(grant).ok_or(Error::<T>::UnknownGrant)?;
+		match entry.uses_left {
+			Some(1) => {
+				let envelopes = entry.envelopes.len() as u32;
+				Self::end_grant(grant, entry, EndReason::UsedUp);
+				return Ok(Consumed::Ended { envelopes });
+			}
+			Some(n) => {
+				entry.uses_left = Some(n.saturating_sub(1));
+				Grants::<T>::insert(grant, entry);
+			}
+			None => {}
+		}
+		Ok(Consumed::Counted)
+	}
+
+	/// `revoke` is measured ending a grant of `envelopes` envelopes, plus finding it for
+	/// the patient: an upper bound of the same end reached by its last use.
+	fn end_weight(envelopes: u32) -> Weight {
+		T::WeightInfo::revoke(envelopes)
+	}
+
+	fn max_end_weight(uses: u32) -> Weight {
+		let ends = uses.min(T::MaxGrantsPerPair::get());
+		Self::end_weight(T::MaxEnvelopes::get()).saturating_mul(ends.into())
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn grant_for_benchmarks(
+		patient: &T::AccountId,
+		reader: &T::AccountId,
+		scope: Scope,
+		records: &[RecordId],
+		last_use: bool,
+	) -> GrantId {
+		Self::worst_case_grants(patient, reader, scope, records, last_use)
+	}
+}
+
+impl<T: Config> AuditLog<T::AccountId> for Pallet<T> {
+	fn log(patient: &T::AccountId, actor: &T::AccountId, action: AuditAction) {
+		Pallet::<T>::log(patient, actor, action)
+	}
+}
+
+impl<T: Config> Commitments<T::AccountId> for Pallet<T> {
+	/// A patient with live grants or requests waiting for an answer, or a practitioner
+	/// holding grants it asked for (or opened in an emergency) or waiting for answers,
+	/// must revoke, renounce, deny or cancel them before leaving, so that nothing outlives
+	/// its owner's registration. Grants given unasked do not keep anyone: a stranger
+	/// could push them onto any practitioner. They end when it leaves (`on_leave`).
+	fn is_committed(who: &T::AccountId) -> bool {
+		GrantCount::<T>::get(who) > 0
+			|| EmergencyCount::<T>::get(who) > 0
+			|| HeldCount::<T>::get(who) > UnaskedHeld::<T>::get(who)
+			|| PendingCount::<T>::get(who) > 0
+			|| PendingByRequester::<T>::get(who) > 0
+	}
+
+	/// Ends every grant `who` holds, as a renunciation: when nothing keeps `who`, those
+	/// are grants given unasked, at most `MaxUnaskedPerGrantee`.
+	fn on_leave(who: &T::AccountId) {
+		let held: Vec<(GrantId, Grant<T>)> = GranteeGrants::<T>::iter_key_prefix(who)
+			.filter_map(|id| Grants::<T>::get(id).map(|grant| (id, grant)))
+			.collect();
+		for (id, grant) in held {
+			Self::end_grant(id, grant, EndReason::Renounced);
+		}
+	}
+
+	/// Reading and ending `MaxUnaskedPerGrantee` grants, each with the most envelopes.
+	fn on_leave_weight() -> Weight {
+		let n = u64::from(T::MaxUnaskedPerGrantee::get());
+		T::DbWeight::get()
+			.reads(2 * n)
+			.saturating_add(T::WeightInfo::revoke(T::MaxEnvelopes::get()).saturating_mul(n))
+	}
+}

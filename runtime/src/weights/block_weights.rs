@@ -1,10 +1,10 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-02 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-05 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `medchain`
 //! WARMUPS: `10`, REPEAT: `100`
-//! WEIGHT-PATH: `/work/main/runtime/src/weights`
+//! WEIGHT-PATH: `/root/.cache/medchain/ci-checkout/runtime/src/weights`
 //! WEIGHT-METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
@@ -18,7 +18,7 @@
 //   --repeat
 //   100
 //   --weight-path
-//   /work/main/runtime/src/weights
+//   /root/.cache/medchain/ci-checkout/runtime/src/weights
 
 use sp_core::parameter_types;
 use sp_weights::{constants::WEIGHT_REF_TIME_PER_NANOS, Weight};
@@ -28,17 +28,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 294_843, 984_387
-	///   Average:  418_675
-	///   Median:   417_352
-	///   Std-Dev:  101788.95
+	///   Min, Max: 129_416, 308_782
+	///   Average:  143_243
+	///   Median:   134_947
+	///   Std-Dev:  25113.38
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 564_048
-	///   95th: 538_851
-	///   75th: 489_799
+	///   99th: 225_693
+	///   95th: 202_576
+	///   75th: 142_573
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(418_675), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(143_243), 0);
 }
 
 #[cfg(test)]

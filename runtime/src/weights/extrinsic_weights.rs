@@ -1,10 +1,10 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-02 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-05 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `medchain`
 //! WARMUPS: `10`, REPEAT: `100`
-//! WEIGHT-PATH: `/work/main/runtime/src/weights`
+//! WEIGHT-PATH: `/root/.cache/medchain/ci-checkout/runtime/src/weights`
 //! WEIGHT-METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
@@ -18,7 +18,7 @@
 //   --repeat
 //   100
 //   --weight-path
-//   /work/main/runtime/src/weights
+//   /root/.cache/medchain/ci-checkout/runtime/src/weights
 
 use sp_core::parameter_types;
 use sp_weights::{constants::WEIGHT_REF_TIME_PER_NANOS, Weight};
@@ -28,17 +28,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 143_592, 254_591
-	///   Average:  179_806
-	///   Median:   164_702
-	///   Std-Dev:  35166.14
+	///   Min, Max: 92_962, 107_232
+	///   Average:  98_239
+	///   Median:   98_127
+	///   Std-Dev:  2662.38
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 254_477
-	///   95th: 251_449
-	///   75th: 207_446
+	///   99th: 105_918
+	///   95th: 103_405
+	///   75th: 99_380
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(179_806), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(98_239), 0);
 }
 
 #[cfg(test)]

@@ -28,6 +28,10 @@ pub enum ClientError {
 	Connection { url: String, reason: String },
 	#[error("invalid input: {0}")]
 	Invalid(String),
+	#[error("nothing to add: a batch needs at least one file")]
+	EmptyBatch,
+	#[error("{given} files are too many for one transaction: at most {max} go in one batch")]
+	BatchTooLarge { given: usize, max: u32 },
 	#[error(transparent)]
 	Crypto(#[from] CryptoError),
 	#[error(transparent)]
@@ -42,7 +46,9 @@ impl ClientError {
 	/// (or the content is not in the store).
 	pub fn exit_code(&self) -> i32 {
 		match self {
-			ClientError::Invalid(_) => 2,
+			ClientError::Invalid(_)
+			| ClientError::EmptyBatch
+			| ClientError::BatchTooLarge { .. } => 2,
 			ClientError::Dispatch { .. }
 			| ClientError::NotVerified { .. }
 			| ClientError::NotRegistered { .. }
@@ -78,6 +84,16 @@ impl ClientError {
 			ClientError::NotVerified { .. } => "a verifier must verify the application first".into(),
 			ClientError::Dispatch { error, .. } if error == "NoAccess" || error == "NoEnvelope" => {
 				"ask the patient for access (`request-access` / `request`)".into()
+			},
+			// Other pallets have an `InsufficientBalance` of their own, for other deposits.
+			ClientError::Dispatch { pallet, error, .. } if pallet == "Records" && error == "InsufficientBalance" => {
+				"your account cannot pay the record deposit of 0.01 MED per record: top it up (any funded account can send MED with `medchain account transfer`)".into()
+			},
+			ClientError::Dispatch { pallet, error, .. } if pallet == "Records" && error == "EmptyBatch" => {
+				"name at least one record (or file) in a batch".into()
+			},
+			ClientError::BatchTooLarge { max, .. } => {
+				format!("split the files into batches of at most {max}, one transaction each")
 			},
 			ClientError::Rejected(reason) if reason.contains("Inability to pay") || reason.contains("1010") => {
 				"the account cannot pay the fee: fund it with `medchain account transfer`".into()

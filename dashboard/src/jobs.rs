@@ -1,7 +1,7 @@
 //! Long steps (uploads) run in the background; the page polls their stage.
 //!
-//! An upload goes through: encrypting and storing (with bytes done), submitted, in a block
-//! (with the record's id and CID), finalized.
+//! An upload (one file, or several in one transaction) goes through: encrypting and storing
+//! (with bytes done), submitted, in a block (with each record's id and CID), finalized.
 
 use std::{
 	path::PathBuf,
@@ -12,7 +12,11 @@ use std::{
 	time::Duration,
 };
 
-use medchain_client::{roles::Session, storage::Backend, ClientError};
+use medchain_client::{
+	roles::{uploads, Session},
+	storage::Backend,
+	ClientError,
+};
 
 use crate::page::Problem;
 
@@ -21,9 +25,17 @@ use crate::page::Problem;
 pub enum Stage {
 	Encrypting,
 	Submitted,
-	InBlock { record: u64, cid: String, block: u32 },
-	Finalized { record: u64, cid: String, block: u32 },
+	InBlock { records: Vec<Added>, block: u32 },
+	Finalized { records: Vec<Added>, block: u32 },
 	Failed(String, Option<String>),
+}
+
+/// A record an upload added.
+#[derive(Debug, Clone)]
+pub struct Added {
+	pub record: u64,
+	pub cid: String,
+	pub title: String,
 }
 
 /// One upload.
@@ -65,12 +77,17 @@ impl Job {
 	}
 }
 
-/// What to upload.
+/// One file to upload, in the private scratch directory until it is encrypted.
+pub struct File {
+	pub path: tempfile::TempPath,
+	pub title: String,
+}
+
+/// What to upload: one file, or several that go in one transaction, all of one kind.
 pub struct Upload {
 	pub patient: subxt::utils::AccountId32,
-	pub file: tempfile::TempPath,
-	pub title: String,
-	/// `Some(quantity)` for a prescription.
+	pub files: Vec<File>,
+	/// `Some(quantity)` for prescriptions.
 	pub quantity: Option<u32>,
 	pub supersedes: Option<u64>,
 }
@@ -99,34 +116,65 @@ async fn run_upload(
 			progress_job.set(Stage::Submitted);
 		}
 	});
-	let path: PathBuf = upload.file.to_path_buf();
 	let doctor = session.doctor();
-	let record = match upload.quantity {
-		Some(quantity) => {
-			doctor
-				.upload_prescription(
-					&upload.patient,
-					&path,
-					&upload.title,
-					quantity,
-					upload.supersedes,
-					progress,
-				)
-				.await?
+	let records = match upload.files.as_slice() {
+		[file] => {
+			let path: PathBuf = file.path.to_path_buf();
+			let record = match upload.quantity {
+				Some(quantity) => {
+					doctor
+						.upload_prescription(
+							&upload.patient,
+							&path,
+							&file.title,
+							quantity,
+							upload.supersedes,
+							progress,
+						)
+						.await?
+				}
+				None => {
+					doctor
+						.upload_report(
+							&upload.patient,
+							&path,
+							&file.title,
+							upload.supersedes,
+							progress,
+						)
+						.await?
+				}
+			};
+			vec![record]
 		}
-		None => {
-			doctor
-				.upload_report(&upload.patient, &path, &upload.title, upload.supersedes, progress)
-				.await?
+		files => {
+			let batch: Vec<uploads::Upload> = files
+				.iter()
+				.map(|f| uploads::Upload {
+					file: f.path.to_path_buf(),
+					title: f.title.clone(),
+					quantity: upload.quantity,
+					supersedes: upload.supersedes,
+				})
+				.collect();
+			doctor.upload_many(&upload.patient, &batch, progress).await?
 		}
 	};
+	let titles: Vec<String> = upload.files.iter().map(|f| f.title.clone()).collect();
 	// The plaintext is gone from disk as soon as it is encrypted and stored.
-	drop(upload.file);
-	let info = session.record(record).await?;
-	job.set(Stage::InBlock { record, cid: info.cid.clone(), block: info.created_at });
+	drop(upload.files);
+	let mut added = Vec::with_capacity(records.len());
+	let mut block = 0;
+	for (record, title) in records.into_iter().zip(titles) {
+		let info = session.record(record).await?;
+		// One extrinsic: every record has the same block.
+		block = info.created_at;
+		added.push(Added { record, cid: info.cid, title });
+	}
+	job.set(Stage::InBlock { records: added.clone(), block });
 	loop {
-		if finalized_number(session).await? >= info.created_at {
-			job.set(Stage::Finalized { record, cid: info.cid, block: info.created_at });
+		if finalized_number(session).await? >= block {
+			job.set(Stage::Finalized { records: added, block });
 			return Ok(());
 		}
 		tokio::time::sleep(Duration::from_millis(500)).await;

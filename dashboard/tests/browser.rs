@@ -1,8 +1,8 @@
 //! The story, end to end, in a real Chromium driven over WebDriver, against a real dev node:
-//! people register, a verifier verifies, an appointment is booked and accepted, a report and a
-//! prescription are uploaded, a second doctor asks and the patient sees it live and grants,
-//! the report comes back byte-identical, a pharmacy dispenses on a one-time grant, and the
-//! patient revokes and reads it all in the audit trail.
+//! people register, a verifier verifies, an appointment is booked and accepted, a report, two
+//! lab results in one go and a prescription are uploaded, a second doctor asks and the patient
+//! sees it live and grants, the report comes back byte-identical, a pharmacy dispenses on a
+//! one-time grant, and the patient revokes and reads it all in the audit trail.
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (scripts/test.sh installs them); nothing
 //! is downloaded at run time. A failure saves a screenshot and says where.
@@ -253,16 +253,31 @@ impl Browser {
 		quantity: u32,
 		file: &Path,
 	) -> Step<u64> {
+		Ok(self.upload_files(patient, kind, title, quantity, &[file]).await?[0])
+	}
+
+	/// Uploads `files` for `patient` in one go (one transaction); returns the record ids, in
+	/// the order of `files`, once they are finalized.
+	async fn upload_files(
+		&self,
+		patient: &str,
+		kind: &str,
+		title: &str,
+		quantity: u32,
+		files: &[&Path],
+	) -> Step<Vec<u64>> {
 		self.reload().await?;
 		self.select("#upload-patient", patient).await?;
 		self.select("#upload-kind", kind).await?;
 		self.fill("#upload-title", title).await?;
 		self.fill("#upload-quantity", &quantity.to_string()).await?;
+		// ChromeDriver takes the files of a `multiple` input as one path per line.
+		let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
 		self.el("#upload-file")
 			.await?
-			.send_keys(file.display().to_string())
+			.send_keys(paths.join("\n"))
 			.await
-			.or_fail("choose the file")?;
+			.or_fail("choose the files")?;
 		self.click("#upload").await?;
 		// Every stage shows, ending with finality.
 		let deadline = Instant::now() + Duration::from_secs(90);
@@ -292,8 +307,23 @@ impl Browser {
 			}
 			tokio::time::sleep(Duration::from_millis(300)).await;
 		}
-		ensure(self.text("#job-cid").await?.starts_with("Qm"), "the CID is shown")?;
-		self.text("#job-record").await?.parse().or_fail("record id")
+		if files.len() == 1 {
+			ensure(self.text("#job-cid").await?.starts_with("Qm"), "the CID is shown")?;
+			return Ok(vec![self.text("#job-record").await?.parse().or_fail("record id")?]);
+		}
+		// Several files: each record is listed with its CID.
+		let mut ids: Vec<u64> = Vec::new();
+		for el in self.driver.find_all(By::Css("#job-records li")).await.or_fail("records")? {
+			let id = el.find(By::Css(".job-record")).await.or_fail("record")?;
+			ids.push(id.text().await.or_fail("record id")?.parse().or_fail("record id")?);
+			let cid = el.find(By::Css(".job-cid")).await.or_fail("CID")?;
+			ensure(cid.text().await.or_fail("CID")?.starts_with("Qm"), "each CID is shown")?;
+		}
+		ensure(
+			ids.len() == files.len(),
+			format!("{} records listed for {} files", ids.len(), files.len()),
+		)?;
+		Ok(ids)
 	}
 
 	/// Waits for a new file in the download directory and returns its bytes.
@@ -456,6 +486,16 @@ async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
 	let report = b.upload(&patient, "report", "Chest X-ray", 1, &report_file).await?;
 	b.shot(&shots, "doctor").await?;
 
+	// Two lab results in one go: one transaction, a record each, titled after its file.
+	let glucose = dir.join("glucose.csv");
+	let lipids = dir.join("lipids.csv");
+	std::fs::write(&glucose, b"glucose,5.4 mmol/L").or_fail("glucose")?;
+	std::fs::write(&lipids, b"ldl,2.9 mmol/L").or_fail("lipids")?;
+	let labs = b
+		.upload_files(&patient, "report", "Blood panel", 1, &[glucose.as_path(), lipids.as_path()])
+		.await?;
+	ensure(labs.len() == 2 && labs[1] == labs[0] + 1, format!("two new records, not {labs:?}"))?;
+
 	// 5. A second doctor asks; the patient sees the alert arrive live and grants.
 	b.to(&patient_tab).await?;
 	b.reload().await?;
@@ -528,18 +568,22 @@ async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
 		b.text(&format!("#record-{report}")).await?.contains("Chest X-ray"),
 		"the record's title is decrypted",
 	)?;
+	for (lab, file) in labs.iter().zip(["glucose.csv", "lipids.csv"]) {
+		let title = format!("Blood panel ({file})");
+		ensure(b.text(&format!("#record-{lab}")).await?.contains(&title), title)?;
+	}
 	b.shot(&shots, "patient").await?;
 
 	// The whole history in one CAR: one root per record, importable into another store.
 	let before = std::fs::read_dir(&b.downloads).or_fail("downloads")?.count();
 	let exported = b.act("#export-all").await?;
-	ensure(exported.contains("All 2 records"), exported.clone())?;
+	ensure(exported.contains("All 4 records"), exported.clone())?;
 	b.click("#download").await?;
 	let car = dir.join("history.car");
 	std::fs::write(&car, b.downloaded(before).await?).or_fail("write the CAR")?;
 	let other = LocalStore::open(&dir.join("elsewhere")).or_fail("open a store")?;
 	let roots = other.import_car(car).await.or_fail("import the CAR")?;
-	ensure(roots.len() == 2, format!("roots {roots:?}"))?;
+	ensure(roots.len() == 4, format!("roots {roots:?}"))?;
 
 	let hospital_tab = b.tab(d_hospital.login_url()).await?;
 	b.unlock("hospital").await?;

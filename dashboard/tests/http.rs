@@ -1,10 +1,10 @@
 //! The dashboard over HTTP, against a real dev node: sign-in, the Host check, CSRF, the
-//! session cookie, security headers, limits, idle lock, and plain-words errors on every kind of
-//! route.
+//! session cookie, security headers, limits, idle lock, plain-words errors on every kind of
+//! route, and several files uploaded in one transaction.
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::*;
 use medchain_client::crypto::keys::Identity;
@@ -403,4 +403,119 @@ async fn an_idle_session_locks_itself() {
 	assert!(!dashboard.state().any_unlocked(), "the keys were dropped after 2 s idle");
 	let page = web.get("/").await.text().await.unwrap();
 	assert!(page.contains("Unlock an account"));
+}
+
+/// The doctor's upload form as the page sends it, with one `file` part per chosen file.
+fn upload_form(
+	patient: &str,
+	files: &[(&str, Vec<u8>)],
+	supersedes: &str,
+) -> reqwest::multipart::Form {
+	let mut form = reqwest::multipart::Form::new()
+		.text("patient", patient.to_string())
+		.text("kind", "report")
+		.text("title", "Blood panel")
+		.text("quantity", "1")
+		.text("supersedes", supersedes.to_string());
+	for (name, bytes) in files {
+		let part = reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.to_string());
+		form = form.part("file", part);
+	}
+	form
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_files_go_in_one_transaction_each_its_own_record() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = dev_node(dir.path()).await;
+	let url = node.rpc_url();
+	let home = dir.path().join("home");
+	// Set up through the library: a verified doctor, and a patient who booked them.
+	let doctor = practitioner(&url, &home, "ada", "doctor", "Dr. Ada").await;
+	let me = Identity::generate();
+	let address = me.account_id().to_string();
+	fund(&url, &home, &address).await;
+	let patient = session(&url, &home, me).await;
+	patient.patient().register().await.unwrap();
+	let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+	let tomorrow = now.as_millis() as u64 + 86_400_000;
+	let appointment =
+		patient.patient().book(&doctor.parse().unwrap(), tomorrow, "check-up").await.unwrap();
+
+	let dashboard = dashboard(&url, &home, |_| {}).await;
+	let mut web = Web::new(&dashboard);
+	web.sign_in(dashboard.login_url()).await;
+	let response = web.post("/account/unlock", &[("name", "ada"), ("password", PASSWORD)]).await;
+	assert_eq!(response.status(), 200);
+	let response = web.post(&format!("/appointments/{appointment}/accept"), &[]).await;
+	assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+
+	// More files than one transaction takes, or a correction among several: refused at once.
+	let many: Vec<(&str, Vec<u8>)> = (0..17).map(|_| ("scan.pdf", b"scan".to_vec())).collect();
+	let response = web
+		.post_builder("/upload")
+		.multipart(upload_form(&address, &many, ""))
+		.send()
+		.await
+		.unwrap();
+	assert_eq!(response.status(), 400);
+	assert!(response.text().await.unwrap().contains("At most 16 files go in one upload"));
+	let files = [
+		("glucose.csv", b"glucose,5.4 mmol/L".to_vec()),
+		("lipids.csv", b"ldl,2.9 mmol/L\nhdl,1.4 mmol/L".to_vec()),
+	];
+	let response = web
+		.post_builder("/upload")
+		.multipart(upload_form(&address, &files, "0"))
+		.send()
+		.await
+		.unwrap();
+	assert_eq!(response.status(), 400);
+	assert!(response.text().await.unwrap().contains("upload it on its own"));
+
+	// Two files in one go: one job, one transaction, a record each.
+	let response = web
+		.post_builder("/upload")
+		.multipart(upload_form(&address, &files, ""))
+		.send()
+		.await
+		.unwrap();
+	assert_eq!(response.status(), 200);
+	let started = response.text().await.unwrap();
+	assert!(started.contains("2 reports for"), "{started}");
+	let job: u64 =
+		started.split("id=\"job-").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
+	let deadline = Instant::now() + Duration::from_secs(90);
+	let page = loop {
+		let page = web.get(&format!("/jobs/{job}")).await.text().await.unwrap();
+		assert!(!page.contains("Upload failed"), "{page}");
+		if page.contains("class=\"done\" id=\"job-final\"") {
+			break page;
+		}
+		assert!(Instant::now() < deadline, "the upload never reached finality: {page}");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	};
+	assert!(page.contains("2 records, one transaction"), "{page}");
+	let listed: Vec<u64> = page
+		.split("id=\"job-record-")
+		.skip(1)
+		.map(|rest| rest.split('"').next().unwrap().parse().unwrap())
+		.collect();
+	assert_eq!(listed, patient.record_ids(&address.parse().unwrap()).await.unwrap());
+	assert_eq!(listed.len(), 2, "{page}");
+
+	// Each record is its own: its title names its file, its bytes come back as sent, and both
+	// entered the chain in the same block.
+	let mut blocks = Vec::new();
+	for (id, (name, bytes)) in listed.iter().zip(&files) {
+		let record = patient.record(*id).await.unwrap();
+		assert_eq!(record.title.as_deref(), Some(format!("Blood panel ({name})").as_str()));
+		assert!(page.contains(&format!("Blood panel ({name})")), "{page}");
+		let out = dir.path().join(name);
+		let read = patient.patient_view(*id, &out).await.unwrap();
+		assert_eq!(read.bytes, bytes.len() as u64);
+		assert_eq!(&std::fs::read(&out).unwrap(), bytes);
+		blocks.push(record.created_at);
+	}
+	assert_eq!(blocks[0], blocks[1], "one transaction");
 }

@@ -313,6 +313,21 @@ async fn the_whole_story_and_every_failure() {
 		"pw",
 	);
 	assert_eq!(code, Some(2), "a patient is not a doctor: {stderr}");
+	// Several files go in one transaction; too many, or titles that do not pair with them,
+	// are refused before anything is stored or signed.
+	let carol_address = carol.to_string();
+	let mut too_many = vec!["-a", "carol", "doctor", "upload-report", carol_address.as_str()];
+	too_many.extend([report; 17]);
+	too_many.extend(["--title", "t"]);
+	let (code, _, stderr) = cli(too_many.as_slice(), "pw");
+	assert_eq!(code, Some(2), "{stderr}");
+	assert!(stderr.contains("17 files are too many for one transaction"), "{stderr}");
+	assert!(stderr.contains("hint: split the files into batches of at most 16"), "{stderr}");
+	let mut unpaired = vec!["-a", "carol", "doctor", "upload-report", carol_address.as_str()];
+	unpaired.extend([report, report, "--title", "a", "--title", "b", "--title", "c"]);
+	let (code, _, stderr) = cli(unpaired.as_slice(), "pw");
+	assert_eq!(code, Some(2), "{stderr}");
+	assert!(stderr.contains("one --title per file (3 given for 2 files)"), "{stderr}");
 	let (code, stdout, _) = cli(&["blob", "cid", report], "");
 	assert_eq!((code, stdout.trim()), (Some(0), "QmTsGMg5AFJJLFmBF7L6CFbu4DaeS2dTFchjcD9ppUrT9h"));
 	let (code, _, stderr) =

@@ -5,14 +5,19 @@ use std::path::Path;
 
 use subxt::utils::AccountId32;
 
-use super::{first_event, views::AppointmentInfo, Application, ReadRecord, Session};
+use super::{
+	first_event,
+	uploads::{check_batch, Upload},
+	views::AppointmentInfo,
+	Application, ReadRecord, Session,
+};
 use crate::{
 	error::ClientError,
 	runtime::medchain::{
 		self as api,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			medchain_primitives::{RecordKind, Role, Scope},
+			medchain_primitives::{Role, Scope},
 		},
 	},
 	storage::{ContentStore, Progress},
@@ -127,9 +132,8 @@ impl<S: ContentStore> Doctor<'_, S> {
 		progress: Progress,
 	) -> Result<u64, ClientError> {
 		self.0.ensure_verified(Role::Doctor).await?;
-		self.0
-			.add_record(patient, RecordKind::Report, file, title, None, supersedes, progress)
-			.await
+		let upload = Upload { supersedes, ..Upload::report(file, title) };
+		self.0.add_record(patient, &upload, progress).await
 	}
 
 	/// Encrypts and uploads a prescription of `quantity` units for `patient`.
@@ -143,17 +147,23 @@ impl<S: ContentStore> Doctor<'_, S> {
 		progress: Progress,
 	) -> Result<u64, ClientError> {
 		self.0.ensure_verified(Role::Doctor).await?;
-		self.0
-			.add_record(
-				patient,
-				RecordKind::Prescription,
-				file,
-				title,
-				Some(quantity),
-				supersedes,
-				progress,
-			)
-			.await
+		let upload = Upload { supersedes, ..Upload::prescription(file, title, quantity) };
+		self.0.add_record(patient, &upload, progress).await
+	}
+
+	/// Encrypts and uploads several files for `patient` in one extrinsic (at most
+	/// [`MAX_WRITE_BATCH`](super::MAX_WRITE_BATCH)): each its own record, with its own data
+	/// key, title, kind and quantity; all are added or none. Returns the new record ids, in the
+	/// order of `uploads`. An empty or too large batch is refused before anything is read.
+	pub async fn upload_many(
+		&self,
+		patient: &AccountId32,
+		uploads: &[Upload],
+		progress: Progress,
+	) -> Result<Vec<u64>, ClientError> {
+		check_batch(uploads.len())?;
+		self.0.ensure_verified(Role::Doctor).await?;
+		self.0.add_records(patient, uploads, progress).await
 	}
 
 	/// Asks `patient` for access to `scope` for `blocks` blocks. Returns the request id.

@@ -18,6 +18,7 @@ pub mod doctor;
 pub mod notes;
 pub mod patient;
 pub mod pharmacy;
+pub mod uploads;
 pub mod verifier;
 pub mod views;
 
@@ -39,7 +40,7 @@ use crate::{
 		self as api,
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
-			medchain_primitives::{RecordKind, Role, VerificationStatus},
+			medchain_primitives::{Role, VerificationStatus},
 			pallet_registry::pallet::PractitionerDetails,
 		},
 	},
@@ -50,6 +51,7 @@ use views::{AccountView, RecordInfo};
 pub use doctor::Doctor;
 pub use patient::Patient;
 pub use pharmacy::{Hospital, Pharmacy};
+pub use uploads::Upload;
 pub use verifier::Verifier;
 
 /// One user's connection: who they are, which node, which storage.
@@ -82,9 +84,18 @@ pub struct ReadRecord {
 /// The most records one batch of reads may name (the pallet's `MaxReadBatch`).
 pub const MAX_READ_BATCH: u32 = 32;
 
+/// The most records one batch of writes may carry (the pallet's `MaxWriteBatch`).
+pub const MAX_WRITE_BATCH: u32 = 16;
+
+/// The deposit held for good from a record's author, per record (the runtime's
+/// `RecordDeposit`): 0.01 MED, in plancks.
+pub const RECORD_DEPOSIT: u128 = 10_000_000_000;
+
 /// The chain-side bound of a sealed title (the pallet's `MaxTitleLen`).
 const MAX_SEALED_TITLE: usize = 256;
 const TITLE_OVERHEAD: usize = 24 + 16;
+/// The longest title, in bytes, that fits once sealed.
+const MAX_TITLE: usize = MAX_SEALED_TITLE - TITLE_OVERHEAD;
 
 impl<S: ContentStore> Session<S> {
 	pub fn new(chain: Chain, me: Identity, store: S, wait: Wait, cid_version: CidVersion) -> Self {
@@ -300,48 +311,6 @@ impl<S: ContentStore> Session<S> {
 			.await?
 			.ok_or(ClientError::NoEnvelope { record: id })?;
 		Ok(envelope::open(self.me.encryption_secret(), &envelope, cid)?)
-	}
-
-	/// Encrypts `file` and stores it, then adds the record for `patient`, with one envelope for
-	/// the patient and one for the author. Returns the new record's id.
-	#[allow(clippy::too_many_arguments)]
-	pub(crate) async fn add_record(
-		&self,
-		patient: &AccountId32,
-		kind: RecordKind,
-		file: &Path,
-		title: &str,
-		quantity: Option<u32>,
-		supersedes: Option<u64>,
-		progress: Progress,
-	) -> Result<u64, ClientError> {
-		if title.len() + TITLE_OVERHEAD > MAX_SEALED_TITLE {
-			return Err(ClientError::Invalid(format!(
-				"the title is {} bytes; at most {} fit",
-				title.len(),
-				MAX_SEALED_TITLE - TITLE_OVERHEAD
-			)));
-		}
-		let patient_key = self.encryption_key_of(patient).await?;
-		// The declared size is the file's size when opened; the read fails if it changes.
-		let plain = open_source(file)?;
-		let size = stream::encrypted_size(plain.len());
-		let key = DataKey::generate();
-		let reader = stream::EncryptingReader::new(plain, &key);
-		let cid = self.store.add(Box::new(reader), self.cid_version, progress).await?;
-		let call = api::tx().records().add_record(
-			*patient,
-			kind,
-			BoundedVec(cid.to_bytes()),
-			size,
-			BoundedVec(seal_title(&key, &cid, title)),
-			quantity,
-			envelope::seal(&patient_key, &key, &cid)?,
-			envelope::seal(&self.me.encryption_public(), &key, &cid)?,
-			supersedes,
-		);
-		let included = self.submit(call).await?;
-		first_event::<api::records::events::RecordAdded>(&included).map(|e| e.record)
 	}
 
 	/// Reads record `id` into `out`: records the read on chain (unless this user is the

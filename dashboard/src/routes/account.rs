@@ -173,10 +173,11 @@ pub async fn register_patient(Unlocked { user, .. }: Unlocked) -> Result<Respons
 	Ok(go("/"))
 }
 
-/// The fields of a multipart form: text fields as strings, the file as bytes.
+/// The fields of a multipart form: text fields as strings, the files as bytes (a field
+/// `<input type=file multiple>` sends one part per file).
 pub struct Fields {
 	pub text: HashMap<String, String>,
-	pub file: Option<(String, Vec<u8>)>,
+	pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// Reads a multipart form whose one file field is `file_field`.
@@ -189,10 +190,13 @@ pub async fn fields(
 		Problem::new(
 			StatusCode::PAYLOAD_TOO_LARGE,
 			"File too large",
-			format!("The dashboard accepts files of up to {} MiB.", limit / (1024 * 1024)),
+			format!(
+				"The dashboard accepts files of up to {} MiB in one upload.",
+				limit / (1024 * 1024)
+			),
 		)
 	};
-	let mut out = Fields { text: HashMap::new(), file: None };
+	let mut out = Fields { text: HashMap::new(), files: Vec::new() };
 	loop {
 		let field = match multipart.next_field().await {
 			Ok(Some(field)) => field,
@@ -210,7 +214,7 @@ pub async fn fields(
 					Problem::input(format!("The file could not be read ({e})."))
 				}
 			})?;
-			out.file = Some((file_name, bytes.to_vec()));
+			out.files.push((file_name, bytes.to_vec()));
 		} else {
 			let value = field
 				.text()
@@ -231,12 +235,22 @@ impl Fields {
 	}
 
 	pub fn file(&self, what: &str) -> Result<&(String, Vec<u8>), Problem> {
-		match &self.file {
+		match self.files.first() {
 			Some(file) if !file.1.is_empty() => Ok(file),
 			_ => {
 				Err(Problem::input(format!("Choose the {what} to upload (it must not be empty).")))
 			}
 		}
+	}
+
+	/// Every file sent, in order: at least one, and none empty.
+	pub fn files(&self, what: &str) -> Result<&[(String, Vec<u8>)], Problem> {
+		if self.files.is_empty() || self.files.iter().any(|(_, bytes)| bytes.is_empty()) {
+			return Err(Problem::input(format!(
+				"Choose the {what} to upload (none may be empty)."
+			)));
+		}
+		Ok(self.files.as_slice())
 	}
 }
 

@@ -10,7 +10,9 @@ use axum::{
 	Form,
 };
 use medchain_client::{
-	runtime::medchain::runtime_types::medchain_primitives::Scope, storage::no_progress,
+	roles::{uploads::batch_title, MAX_WRITE_BATCH},
+	runtime::medchain::runtime_types::medchain_primitives::Scope,
+	storage::no_progress,
 };
 
 use super::{
@@ -54,6 +56,7 @@ pub async fn report_spam(
 }
 
 /// Starts an upload in the background and answers with its progress, which the page polls.
+/// Several files go in one transaction, each its own record.
 pub async fn upload(
 	State(state): State<Arc<AppState>>,
 	Unlocked { browser, user }: Unlocked,
@@ -79,24 +82,40 @@ pub async fn upload(
 		form.text.get("supersedes").map(String::as_str).unwrap_or(""),
 		"Corrects record",
 	)?;
-	let (_, bytes) = form.file("file")?;
-	// The library encrypts from a file; the plaintext lives in the private scratch directory
+	let chosen = form.files("file or files")?;
+	if chosen.len() > MAX_WRITE_BATCH as usize {
+		return Err(Problem::input(format!(
+			"At most {MAX_WRITE_BATCH} files go in one upload; you chose {}.",
+			chosen.len()
+		)));
+	}
+	if chosen.len() > 1 && supersedes.is_some() {
+		return Err(Problem::input(
+			"A correction replaces one record: upload it on its own, without other files.",
+		));
+	}
+	// The library encrypts from files; the plaintext lives in the private scratch directory
 	// only until it is encrypted.
-	let scratch = state.scratch()?;
-	std::fs::write(scratch.path(), bytes).map_err(medchain_client::ClientError::from)?;
+	let mut files = Vec::with_capacity(chosen.len());
+	for (name, bytes) in chosen {
+		let scratch = state.scratch()?;
+		std::fs::write(scratch.path(), bytes).map_err(medchain_client::ClientError::from)?;
+		// One title for several files: each record is told apart by its file's name.
+		let title = if chosen.len() == 1 { title.clone() } else { batch_title(&title, name) };
+		files.push(jobs::File { path: scratch.into_temp_path(), title });
+	}
 	let id = state.next_job.fetch_add(1, Ordering::Relaxed) + 1;
-	let what = format!(
-		"{} for {}",
-		if quantity.is_some() { "Prescription" } else { "Report" },
-		short(&patient.to_string())
-	);
-	let job = Job::new(id, what, bytes.len() as u64);
+	let (one, many) =
+		if quantity.is_some() { ("Prescription", "prescriptions") } else { ("Report", "reports") };
+	let who = short(&patient.to_string());
+	let what = match chosen.len() {
+		1 => format!("{one} for {who}"),
+		n => format!("{n} {many} for {who}, in one transaction"),
+	};
+	let total = chosen.iter().map(|(_, bytes)| bytes.len() as u64).sum();
+	let job = Job::new(id, what, total);
 	browser.jobs.lock().unwrap_or_else(|e| e.into_inner()).insert(id, job.clone());
-	jobs::spawn_upload(
-		job.clone(),
-		user,
-		jobs::Upload { patient, file: scratch.into_temp_path(), title, quantity, supersedes },
-	);
+	jobs::spawn_upload(job.clone(), user, jobs::Upload { patient, files, quantity, supersedes });
 	Ok(html(&job_view(&job)))
 }
 

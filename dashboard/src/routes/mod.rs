@@ -19,13 +19,13 @@ use axum::{
 	routing::{get, post},
 	Router,
 };
-use medchain_client::crypto::keystore::KeystoreFile;
+use medchain_client::{crypto::keystore::KeystoreFile, roles::MAX_WRITE_BATCH};
 
 use crate::{
 	alerts,
 	format::short,
 	guard::{self, Browser, Unlocked},
-	jobs::{Job, Stage},
+	jobs::{Added, Job, Stage},
 	page::{self, html, Problem},
 	state::{AppState, WebSession},
 };
@@ -149,6 +149,8 @@ struct Home {
 	audit: Vec<panels::AuditRow>,
 	held: Vec<panels::HeldRow>,
 	patients: Vec<panels::PatientOption>,
+	/// The most files one upload takes (one transaction).
+	max_batch: u32,
 	pending: Vec<panels::PractitionerRow>,
 	practitioners: Vec<panels::PractitionerRow>,
 	verifiers: Vec<String>,
@@ -224,6 +226,7 @@ async fn build_home(browser: &WebSession, user: &crate::state::User) -> Result<H
 		audit: vec![],
 		held: vec![],
 		patients: vec![],
+		max_batch: MAX_WRITE_BATCH,
 		pending: vec![],
 		practitioners: vec![],
 		verifiers: vec![],
@@ -310,9 +313,12 @@ pub struct JobView {
 	pub s2: &'static str,
 	pub s3: &'static str,
 	pub s4: &'static str,
+	/// The record of a one-file upload, shown in its stages.
 	pub cid: String,
 	pub block: u32,
 	pub record: u64,
+	/// Every record of a several-file upload, listed under its stages (empty for one file).
+	pub batch: Vec<Added>,
 	pub finished: bool,
 	pub error: String,
 }
@@ -332,12 +338,17 @@ pub fn job_view(job: &Job) -> JobPart {
 		Stage::Finalized { .. } => ("done", "done", "done", "done"),
 		Stage::Failed(..) => ("todo", "todo", "todo", "todo"),
 	};
-	let (cid, block, record) = match &stage {
-		Stage::InBlock { cid, block, record } | Stage::Finalized { cid, block, record } => {
-			(cid.clone(), *block, *record)
+	let (records, block) = match &stage {
+		Stage::InBlock { records, block } | Stage::Finalized { records, block } => {
+			(records.clone(), *block)
 		}
-		_ => (String::new(), 0, 0),
+		_ => (Vec::new(), 0),
 	};
+	let (cid, record) = match records.as_slice() {
+		[one] => (one.cid.clone(), one.record),
+		_ => (String::new(), 0),
+	};
+	let batch = if records.len() > 1 { records } else { Vec::new() };
 	let error = match &stage {
 		Stage::Failed(detail, Some(hint)) => format!("{detail} ({hint})"),
 		Stage::Failed(detail, None) => detail.clone(),
@@ -355,6 +366,7 @@ pub fn job_view(job: &Job) -> JobPart {
 			cid,
 			block,
 			record,
+			batch,
 			finished: job.finished(),
 			error,
 		},

@@ -28,7 +28,7 @@ pub struct Figures {
 	/// Successful extrinsics per second, sustained.
 	pub tps: f64,
 	/// Record operations (records added, reads recorded, dispenses) per second, sustained: a
-	/// batch of reads counts each read.
+	/// batch of reads counts each read, a batch of writes each record.
 	pub record_ops: f64,
 	/// Normal-class ref time used, as a share of its limit: mean and peak over those blocks.
 	pub weight_share: f64,
@@ -81,7 +81,7 @@ pub fn figures(phase: &Phase, limits: &Limits, weights: &BTreeMap<String, u64>) 
 	let ops: u64 = window
 		.iter()
 		.flat_map(|b| &b.succeeded)
-		.map(|(call, count)| u64::from(*count) * record_ops(call, phase.read_batch))
+		.map(|(call, count)| u64::from(*count) * record_ops(call, phase))
 		.sum();
 	let share = |b: &BlockStats| b.ref_time as f64 / limits.normal_ref_time as f64;
 	let n = window.len().max(1) as f64;
@@ -139,11 +139,13 @@ pub fn figures(phase: &Phase, limits: &Limits, weights: &BTreeMap<String, u64>) 
 	}
 }
 
-/// How many record operations one successful `call` is: a batch of reads is `read_batch`.
-fn record_ops(call: &str, read_batch: usize) -> u64 {
+/// How many record operations one successful `call` of `phase` is: a batch counts each of its
+/// records.
+fn record_ops(call: &str, phase: &Phase) -> u64 {
 	match call {
 		"Records.add_record" | "Records.record_read" | "Records.dispense" => 1,
-		"Records.record_reads" => read_batch as u64,
+		"Records.record_reads" => phase.read_batch as u64,
+		"Records.add_records" => phase.write_batch as u64,
 		_ => 0,
 	}
 }

@@ -1,8 +1,9 @@
 //! One run: the setup steps and the measured workloads, in the order their state needs.
 //!
 //! Accounts are paired by index: patient `i` books doctors `i..i+k`, doctor `i` writes patient
-//! `i`'s records, doctor `i+1` reads them under a grant, pharmacy `i` dispenses patient `i`'s
-//! prescription, and doctors ask other patients for access, which those patients grant.
+//! `i`'s records (one at a time, and in batches), doctor `i+1` reads them under a grant,
+//! pharmacy `i` dispenses patient `i`'s prescription, and doctors ask other patients for
+//! access, which those patients grant.
 
 use std::time::Instant;
 
@@ -11,6 +12,7 @@ use futures::{stream, StreamExt, TryStreamExt};
 use medchain_client::{
 	chain::Chain,
 	crypto::keys::Identity,
+	roles::{MAX_READ_BATCH, MAX_WRITE_BATCH, RECORD_DEPOSIT},
 	runtime::medchain::{
 		self as api,
 		runtime_types::medchain_primitives::{Role, Scope},
@@ -35,6 +37,13 @@ pub const MAX_PER_SENDER: usize = 16;
 /// The most envelopes one grant carries (the runtime's `MaxEnvelopes`).
 pub const LARGEST_GRANT: usize = 64;
 
+/// The most records one doctor writes in a run: its `Records.add_record` calls, its batches,
+/// the reports for the largest grants and its share of the mix.
+pub fn records_per_doctor(per_sender: usize) -> usize {
+	let (single, batched) = (per_sender.max(2), per_sender * MAX_WRITE_BATCH as usize);
+	single + batched + (LARGEST_GRANT + 1) + per_sender.div_ceil(2)
+}
+
 /// One step of a run.
 pub struct Phase {
 	/// The call measured (`Pallet.call`, or `mix`), or the setup step's name.
@@ -46,6 +55,8 @@ pub struct Phase {
 	pub signing_s: f64,
 	/// Reads in each `Records.record_reads` batch of this step.
 	pub read_batch: usize,
+	/// Records in each `Records.add_records` batch of this step.
+	pub write_batch: usize,
 }
 
 /// A run against one chain.
@@ -64,6 +75,8 @@ pub struct Run {
 	records: Vec<Vec<u64>>,
 	/// Reads in each batch of the `Records.record_reads` workload: all of a patient's reports.
 	read_batch: usize,
+	/// Records in each batch of the `Records.add_records` workload.
+	write_batch: usize,
 	/// How many patients give the largest grants (each needs that many reports first).
 	pub largest_grant_patients: usize,
 }
@@ -93,6 +106,7 @@ impl Run {
 			dev,
 			records: Vec::new(),
 			read_batch: 0,
+			write_batch: 0,
 			largest_grant_patients: LARGEST_GRANT,
 		})
 	}
@@ -170,8 +184,16 @@ impl Run {
 			result.elapsed.as_secs_f64(),
 			result.busy_blocks().len()
 		);
-		let read_batch = self.read_batch;
-		self.phases.push(Phase { name: name.into(), measured, txs, result, signing_s, read_batch });
+		let (read_batch, write_batch) = (self.read_batch, self.write_batch);
+		self.phases.push(Phase {
+			name: name.into(),
+			measured,
+			txs,
+			result,
+			signing_s,
+			read_batch,
+			write_batch,
+		});
 		Ok(())
 	}
 
@@ -182,20 +204,25 @@ impl Run {
 		self.transfers().await?;
 		self.appointments().await?;
 		self.add_records().await?;
+		self.write_batches().await?;
 		self.reads_and_dispenses().await?;
 		self.requests_and_grants().await?;
 		self.largest_grants().await?;
+		self.worst_cases().await?;
 		self.mix().await
 	}
 
-	/// Funds every account from the dev accounts, round robin.
+	/// Funds every account from the dev accounts, round robin. A doctor's 30 MED pay its
+	/// practitioner deposit (10), its requests (0.11 each) and its fees with room to spare; on
+	/// top, it gets the deposit of every record it writes (`RECORD_DEPOSIT`, held for good).
 	pub async fn fund(&mut self) -> anyhow::Result<()> {
 		let a = &self.accounts;
+		let doctor = 30 * UNIT + records_per_doctor(self.per_sender) as u128 * RECORD_DEPOSIT;
 		let targets = a
 			.patients
 			.iter()
 			.map(|p| (p, 20 * UNIT))
-			.chain(a.doctors.iter().map(|d| (d, 30 * UNIT)))
+			.chain(a.doctors.iter().map(|d| (d, doctor)))
 			.chain(a.pharmacies.iter().map(|p| (p, 30 * UNIT)))
 			.chain(std::iter::once((&a.sink, UNIT)));
 		let calls: Vec<_> = targets
@@ -301,6 +328,26 @@ impl Run {
 		self.step("Records.add_record", true, signed).await?;
 		self.records = self.patient_records(&self.accounts.patients).await?;
 		Ok(())
+	}
+
+	/// Doctor `i` writes `k` batches of [`MAX_WRITE_BATCH`] reports for patient `i`, one
+	/// extrinsic each. Taken after the patients' records are listed: the workloads that read
+	/// records keep to those written one at a time.
+	pub async fn write_batches(&mut self) -> anyhow::Result<()> {
+		let a = &self.accounts;
+		let (k, size) = (self.per_sender, MAX_WRITE_BATCH as usize);
+		let base = (u64::from(std::process::id()) << 32) + (1 << 30);
+		let calls: Vec<_> = (0..k)
+			.flat_map(|j| {
+				a.doctors.iter().zip(&a.patients).enumerate().map(move |(i, (d, p))| {
+					let seed = base + ((i * k + j) * size) as u64 * 2;
+					(w::add_records(&p.account_id(), seed, size), d)
+				})
+			})
+			.collect();
+		let signed = self.sign(calls).await?;
+		self.write_batch = size;
+		self.step("Records.add_records", true, signed).await
 	}
 
 	/// Patient `i` lets pharmacy `i` dispense and doctor `i+1` read its reports; then both
@@ -439,6 +486,62 @@ impl Run {
 			.collect();
 		let signed = self.sign(calls).await?;
 		self.step(&format!("Consent.grant ({LARGEST_GRANT} envelopes)"), true, signed).await
+	}
+
+	/// Blocks built from worst cases, for `benchmark block` to check that they execute within
+	/// their weight (docs/performance.md): the longest batch of reads, each holder of a largest
+	/// grant opening `MAX_READ_BATCH` reports at once; then reads that each end a one-time
+	/// grant carrying [`LARGEST_GRANT`] keys.
+	pub async fn worst_cases(&mut self) -> anyhow::Result<()> {
+		let a = &self.accounts;
+		let (n, m) = (a.n(), a.n().min(self.largest_grant_patients));
+		let r = self.per_sender.min(n.saturating_sub(2)).max(1);
+		let batch = (MAX_READ_BATCH as usize).min(LARGEST_GRANT);
+		let records = &self.records;
+		// The same holders as in `largest_grants`.
+		let calls: Vec<_> = (0..r)
+			.flat_map(|q| {
+				(0..m).map(move |i| {
+					let doctor = &a.doctors[(i + 2 * n - 2 - q) % n];
+					(w::record_reads(&records[i][1..=batch]), doctor)
+				})
+			})
+			.collect();
+		let signed = self.sign(calls).await?;
+		let kept = std::mem::replace(&mut self.read_batch, batch);
+		self.step(&format!("Records.record_reads ({batch}, largest grants)"), true, signed).await?;
+		self.read_batch = kept;
+
+		// Patient `i` gives doctors `i+1..=i+r` one use each of all its reports until tomorrow.
+		// Doctor `i+1` reads under a 30-day grant already; the one-time grant expires first,
+		// so the read uses and ends it, as it does for the others.
+		let a = &self.accounts;
+		let expires = self.chain().best_number().await? + 14_400;
+		let records = &self.records;
+		let calls: Vec<_> = (1..=r)
+			.flat_map(|j| {
+				(0..m).map(move |i| {
+					let reader = a.doctors[(i + j) % n].account_id();
+					let keys = &records[i][1..=LARGEST_GRANT];
+					(w::grant_access_once(&reader, Scope::Reports, expires, keys), &a.patients[i])
+				})
+			})
+			.collect();
+		let signed = self.sign(calls).await?;
+		self.step("one-time grants of the largest size", false, signed).await?;
+		let (a, records) = (&self.accounts, &self.records);
+		let reads: Vec<_> = (1..=r)
+			.flat_map(|j| {
+				(0..m).map(move |i| (w::record_read(records[i][1]), &a.doctors[(i + j) % n]))
+			})
+			.collect();
+		let signed = self.sign(reads).await?;
+		self.step(
+			&format!("Records.record_read (ending a {LARGEST_GRANT}-key grant)"),
+			true,
+			signed,
+		)
+		.await
 	}
 
 	/// A day at a clinic, in one window: doctors write and read records, pharmacies dispense,

@@ -7,6 +7,7 @@ use medchain_client::{
 		runtime_types::{
 			bounded_collections::bounded_vec::BoundedVec,
 			medchain_primitives::{RecordKind, Role, Scope},
+			pallet_records::types::NewRecord,
 			pallet_registry::pallet::PractitionerDetails,
 		},
 	},
@@ -95,6 +96,31 @@ pub fn add_record(
 	)
 }
 
+/// `count` reports for one patient in one extrinsic, each as [`add_record`] writes a report;
+/// record `r` of the batch uses seeds `seed + 2r` and `seed + 2r + 1`.
+pub fn add_records(
+	patient: &AccountId32,
+	seed: u64,
+	count: usize,
+) -> impl subxt::transactions::Payload {
+	let records: Vec<NewRecord> = (0..count as u64)
+		.map(|r| {
+			let seed = seed + 2 * r;
+			NewRecord {
+				kind: RecordKind::Report,
+				cid: BoundedVec(cid(seed)),
+				size: 300 * 1024,
+				title: BoundedVec(sealed(64, seed)),
+				quantity: None,
+				patient_envelope: envelope(seed),
+				author_envelope: envelope(seed + 1),
+				supersedes: None,
+			}
+		})
+		.collect();
+	api::tx().records().add_records(*patient, BoundedVec(records))
+}
+
 pub fn record_read(record: u64) -> impl subxt::transactions::Payload {
 	api::tx().records().record_read(record)
 }
@@ -128,4 +154,16 @@ pub fn grant_access(
 ) -> impl subxt::transactions::Payload {
 	let envelopes = records.iter().map(|r| (*r, envelope(*r))).collect();
 	api::tx().consent().grant_access(*grantee, scope, expires_at, None, BoundedVec(envelopes))
+}
+
+/// A patient grants `grantee` one use of `scope` until `expires_at`, with these records' keys:
+/// the use that reads under it ends it, and takes every key back.
+pub fn grant_access_once(
+	grantee: &AccountId32,
+	scope: Scope,
+	expires_at: u32,
+	records: &[u64],
+) -> impl subxt::transactions::Payload {
+	let envelopes = records.iter().map(|r| (*r, envelope(*r))).collect();
+	api::tx().consent().grant_access(*grantee, scope, expires_at, Some(1), BoundedVec(envelopes))
 }

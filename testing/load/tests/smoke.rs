@@ -12,8 +12,8 @@ async fn every_presigned_extrinsic_is_found_once_and_the_counts_add_up() {
 	let mut node = Node::dev_fast("load", dir.path(), &["--no-prometheus"]);
 	node.rpc().await;
 	let url = node.rpc_url();
-	// 25 accounts per role, 8 calls each: 200 of every workload (the largest grants too),
-	// a few hundred in the mix.
+	// 25 accounts per role, 8 calls each: 200 of every workload (the largest grants too, and
+	// 200 batches of 16 records), a few hundred in the mix.
 	let mut run = Run::new(&[url], 2, 25, 8, 256).await.unwrap();
 	if let Err(e) = run.all().await {
 		panic!("the run stopped: {e:#}\n{}", node.log_tail());
@@ -28,12 +28,15 @@ async fn every_presigned_extrinsic_is_found_once_and_the_counts_add_up() {
 			"Appointments.request",
 			"Appointments.accept",
 			"Records.add_record",
+			"Records.add_records",
 			"Records.record_read",
 			"Records.record_reads",
 			"Records.dispense",
 			"Consent.request_access",
 			"Consent.grant (1 envelope)",
 			"Consent.grant (64 envelopes)",
+			"Records.record_reads (32, largest grants)",
+			"Records.record_read (ending a 64-key grant)",
 			"mix",
 		]
 	);
@@ -55,6 +58,23 @@ async fn every_presigned_extrinsic_is_found_once_and_the_counts_add_up() {
 	}
 	let batch = measured.iter().find(|p| p.name == "Records.record_reads").unwrap().read_batch;
 	assert_eq!(batch, 7, "each batch reads all of a patient's reports");
+	let batch = measured.iter().find(|p| p.name == "Records.add_records").unwrap().write_batch;
+	assert_eq!(batch, 16, "each batch writes the most records one extrinsic takes");
+	let longest = measured.iter().find(|p| p.name.starts_with("Records.record_reads (32")).unwrap();
+	assert_eq!(longest.read_batch, 32, "the worst case reads the most records a batch takes");
+	// Each read of the last worst case ended its one-time grant (and took its 64 keys back):
+	// no doctor holds a grant with uses left.
+	let chain = run.follower.chain();
+	for doctor in &run.accounts.doctors {
+		let view = medchain_client::runtime::medchain::view_functions()
+			.consent()
+			.held_grants(doctor.account_id());
+		let held = chain.view(view).await.unwrap();
+		assert!(
+			held.iter().all(|(_, g)| g.uses_left.is_none()),
+			"a one-time grant outlived its read"
+		);
+	}
 	for phase in &measured {
 		assert!(phase.txs.len() >= 200, "{}: a few hundred, not {}", phase.name, phase.txs.len());
 	}
@@ -81,9 +101,10 @@ async fn every_presigned_extrinsic_is_found_once_and_the_counts_add_up() {
 		assert_eq!(figures.succeeded, phase.txs.len(), "{}", phase.name);
 		assert_eq!(figures.by_call.values().sum::<u32>() as usize, figures.succeeded);
 		assert!(figures.tps > 0.0 && figures.ceiling_tps > 0.0, "{figures:?}");
-		// A batch of reads counts each of its reads as a record operation.
+		// A batch counts each of its records as a record operation.
 		let ops_per_tx = match phase.name.as_str() {
 			"Records.record_reads" => phase.read_batch as f64,
+			"Records.add_records" => phase.write_batch as f64,
 			"Records.add_record" | "Records.record_read" | "Records.dispense" => 1.0,
 			_ => figures.record_ops / figures.tps,
 		};

@@ -11,6 +11,7 @@ Examples:
   medchain account create --name alice         # new keys, one 24-word phrase
   medchain --account alice patient register
   medchain --account ada doctor upload-report 5Grw… scan.pdf --title \"Chest X-ray\"
+  medchain --account ada doctor upload-report 5Grw… a.pdf b.pdf --title Labs  # one transaction
   medchain --account alice patient requests
   medchain --account alice patient grant 3 --hours 24 --once
   medchain --account alice patient audit --json
@@ -281,24 +282,36 @@ pub enum DoctorCmd {
 	ReportSpam { id: u64 },
 	/// Completes an appointment.
 	Complete { id: u64 },
-	/// Encrypts a report and adds it to a patient's records.
+	/// Encrypts reports and adds them to a patient's records: one file, or several (at most
+	/// 16) in one transaction, each its own record.
 	UploadReport {
 		patient: String,
-		file: PathBuf,
-		#[arg(long)]
-		title: String,
-		/// The record this one corrects.
+		/// The files, one record each.
+		#[arg(required = true, num_args = 1..)]
+		files: Vec<PathBuf>,
+		/// One title per file, in order; or one for all, each record then titled
+		/// "<title> (<file name>)".
+		#[arg(long, required = true)]
+		title: Vec<String>,
+		/// The record this one corrects (one file only).
 		#[arg(long)]
 		supersedes: Option<u64>,
 	},
-	/// Encrypts a prescription and adds it to a patient's records.
+	/// Encrypts prescriptions and adds them to a patient's records: one file, or several (at
+	/// most 16) in one transaction, each its own record.
 	UploadPrescription {
 		patient: String,
-		file: PathBuf,
-		#[arg(long)]
-		title: String,
-		#[arg(long)]
-		quantity: u32,
+		/// The files, one record each.
+		#[arg(required = true, num_args = 1..)]
+		files: Vec<PathBuf>,
+		/// One title per file, in order; or one for all, each record then titled
+		/// "<title> (<file name>)".
+		#[arg(long, required = true)]
+		title: Vec<String>,
+		/// One quantity per file, in order; or one for all.
+		#[arg(long, required = true)]
+		quantity: Vec<u32>,
+		/// The record this one corrects (one file only).
 		#[arg(long)]
 		supersedes: Option<u64>,
 	},

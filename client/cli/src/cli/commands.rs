@@ -7,7 +7,7 @@ use medchain_client::{
 	crypto::keys::Identity,
 	roles::{
 		open_source, patient::GrantTerms, pharmacy::Institution, views::AccountView, Application,
-		Session,
+		Doctor, Session, Upload,
 	},
 	runtime::medchain::runtime_types::medchain_primitives::Scope,
 	storage::{compute_cid, Backend, CidVersion, ContentStore},
@@ -17,7 +17,7 @@ use subxt::utils::AccountId32;
 
 use super::{
 	args::*,
-	keyfile,
+	batch, keyfile,
 	output::{bar, emit, table},
 	rows::rows,
 };
@@ -524,6 +524,44 @@ async fn upload(
 	Ok(())
 }
 
+/// Several files for one patient in one transaction: every record or none.
+async fn upload_many(
+	ctx: &Ctx,
+	d: &Doctor<'_, Backend>,
+	patient: &str,
+	uploads: Vec<Upload>,
+	supersedes: Option<u64>,
+) -> Result<(), ClientError> {
+	if supersedes.is_some() {
+		return Err(ClientError::Invalid(
+			"--supersedes corrects one record: upload the correction on its own".into(),
+		));
+	}
+	let patient = account_id(patient)?;
+	let total = uploads.iter().map(|u| file_size(&u.file)).sum::<Result<u64, _>>()?;
+	let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(total));
+	let ids = d.upload_many(&patient, &uploads, progress).await;
+	bar.finish_and_clear();
+	let ids = ids?;
+	let added: Vec<_> = uploads
+		.iter()
+		.zip(&ids)
+		.map(|(u, id)| serde_json::json!({ "record": id, "file": u.file, "title": u.title }))
+		.collect();
+	emit(ctx.cli.json, &serde_json::json!({ "records": added }), || {
+		let mut lines: Vec<String> = uploads
+			.iter()
+			.zip(&ids)
+			.map(|(u, id)| {
+				format!("{} encrypted and added as record {id} (\"{}\")", u.file.display(), u.title)
+			})
+			.collect();
+		lines.push(format!("{} records added in one transaction", ids.len()));
+		lines.join("\n")
+	});
+	Ok(())
+}
+
 async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 	let session = ctx.session().await?;
 	let d = session.doctor();
@@ -562,22 +600,39 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 				serde_json::json!({ "completed": id }),
 			);
 		}
-		DoctorCmd::UploadReport { patient, file, title, supersedes } => {
-			let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(file_size(file)?));
-			let patient = account_id(patient)?;
-			upload(ctx, file, d.upload_report(&patient, file, title, *supersedes, progress), bar)
+		DoctorCmd::UploadReport { patient, files, title, supersedes } => {
+			if let ([file], [title]) = (files.as_slice(), title.as_slice()) {
+				let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(file_size(file)?));
+				let patient = account_id(patient)?;
+				upload(
+					ctx,
+					file,
+					d.upload_report(&patient, file, title, *supersedes, progress),
+					bar,
+				)
 				.await?;
+			} else {
+				upload_many(ctx, &d, patient, batch::uploads(files, title, None)?, *supersedes)
+					.await?;
+			}
 		}
-		DoctorCmd::UploadPrescription { patient, file, title, quantity, supersedes } => {
-			let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(file_size(file)?));
-			let patient = account_id(patient)?;
-			upload(
-				ctx,
-				file,
-				d.upload_prescription(&patient, file, title, *quantity, *supersedes, progress),
-				bar,
-			)
-			.await?;
+		DoctorCmd::UploadPrescription { patient, files, title, quantity, supersedes } => {
+			if let ([file], [title], [quantity]) =
+				(files.as_slice(), title.as_slice(), quantity.as_slice())
+			{
+				let (bar, progress) = bar(ctx.cli.json, "encrypt+add", Some(file_size(file)?));
+				let patient = account_id(patient)?;
+				upload(
+					ctx,
+					file,
+					d.upload_prescription(&patient, file, title, *quantity, *supersedes, progress),
+					bar,
+				)
+				.await?;
+			} else {
+				let uploads = batch::uploads(files, title, Some(quantity.as_slice()))?;
+				upload_many(ctx, &d, patient, uploads, *supersedes).await?;
+			}
 		}
 		DoctorCmd::RequestAccess { patient, scope: s, purpose, duration } => {
 			let id = d

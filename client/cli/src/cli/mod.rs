@@ -1,6 +1,7 @@
 //! The `medchain` command line: arguments, the commands behind them and how results print.
 
 pub mod args;
+pub mod batch;
 pub mod commands;
 pub mod keyfile;
 pub mod output;

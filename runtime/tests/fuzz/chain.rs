@@ -9,7 +9,6 @@ use crate::{
 	stats::{self, Outcome},
 };
 use codec::Encode;
-use frame_support::traits::Get;
 use frame_support::{
 	dispatch::{DispatchClass, GetDispatchInfo},
 	traits::{GetCallMetadata, OnFinalize, OnIdle, OnInitialize},

@@ -375,7 +375,7 @@ impl<T: Config> Pallet<T> {
 		);
 		let author: T::AccountId = frame_benchmarking::account("author", 0, 0);
 		T::Registry::register_for_benchmarks(&author, Role::Doctor);
-		let grant = |scope: Scope, uses_left, envelopes| Grant::<T> {
+		let grant = |scope: Scope, uses_left, envelopes, expires_at| Grant::<T> {
 			patient: patient.clone(),
 			grantee: reader.clone(),
 			role,
@@ -387,28 +387,36 @@ impl<T: Config> Pallet<T> {
 			envelopes,
 			deposit: T::GrantDeposit::get(),
 		};
-		// Decoys that every lookup reads and rejects.
-		for _ in 1..T::MaxGrantsPerPair::get() {
-			Self::insert_grant(grant(Scope::Profile, None, BoundedVec::new()))
-				.expect("benchmark grants fit");
-		}
-		// The match, carrying the most envelopes: ending it removes them all.
-		let mut envelopes: BoundedVec<RecordId, T::MaxEnvelopes> =
-			BoundedVec::truncate_from(records.to_vec());
 		let kind = if scope == Scope::Prescriptions {
 			RecordKind::Prescription
 		} else {
 			RecordKind::Report
 		};
-		while scope != Scope::Write && (envelopes.len() as u32) < T::MaxEnvelopes::get() {
-			let extra = T::Records::create_for_benchmarks(patient, &author, kind);
-			let _ = envelopes.try_push(extra);
+		// `MaxEnvelopes` keys for the reader, on records other than `records` (none for write
+		// grants, which carry no keys).
+		let keys = |mut envelopes: BoundedVec<RecordId, T::MaxEnvelopes>| {
+			while scope != Scope::Write && (envelopes.len() as u32) < T::MaxEnvelopes::get() {
+				let extra = T::Records::create_for_benchmarks(patient, &author, kind);
+				let _ = envelopes.try_push(extra);
+			}
+			for record in &envelopes {
+				T::Records::add_envelope(*record, reader, [5; 80]).expect("record exists");
+			}
+			envelopes
+		};
+		// Decoys every lookup reads and scans in full: of the same scope, each carrying the most
+		// keys but not the one looked for, expiring after the match so that the match is picked.
+		for _ in 1..T::MaxGrantsPerPair::get() {
+			let decoy =
+				grant(scope.clone(), None, keys(BoundedVec::new()), expires_at + One::one());
+			Self::insert_grant(decoy).expect("benchmark grants fit");
 		}
-		for record in &envelopes {
-			T::Records::add_envelope(*record, reader, [5; 80]).expect("record exists");
-		}
+		// The match, carrying the most envelopes: ending it removes them all.
+		let envelopes = keys(BoundedVec::truncate_from(records.to_vec()));
 		// Not on its last use, each use counted is a write of the grant.
 		let uses = if last_use { 1 } else { u32::MAX };
-		Self::insert_grant(grant(scope, Some(uses), envelopes)).expect("benchmark grants fit").0
+		Self::insert_grant(grant(scope, Some(uses), envelopes, expires_at))
+			.expect("benchmark grants fit")
+			.0
 	}
 }

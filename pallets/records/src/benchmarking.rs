@@ -27,6 +27,18 @@ fn fund<T: Config>(author: &T::AccountId, records: u32) {
 	T::Currency::set_balance(author, T::Currency::minimum_balance().saturating_add(deposits));
 }
 
+/// A registered patient and a verified doctor who writes for them under a write grant, found
+/// among the most grants one patient may give one grantee, and can pay for `records` records.
+fn writer<T: Config>(records: u32) -> (T::AccountId, T::AccountId) {
+	let patient: T::AccountId = account("patient", 0, 0);
+	let doctor: T::AccountId = account("doctor", 0, 0);
+	T::Registry::register_for_benchmarks(&patient, Role::Patient);
+	T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
+	T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
+	fund::<T>(&doctor, records);
+	(patient, doctor)
+}
+
 /// `n` partly dispensed prescriptions of `patient` by `doctor`, each to be corrected.
 fn prescriptions<T: Config>(
 	patient: &T::AccountId,
@@ -56,12 +68,7 @@ mod benchmarks {
 	/// updated. Ending the grant is charged apart (`AccessControl::end_weight`).
 	#[benchmark]
 	fn add_record(t: Linear<0, { T::MaxTitleLen::get() }>) {
-		let patient: T::AccountId = account("patient", 0, 0);
-		let doctor: T::AccountId = account("doctor", 0, 0);
-		T::Registry::register_for_benchmarks(&patient, Role::Patient);
-		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
-		fund::<T>(&doctor, 1);
+		let (patient, doctor) = writer::<T>(1);
 		let old = prescriptions::<T>(&patient, &doctor, 1)[0];
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; t as usize]);
 
@@ -88,12 +95,7 @@ mod benchmarks {
 	/// (`AccessControl::max_end_weight`).
 	#[benchmark]
 	fn add_records(n: Linear<1, { T::MaxWriteBatch::get() }>) {
-		let patient: T::AccountId = account("patient", 0, 0);
-		let doctor: T::AccountId = account("doctor", 0, 0);
-		T::Registry::register_for_benchmarks(&patient, Role::Patient);
-		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
-		fund::<T>(&doctor, n);
+		let (patient, doctor) = writer::<T>(n);
 		let olds = prescriptions::<T>(&patient, &doctor, n);
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; T::MaxTitleLen::get() as usize]);
 		let batch: alloc::vec::Vec<NewRecord<T::MaxTitleLen>> = olds
@@ -122,12 +124,7 @@ mod benchmarks {
 	/// give one grantee, as in `add_record`.
 	#[benchmark]
 	fn add_report(t: Linear<0, { T::MaxTitleLen::get() }>) {
-		let patient: T::AccountId = account("patient", 0, 0);
-		let doctor: T::AccountId = account("doctor", 0, 0);
-		T::Registry::register_for_benchmarks(&patient, Role::Patient);
-		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
-		fund::<T>(&doctor, 1);
+		let (patient, doctor) = writer::<T>(1);
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; t as usize]);
 
 		#[block]
@@ -155,12 +152,7 @@ mod benchmarks {
 	/// title under a write grant.
 	#[benchmark]
 	fn add_reports(n: Linear<1, { T::MaxWriteBatch::get() }>) {
-		let patient: T::AccountId = account("patient", 0, 0);
-		let doctor: T::AccountId = account("doctor", 0, 0);
-		T::Registry::register_for_benchmarks(&patient, Role::Patient);
-		T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
-		fund::<T>(&doctor, n);
+		let (patient, doctor) = writer::<T>(n);
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; T::MaxTitleLen::get() as usize]);
 		let batch: alloc::vec::Vec<NewRecord<T::MaxTitleLen>> = (0..n)
 			.map(|_| NewRecord {

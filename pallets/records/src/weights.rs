@@ -80,14 +80,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// The range of component `t` is `[0, 256]`.
-	fn add_record(t: u32, ) -> Weight {
+	fn add_record(_t: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1873`
 		//  Estimated: `14442`
-		// Minimum execution time: 151_709_000 picoseconds.
-		Weight::from_parts(176_479_853, 14442)
-			// Standard Error: 1_275
-			.saturating_add(Weight::from_parts(6_416, 0).saturating_mul(t.into()))
+		// Minimum execution time: 151_383_000 picoseconds.
+		Weight::from_parts(188_606_344, 14442)
 			.saturating_add(T::DbWeight::get().reads(19_u64))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
 	}
@@ -124,10 +122,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1799 + n * (80 ±0)`
 		//  Estimated: `14442 + n * (2990 ±0)`
-		// Minimum execution time: 152_952_000 picoseconds.
-		Weight::from_parts(139_152_613, 14442)
-			// Standard Error: 69_644
-			.saturating_add(Weight::from_parts(35_657_619, 0).saturating_mul(n.into()))
+		// Minimum execution time: 158_220_000 picoseconds.
+		Weight::from_parts(167_651_981, 14442)
+			// Standard Error: 95_658
+			.saturating_add(Weight::from_parts(39_891_928, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -161,14 +159,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	/// The range of component `t` is `[0, 256]`.
-	fn add_report(t: u32, ) -> Weight {
+	fn add_report(_t: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1622`
 		//  Estimated: `14442`
-		// Minimum execution time: 138_853_000 picoseconds.
-		Weight::from_parts(166_135_053, 14442)
-			// Standard Error: 1_190
-			.saturating_add(Weight::from_parts(348, 0).saturating_mul(t.into()))
+		// Minimum execution time: 132_204_000 picoseconds.
+		Weight::from_parts(170_638_965, 14442)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -203,10 +199,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1622`
 		//  Estimated: `14442`
-		// Minimum execution time: 137_764_000 picoseconds.
-		Weight::from_parts(141_914_110, 14442)
-			// Standard Error: 41_169
-			.saturating_add(Weight::from_parts(20_804_753, 0).saturating_mul(n.into()))
+		// Minimum execution time: 129_860_000 picoseconds.
+		Weight::from_parts(145_116_346, 14442)
+			// Standard Error: 46_300
+			.saturating_add(Weight::from_parts(20_616_186, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
@@ -227,10 +223,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn record_read() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2780`
+		//  Measured:  `4679`
 		//  Estimated: `14442`
-		// Minimum execution time: 78_886_000 picoseconds.
-		Weight::from_parts(108_632_000, 14442)
+		// Minimum execution time: 116_920_000 picoseconds.
+		Weight::from_parts(152_306_000, 14442)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -252,10 +248,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
 	fn dispense() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3400`
+		//  Measured:  `5521`
 		//  Estimated: `14442`
-		// Minimum execution time: 104_059_000 picoseconds.
-		Weight::from_parts(128_520_000, 14442)
+		// Minimum execution time: 137_604_000 picoseconds.
+		Weight::from_parts(181_636_000, 14442)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -276,12 +272,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 32]`.
 	fn record_reads(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3087 + n * (62 ±0)`
+		//  Measured:  `5158 + n * (179 ±0)`
 		//  Estimated: `14442 + n * (2990 ±0)`
-		// Minimum execution time: 89_102_000 picoseconds.
-		Weight::from_parts(78_509_154, 14442)
-			// Standard Error: 87_241
-			.saturating_add(Weight::from_parts(38_031_026, 0).saturating_mul(n.into()))
+		// Minimum execution time: 114_156_000 picoseconds.
+		Weight::from_parts(123_690_738, 14442)
+			// Standard Error: 157_657
+			.saturating_add(Weight::from_parts(37_352_726, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -292,47 +288,45 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
-	fn add_record(t: u32, ) -> Weight {
-		Weight::from_parts(176_479_853, 14442)
-			.saturating_add(Weight::from_parts(6_416, 0).saturating_mul(t.into()))
+	fn add_record(_t: u32, ) -> Weight {
+		Weight::from_parts(188_606_344, 14442)
 			.saturating_add(ParityDbWeight::get().reads(19_u64))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
 	}
 	fn add_records(n: u32, ) -> Weight {
-		Weight::from_parts(139_152_613, 14442)
-			.saturating_add(Weight::from_parts(35_657_619, 0).saturating_mul(n.into()))
+		Weight::from_parts(167_651_981, 14442)
+			.saturating_add(Weight::from_parts(39_891_928, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(n.into()))
 	}
-	fn add_report(t: u32, ) -> Weight {
-		Weight::from_parts(166_135_053, 14442)
-			.saturating_add(Weight::from_parts(348, 0).saturating_mul(t.into()))
+	fn add_report(_t: u32, ) -> Weight {
+		Weight::from_parts(170_638_965, 14442)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn add_reports(n: u32, ) -> Weight {
-		Weight::from_parts(141_914_110, 14442)
-			.saturating_add(Weight::from_parts(20_804_753, 0).saturating_mul(n.into()))
+		Weight::from_parts(145_116_346, 14442)
+			.saturating_add(Weight::from_parts(20_616_186, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 	}
 	fn record_read() -> Weight {
-		Weight::from_parts(108_632_000, 14442)
+		Weight::from_parts(152_306_000, 14442)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn dispense() -> Weight {
-		Weight::from_parts(128_520_000, 14442)
+		Weight::from_parts(181_636_000, 14442)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(78_509_154, 14442)
-			.saturating_add(Weight::from_parts(38_031_026, 0).saturating_mul(n.into()))
+		Weight::from_parts(123_690_738, 14442)
+			.saturating_add(Weight::from_parts(37_352_726, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

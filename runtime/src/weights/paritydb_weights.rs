@@ -1,9 +1,9 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-03 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-05 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! DATABASE: `ParityDb`, RUNTIME: `MedChain Development`
-//! BLOCK-NUM: `Number(150)`
+//! BLOCK-NUM: `Number(153)`
 //! SKIP-WRITE: `false`, SKIP-READ: `false`, WARMUPS: `1`
 //! STATE-VERSION: `V1`, STATE-CACHE-SIZE: ``
 //! WEIGHT-PATH: `docs/performance/dev`
@@ -15,7 +15,7 @@
 //   storage
 //   --dev
 //   --base-path
-//   /tmp/tmp.COAwTmyFAZ/dev
+//   /tmp/tmp.CIddW29hkX/dev
 //   --database
 //   paritydb
 //   --state-version
@@ -41,31 +41,31 @@ pub mod constants {
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 961, 8_767_517
-			///   Average:  7_380
-			///   Median:   6_672
-			///   Std-Dev:  25171.73
+			///   Min, Max: 717, 6_643_101
+			///   Average:  10_860
+			///   Median:   9_391
+			///   Std-Dev:  31448.64
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 15_108
-			///   95th: 8_887
-			///   75th: 7_444
-			read: 7_380 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 20_256
+			///   95th: 14_624
+			///   75th: 10_941
+			read: 10_860 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 15_032, 20_826
-			///   Average:  18_485
-			///   Median:   18_789
-			///   Std-Dev:  1103.9
+			///   Min, Max: 20_954, 38_814
+			///   Average:  33_079
+			///   Median:   32_581
+			///   Std-Dev:  3595.27
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 20_826
-			///   95th: 19_722
-			///   75th: 19_104
-			write: 18_485 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 38_771
+			///   95th: 37_935
+			///   75th: 36_309
+			write: 33_079 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 

@@ -238,6 +238,17 @@ const MAX_CALL_DEPTH: u32 = 256;
 /// The pallets a raw call's first byte is drawn from: every pallet of the runtime.
 const PALLET_INDICES: &[u8] = &[0, 1, 2, 3, 4, 5, 6, 10, 11, 12, 13];
 
+/// What throw-away account `sel` does: register as a patient first, then `act`.
+fn sybil(sel: u8, act: impl FnOnce(Actor) -> Step) -> Step {
+	let sybil = SYBILS[sel as usize % SYBILS.len()];
+	if pallet_registry::Accounts::<Runtime>::contains_key(sybil.account()) {
+		return act(sybil);
+	}
+	let register =
+		pallet_registry::Call::register_patient { encryption_key: [sel; 32], profile: None };
+	Step::Call { signer: sybil, call: Box::new(RuntimeCall::Registry(register)) }
+}
+
 pub fn resolve(op: &Op) -> Step {
 	use pallet_appointments::Call as A;
 	use pallet_consent::Call as C;
@@ -601,52 +612,30 @@ pub fn resolve(op: &Op) -> Step {
 		}
 		// A throw-away account registers as a patient, then books one of the doctors: many of
 		// them together try to jam a doctor's queue (finding 1 of the second review).
-		Kind::SybilBook => {
-			let sybil = SYBILS[a as usize % SYBILS.len()];
-			if !pallet_registry::Accounts::<Runtime>::contains_key(sybil.account()) {
-				call(
-					sybil,
-					RuntimeCall::Registry(G::register_patient {
-						encryption_key: [a; 32],
-						profile: None,
-					}),
-				)
-			} else {
-				call(
-					sybil,
-					RuntimeCall::Appointments(A::request {
-						doctor: choose(b, DOCTORS).account(),
-						at: u64::from(n),
-						reason: bytes(8, b'a'),
-					}),
-				)
-			}
-		}
+		Kind::SybilBook => sybil(a, |sybil| {
+			call(
+				sybil,
+				RuntimeCall::Appointments(A::request {
+					doctor: choose(b, DOCTORS).account(),
+					at: u64::from(n),
+					reason: bytes(8, b'a'),
+				}),
+			)
+		}),
 		// Throw-away patients push unasked grants onto one practitioner, to keep it from
 		// leaving or to fill what it holds (finding 7).
-		Kind::SybilGrant => {
-			let sybil = SYBILS[a as usize % SYBILS.len()];
-			if !pallet_registry::Accounts::<Runtime>::contains_key(sybil.account()) {
-				call(
-					sybil,
-					RuntimeCall::Registry(G::register_patient {
-						encryption_key: [a; 32],
-						profile: None,
-					}),
-				)
-			} else {
-				call(
-					sybil,
-					RuntimeCall::Consent(C::grant_access {
-						grantee: choose(b, PRACTITIONERS).account(),
-						scope: Scope::Profile,
-						expires_at: now() + delta(n as u8).max(1),
-						max_uses: None,
-						envelopes: BoundedVec::new(),
-					}),
-				)
-			}
-		}
+		Kind::SybilGrant => sybil(a, |sybil| {
+			call(
+				sybil,
+				RuntimeCall::Consent(C::grant_access {
+					grantee: choose(b, PRACTITIONERS).account(),
+					scope: Scope::Profile,
+					expires_at: now() + delta(n as u8).max(1),
+					max_uses: None,
+					envelopes: BoundedVec::new(),
+				}),
+			)
+		}),
 		Kind::Transfer => {
 			let signer = choose(actor, SIGNERS);
 			let dest = MultiAddress::Id(

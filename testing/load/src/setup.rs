@@ -490,20 +490,23 @@ impl Run {
 
 	/// Blocks built from worst cases, for `benchmark block` to check that they execute within
 	/// their weight (docs/performance.md): the longest batch of reads, each holder of a largest
-	/// grant opening `MAX_READ_BATCH` reports at once; then reads that each end a one-time
+	/// grant opening `MAX_READ_BATCH` reports at once, `per_sender` times; then reads that each end a one-time
 	/// grant carrying [`LARGEST_GRANT`] keys.
 	pub async fn worst_cases(&mut self) -> anyhow::Result<()> {
 		let a = &self.accounts;
 		let (n, m) = (a.n(), a.n().min(self.largest_grant_patients));
 		let r = self.per_sender.min(n.saturating_sub(2)).max(1);
 		let batch = (MAX_READ_BATCH as usize).min(LARGEST_GRANT);
-		let records = &self.records;
-		// The same holders as in `largest_grants`.
-		let calls: Vec<_> = (0..r)
-			.flat_map(|q| {
-				(0..m).map(move |i| {
-					let doctor = &a.doctors[(i + 2 * n - 2 - q) % n];
-					(w::record_reads(&records[i][1..=batch]), doctor)
+		let (k, records) = (self.per_sender, &self.records);
+		// The same holders as in `largest_grants`, each opening them `k` times: enough blocks
+		// for a sustained rate of the longest batches too.
+		let calls: Vec<_> = (0..k)
+			.flat_map(|_| {
+				(0..r).flat_map(move |q| {
+					(0..m).map(move |i| {
+						let doctor = &a.doctors[(i + 2 * n - 2 - q) % n];
+						(w::record_reads(&records[i][1..=batch]), doctor)
+					})
 				})
 			})
 			.collect();

@@ -152,8 +152,7 @@ pub fn grant_access(
 	expires_at: u32,
 	records: &[u64],
 ) -> impl subxt::transactions::Payload {
-	let envelopes = records.iter().map(|r| (*r, envelope(*r))).collect();
-	api::tx().consent().grant_access(*grantee, scope, expires_at, None, BoundedVec(envelopes))
+	grant_access_uses(grantee, scope, expires_at, None, records)
 }
 
 /// A patient grants `grantee` one use of `scope` until `expires_at`, with these records' keys:
@@ -164,6 +163,16 @@ pub fn grant_access_once(
 	expires_at: u32,
 	records: &[u64],
 ) -> impl subxt::transactions::Payload {
+	grant_access_uses(grantee, scope, expires_at, Some(1), records)
+}
+
+fn grant_access_uses(
+	grantee: &AccountId32,
+	scope: Scope,
+	expires_at: u32,
+	uses: Option<u32>,
+	records: &[u64],
+) -> impl subxt::transactions::Payload {
 	let envelopes = records.iter().map(|r| (*r, envelope(*r))).collect();
-	api::tx().consent().grant_access(*grantee, scope, expires_at, Some(1), BoundedVec(envelopes))
+	api::tx().consent().grant_access(*grantee, scope, expires_at, uses, BoundedVec(envelopes))
 }

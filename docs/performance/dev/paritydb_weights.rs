@@ -1,10 +1,10 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-03 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! DATE: 2026-12-05 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! DATABASE: `ParityDb`, RUNTIME: `MedChain Development`
-//! BLOCK-NUM: `Number(150)`
+//! BLOCK-NUM: `Number(170)`
 //! SKIP-WRITE: `false`, SKIP-READ: `false`, WARMUPS: `1`
 //! STATE-VERSION: `V1`, STATE-CACHE-SIZE: ``
 //! WEIGHT-PATH: `docs/performance/dev`
@@ -16,7 +16,7 @@
 //   storage
 //   --dev
 //   --base-path
-//   /tmp/tmp.COAwTmyFAZ/dev
+//   /tmp/tmp.gtFAP2TMWI/dev
 //   --database
 //   paritydb
 //   --state-version
@@ -42,31 +42,31 @@ pub mod constants {
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 961, 8_767_517
-			///   Average:  7_380
-			///   Median:   6_672
-			///   Std-Dev:  25171.73
+			///   Min, Max: 738, 7_375_398
+			///   Average:  10_406
+			///   Median:   9_264
+			///   Std-Dev:  29450.81
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 15_108
-			///   95th: 8_887
-			///   75th: 7_444
-			read: 7_380 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 15_608
+			///   95th: 12_999
+			///   75th: 10_554
+			read: 10_406 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 15_032, 20_826
-			///   Average:  18_485
-			///   Median:   18_789
-			///   Std-Dev:  1103.9
+			///   Min, Max: 21_217, 33_441
+			///   Average:  30_313
+			///   Median:   30_804
+			///   Std-Dev:  2332.06
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 20_826
-			///   95th: 19_722
-			///   75th: 19_104
-			write: 18_485 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 33_386
+			///   95th: 32_837
+			///   75th: 31_732
+			write: 30_313 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 

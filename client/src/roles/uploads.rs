@@ -116,14 +116,14 @@ impl<S: ContentStore> Session<S> {
 	}
 
 	/// Encrypts and stores each of `uploads`, then adds them all to `patient`'s records in one
-	/// extrinsic: all or nothing. Returns the new record ids, in the order of `uploads`.
+	/// extrinsic: all or nothing. Returns the new record ids, in the order of `uploads`. The
+	/// caller ([`Doctor::upload_many`](super::Doctor::upload_many)) checked the batch's size.
 	pub(crate) async fn add_records(
 		&self,
 		patient: &AccountId32,
 		uploads: &[Upload],
 		progress: Progress,
 	) -> Result<Vec<u64>, ClientError> {
-		check_batch(uploads.len())?;
 		for upload in uploads {
 			check_title(&upload.title)?;
 		}

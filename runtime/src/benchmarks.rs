@@ -12,4 +12,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_appointments, Appointments]
 	[pallet_records, Records]
 	[pallet_consent, Consent]
+	[pallet_share_links, ShareLinks]
 );

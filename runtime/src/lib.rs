@@ -77,7 +77,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain-node"),
 	authoring_version: 1,
-	spec_version: 105,
+	spec_version: 106,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -243,4 +243,7 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type Consent = pallet_consent;
+
+	#[runtime::pallet_index(14)]
+	pub type ShareLinks = pallet_share_links;
 }

@@ -25,6 +25,19 @@ pub type GrantId = u64;
 /// Identifies an appointment (sequential, never reused).
 pub type AppointmentId = u64;
 
+/// Identifies a SMART Health Link on chain: the SHA-256 of the random id in its manifest URL,
+/// so the chain names a link without showing where it is served.
+pub type LinkId = [u8; 32];
+
+/// The longest recipient name a link's host records, in bytes, before sealing (shorter names
+/// are padded, so the sealed size says nothing about the name).
+pub const RECIPIENT_NAME_LEN: usize = 64;
+/// The size of a sealed recipient name: an HPKE encapsulated key of 32 bytes, the padded name
+/// and a 16-byte tag.
+pub const SEALED_NAME_LEN: usize = 32 + RECIPIENT_NAME_LEN + 16;
+/// The name a link's recipient gave the host, sealed to the patient.
+pub type SealedName = [u8; SEALED_NAME_LEN];
+
 /// An X25519 public key: what clients seal key envelopes to.
 pub type EncryptionKey = [u8; 32];
 
@@ -363,6 +376,20 @@ pub enum AuditAction {
 	/// A doctor accepted an appointment: from then on they treat the patient, and may add
 	/// records to their history.
 	AppointmentAccepted { appointment: AppointmentId },
+	/// The patient created a SMART Health Link.
+	LinkCreated { link: LinkId },
+	/// The link's host served it to a recipient, who gave the sealed name; one use consumed.
+	LinkOpened { link: LinkId, recipient: SealedName },
+	/// A recipient, who gave the sealed name, tried a wrong passcode.
+	LinkPasscodeFailed { link: LinkId, recipient: SealedName },
+	/// Wrong passcodes used up the link's attempts: it is closed for good.
+	LinkLocked { link: LinkId },
+	/// The patient revoked a link.
+	LinkRevoked { link: LinkId },
+	/// A link reached its expiry block.
+	LinkExpired { link: LinkId },
+	/// A link's last use was consumed.
+	LinkUsedUp { link: LinkId },
 }
 
 /// Where the pallets write the patient's audit trail (the consent pallet keeps it).

@@ -31,6 +31,11 @@ parameter_types! {
 	pub const GrantDeposit: Balance = UNIT / 10;
 	/// Held for good from a record's author: records are permanent.
 	pub const RecordDeposit: Balance = UNIT / 100;
+	/// Held from the patient while a share link lives; it also pays for the audit entries
+	/// the link's host may write (at most `MaxUses + MaxAttempts`).
+	pub const LinkDeposit: Balance = UNIT / 10;
+	/// The longest a share link may live: 90 days, as a grant.
+	pub const MaxLinkDuration: BlockNumber = 90 * DAYS;
 	/// Version 1's audit ring size, which the storage migration to version 2 unrolls.
 	pub const ConsentV1AuditRing: u32 = 256;
 }
@@ -112,4 +117,20 @@ impl pallet_consent::Config for Runtime {
 	type EmergencyDuration = EmergencyDuration;
 	type EmergencyCooldown = EmergencyCooldown;
 	type WeightInfo = pallet_consent::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_share_links::Config for Runtime {
+	type Registry = Registry;
+	type Audit = Consent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type LinkDeposit = LinkDeposit;
+	/// A label of up to 80 characters and up to 64 record ids, sealed (HPKE adds 48 bytes).
+	type MaxSealedLen = ConstU32<1024>;
+	type MaxUses = ConstU32<100>;
+	/// The SHL specification leaves the count to the server; ten wrong passcodes lock a link.
+	type MaxAttempts = ConstU32<10>;
+	type MaxLinksPerPatient = ConstU32<32>;
+	type MaxLinkDuration = MaxLinkDuration;
+	type WeightInfo = pallet_share_links::weights::SubstrateWeight<Runtime>;
 }

@@ -236,7 +236,7 @@ fn admin(signer: Actor, call: RuntimeCall) -> RuntimeCall {
 const MAX_CALL_DEPTH: u32 = 256;
 
 /// The pallets a raw call's first byte is drawn from: every pallet of the runtime.
-const PALLET_INDICES: &[u8] = &[0, 1, 2, 3, 4, 5, 6, 10, 11, 12, 13];
+const PALLET_INDICES: &[u8] = &[0, 1, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14];
 
 /// What throw-away account `sel` does: register as a patient first, then `act`.
 fn sybil(sel: u8, act: impl FnOnce(Actor) -> Step) -> Step {
@@ -636,6 +636,39 @@ pub fn resolve(op: &Op) -> Step {
 				}),
 			)
 		}),
+		// Links of a few ids (so some collide), served by any account; opened and failed
+		// mostly by their host, revoked mostly by their patient.
+		Kind::CreateLink => call(
+			choose(actor, PATIENTS),
+			RuntimeCall::ShareLinks(pallet_share_links::Call::create {
+				link: [a % 8; 32],
+				host: crate::actors::ALL[b as usize % crate::actors::ALL.len()].account(),
+				expires_at: now() + delta(n as u8),
+				uses: (n >> 8) % 6,
+				passcode: b % 2 == 0,
+				sealed: bytes(b % 64, b's'),
+			}),
+		),
+		Kind::OpenLink | Kind::FailPasscode | Kind::RevokeLink => {
+			let mut ids: Vec<[u8; 32]> =
+				pallet_share_links::Links::<Runtime>::iter_keys().collect();
+			ids.sort_unstable();
+			let link = ids.get(a as usize % ids.len().max(1)).copied().unwrap_or([a % 8; 32]);
+			let (patient, host) = pallet_share_links::Links::<Runtime>::get(link)
+				.map(|l| (l.patient, l.host))
+				.unwrap_or((Actor::Patient1.account(), Actor::Hospital.account()));
+			let recipient = [b; medchain_primitives::SEALED_NAME_LEN];
+			let (natural, c) = match op.kind {
+				Kind::OpenLink => {
+					(host, pallet_share_links::Call::record_opening { link, recipient })
+				}
+				Kind::FailPasscode => {
+					(host, pallet_share_links::Call::record_failure { link, recipient })
+				}
+				_ => (patient, pallet_share_links::Call::revoke { link }),
+			};
+			call(signer_or(&natural, actor), RuntimeCall::ShareLinks(c))
+		}
 		Kind::Transfer => {
 			let signer = choose(actor, SIGNERS);
 			let dest = MultiAddress::Id(

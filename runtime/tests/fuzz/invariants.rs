@@ -6,7 +6,7 @@ use codec::{Decode, Encode};
 use frame_support::traits::{Get, PalletInfoAccess};
 use medchain_runtime::{
 	AccountId, Appointments, Balance, Consent, Records, Registry, Runtime, RuntimeCall,
-	RuntimeHoldReason, System,
+	RuntimeHoldReason, ShareLinks, System,
 };
 use sp_runtime::DispatchError;
 use std::collections::BTreeMap;
@@ -16,6 +16,7 @@ pub fn check(expected_issuance: Balance) -> Result<(), String> {
 	Appointments::do_try_state().map_err(|e| format!("appointments try_state: {e:?}"))?;
 	Records::do_try_state().map_err(|e| format!("records try_state: {e:?}"))?;
 	Consent::do_try_state().map_err(|e| format!("consent try_state: {e:?}"))?;
+	ShareLinks::do_try_state().map_err(|e| format!("share links try_state: {e:?}"))?;
 	issuance(expected_issuance)?;
 	holds()?;
 	paid_records()

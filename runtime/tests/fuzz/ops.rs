@@ -49,6 +49,11 @@ pub enum Kind {
 	// Many throw-away accounts against one victim.
 	SybilBook,
 	SybilGrant,
+	// Share links.
+	CreateLink,
+	OpenLink,
+	FailPasscode,
+	RevokeLink,
 	// Balances.
 	Transfer,
 	// Arbitrary bytes decoded as a `RuntimeCall`.
@@ -96,6 +101,10 @@ const WEIGHTS: &[(Kind, usize)] = &[
 	(Kind::ClearRequest, 2),
 	(Kind::SybilBook, 3),
 	(Kind::SybilGrant, 3),
+	(Kind::CreateLink, 3),
+	(Kind::OpenLink, 3),
+	(Kind::FailPasscode, 3),
+	(Kind::RevokeLink, 1),
 	(Kind::Transfer, 2),
 	(Kind::Raw, 4),
 ];

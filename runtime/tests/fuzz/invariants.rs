@@ -151,6 +151,9 @@ fn holds() -> Result<(), String> {
 	for r in pallet_records::Records::<Runtime>::iter_values() {
 		add(&mut recorded, &r.author, pallet_records::HoldReason::Record.into(), r.deposit);
 	}
+	for l in pallet_share_links::Links::<Runtime>::iter_values() {
+		add(&mut recorded, &l.patient, pallet_share_links::HoldReason::Link.into(), l.deposit);
+	}
 
 	if held != recorded {
 		let keys: std::collections::BTreeSet<&Key> = held.keys().chain(recorded.keys()).collect();

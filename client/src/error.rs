@@ -38,6 +38,14 @@ pub enum ClientError {
 	Storage(#[from] StorageError),
 	#[error("chain: {0}")]
 	Chain(String),
+	#[error(transparent)]
+	Share(#[from] crate::share::ShareError),
+	#[error("the share host {url} failed: {reason}")]
+	Host { url: String, reason: String },
+	#[error("this link is not active: it expired, was revoked, used up or locked; ask the patient for a new one")]
+	LinkClosed,
+	#[error("wrong passcode: {remaining} attempts left before the link locks")]
+	WrongPasscode { remaining: u32 },
 }
 
 impl ClientError {
@@ -47,6 +55,7 @@ impl ClientError {
 	pub fn exit_code(&self) -> i32 {
 		match self {
 			ClientError::Invalid(_)
+			| ClientError::Share(_)
 			| ClientError::EmptyBatch
 			| ClientError::BatchTooLarge { .. } => 2,
 			ClientError::Dispatch { .. }
@@ -56,7 +65,9 @@ impl ClientError {
 			| ClientError::UnknownRequest(_)
 			| ClientError::UnknownAppointment(_)
 			| ClientError::NoEnvelope { .. }
-			| ClientError::Rejected(_) => 3,
+			| ClientError::Rejected(_)
+			| ClientError::LinkClosed
+			| ClientError::WrongPasscode { .. } => 3,
 			ClientError::Crypto(CryptoError::Io(_)) => 1,
 			ClientError::Crypto(_) => 4,
 			ClientError::Storage(StorageError::BadUrl { .. } | StorageError::SourceChanged(_)) => 2,
@@ -70,7 +81,7 @@ impl ClientError {
 			) => 5,
 			ClientError::Storage(StorageError::Io(_)) => 1,
 			ClientError::Storage(_) => 4,
-			ClientError::Connection { .. } => 5,
+			ClientError::Connection { .. } | ClientError::Host { .. } => 5,
 			ClientError::Chain(_) => 1,
 		}
 	}

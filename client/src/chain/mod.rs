@@ -101,6 +101,30 @@ impl Chain {
 		self.rpc.system_account_next_index(who).await.map_err(ClientError::chain)
 	}
 
+	/// Block `number`'s hash and its time (`Timestamp.set`, Unix milliseconds), read from the
+	/// block body, which a pruned node keeps (its state it may not).
+	pub async fn block_time(&self, number: u32) -> Result<(H256, u64), ClientError> {
+		use subxt::ext::codec::{Compact, Decode};
+		let hash = self
+			.rpc
+			.chain_get_block_hash(Some(number.into()))
+			.await
+			.map_err(ClientError::chain)?
+			.ok_or_else(|| ClientError::chain(format!("the node has no block {number}")))?;
+		let at = self.api.at_block(hash).await.map_err(ClientError::chain)?;
+		let extrinsics = at.extrinsics().fetch().await.map_err(ClientError::chain)?;
+		for ext in extrinsics.iter() {
+			let ext = ext.map_err(ClientError::chain)?;
+			if ext.pallet_name() == "Timestamp" && ext.call_name() == "set" {
+				// `set(now: Compact<u64>)`.
+				let now = Compact::<u64>::decode(&mut ext.call_data_field_bytes())
+					.map_err(ClientError::chain)?;
+				return Ok((hash, now.0));
+			}
+		}
+		Err(ClientError::chain(format!("block {number} has no timestamp")))
+	}
+
 	/// A view of the chain at the best block, for reads that must see calls just included.
 	pub async fn at_best(
 		&self,

@@ -40,10 +40,13 @@ impl<S: ContentStore> Doctor<'_, S> {
 			.view(api::view_functions().appointments().doctor_appointments(self.0.account_id()))
 			.await?;
 		let me = self.0.me.encryption_secret();
-		Ok(list
-			.iter()
-			.map(|(id, a)| AppointmentInfo::new(*id, a, super::patient::open_reason(me, a, true)))
-			.collect())
+		let mut out = Vec::new();
+		for (id, a) in &list {
+			let mut info = AppointmentInfo::new(*id, a, super::patient::open_reason(me, a, true));
+			info.patient_name = self.0.patient_name(&a.patient).await;
+			out.push(info);
+		}
+		Ok(out)
 	}
 
 	/// Appointment requests waiting for this doctor's answer.

@@ -15,9 +15,12 @@
 
 pub mod directory;
 pub mod doctor;
+pub mod export;
+pub mod links;
 pub mod notes;
 pub mod patient;
 pub mod pharmacy;
+pub mod profile;
 pub mod uploads;
 pub mod verifier;
 pub mod views;
@@ -162,7 +165,13 @@ impl<S: ContentStore> Session<S> {
 	/// Publishes this identity's encryption key again (after restoring from a phrase on a
 	/// registration made with other keys). Envelopes sealed to an old key stay sealed to it.
 	pub async fn update_keys(&self) -> Result<(), ClientError> {
-		self.submit(api::tx().registry().update_keys(self.me.encryption_public(), None))
+		// The profile pointer is kept: only the key moves.
+		let profile = self
+			.chain
+			.view(api::view_functions().registry().account(self.account_id()))
+			.await?
+			.and_then(|info| info.profile);
+		self.submit(api::tx().registry().update_keys(self.me.encryption_public(), profile))
 			.await
 			.map(drop)
 	}
@@ -191,7 +200,13 @@ impl<S: ContentStore> Session<S> {
 	pub async fn held_grants(&self) -> Result<Vec<views::GrantInfo>, ClientError> {
 		let list =
 			self.chain.view(api::view_functions().consent().held_grants(self.account_id())).await?;
-		Ok(list.iter().map(|(id, g)| views::GrantInfo::new(*id, g)).collect())
+		let mut out = Vec::new();
+		for (id, g) in &list {
+			let mut info = views::GrantInfo::new(*id, g);
+			info.patient_name = self.patient_name(&g.patient).await;
+			out.push(info);
+		}
+		Ok(out)
 	}
 
 	/// One appointment, with its reason if this user is the patient or the doctor.

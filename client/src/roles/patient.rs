@@ -244,6 +244,7 @@ impl<S: ContentStore> Patient<'_, S> {
 		);
 		let included = self.0.submit(call).await?;
 		let grant = first_event::<api::consent::events::AccessGranted>(&included)?.grant;
+		self.reseal_profile().await;
 		Ok(Granted { grant, keys, unreadable: sealed.unreadable })
 	}
 
@@ -267,6 +268,7 @@ impl<S: ContentStore> Patient<'_, S> {
 		);
 		let included = self.0.submit(call).await?;
 		let grant = first_event::<api::consent::events::AccessGranted>(&included)?.grant;
+		self.reseal_profile().await;
 		Ok(Granted { grant, keys, unreadable: sealed.unreadable })
 	}
 
@@ -362,7 +364,16 @@ impl<S: ContentStore> Patient<'_, S> {
 	/// Ends a grant now. What the grantee already downloaded stays with them (see
 	/// docs/security.md); no new read is allowed.
 	pub async fn revoke(&self, grant: u64) -> Result<(), ClientError> {
-		self.0.submit(api::tx().consent().revoke(grant)).await.map(drop)
+		self.0.submit(api::tx().consent().revoke(grant)).await?;
+		self.reseal_profile().await;
+		Ok(())
+	}
+
+	/// After the readers of the profile changed: seals it to the new set. Best effort, after
+	/// the call that changed them succeeded; a failure leaves the previous readers, and the
+	/// next sync (`patient profile sync`, the dashboard's alerts) retries.
+	async fn reseal_profile(&self) {
+		let _ = self.sync_profile().await;
 	}
 
 	/// The grants this patient has given that are still live.
@@ -427,6 +438,14 @@ impl<S: ContentStore> Patient<'_, S> {
 	/// Who did what with this patient's data, oldest first, read a page at a time (the chain
 	/// serves at most `MaxAuditPage` entries a call).
 	pub async fn audit(&self) -> Result<Vec<AuditInfo>, ClientError> {
+		let secret = self.0.me.encryption_secret();
+		Ok(self.audit_entries().await?.iter().map(|entry| AuditInfo::new(entry, secret)).collect())
+	}
+
+	/// The audit trail as the chain stores it, oldest first.
+	pub(crate) async fn audit_entries(
+		&self,
+	) -> Result<Vec<api::runtime_types::pallet_consent::types::AuditEntry>, ClientError> {
 		let mut trail = Vec::new();
 		loop {
 			let from = trail.len() as u32;
@@ -440,7 +459,7 @@ impl<S: ContentStore> Patient<'_, S> {
 				))
 				.await?;
 			let last = page.is_empty() || from + page.len() as u32 >= len;
-			trail.extend(page.iter().map(AuditInfo::new));
+			trail.extend(page);
 			if last {
 				return Ok(trail);
 			}

@@ -160,6 +160,9 @@ pub struct GrantInfo {
 	pub emergency: bool,
 	pub request: Option<u64>,
 	pub records: Vec<u64>,
+	/// The patient's name, when their profile is sealed to this user.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub patient_name: Option<String>,
 }
 
 impl GrantInfo {
@@ -174,6 +177,7 @@ impl GrantInfo {
 			emergency: grant.emergency,
 			request: grant.request,
 			records: grant.envelopes.0.clone(),
+			patient_name: None,
 		}
 	}
 }
@@ -190,6 +194,9 @@ pub struct AppointmentInfo {
 	pub status: String,
 	/// Asked by a patient the doctor treated at the time (their own lane; never spam).
 	pub known_patient: bool,
+	/// The patient's name, when their profile is sealed to this user.
+	#[serde(skip_serializing_if = "Option::is_none")]
+	pub patient_name: Option<String>,
 }
 
 impl AppointmentInfo {
@@ -202,6 +209,7 @@ impl AppointmentInfo {
 			at: appointment.at,
 			reason,
 			known_patient: appointment.known_patient,
+			patient_name: None,
 			status: match &appointment.status {
 				AppointmentStatus::Requested => "requested".into(),
 				AppointmentStatus::Accepted => "accepted".into(),
@@ -228,7 +236,14 @@ pub struct AuditInfo {
 }
 
 impl AuditInfo {
-	pub(crate) fn new(entry: &AuditEntry) -> Self {
+	/// `patient` opens the recipient names link hosts sealed to them.
+	pub(crate) fn new(entry: &AuditEntry, patient: &x25519_dalek::StaticSecret) -> Self {
+		let short = |link: &[u8; 32]| hex::encode(&link[..4]);
+		let recipient = |link: &[u8; 32], sealed: &[u8; crate::roles::links::SEALED_NAME_LEN]| {
+			crate::roles::links::open_recipient(patient, link, sealed)
+				.map(|name| format!("{name:?}"))
+				.unwrap_or_else(|_| "a name that does not open".into())
+		};
 		let action = match &entry.action {
 			AuditAction::AccessRequested { request } => {
 				format!("requested access (request {request})")
@@ -262,6 +277,23 @@ impl AuditInfo {
 			AuditAction::AppointmentAccepted { appointment } => {
 				format!("accepted appointment {appointment} (may now add records)")
 			}
+			AuditAction::LinkCreated { link } => format!("created share link {}", short(link)),
+			AuditAction::LinkOpened { link, recipient: name } => {
+				format!("served share link {} to {}", short(link), recipient(link, name))
+			}
+			AuditAction::LinkPasscodeFailed { link, recipient: name } => {
+				format!(
+					"refused a wrong passcode for share link {} from {}",
+					short(link),
+					recipient(link, name)
+				)
+			}
+			AuditAction::LinkLocked { link } => {
+				format!("locked share link {} after too many wrong passcodes", short(link))
+			}
+			AuditAction::LinkRevoked { link } => format!("revoked share link {}", short(link)),
+			AuditAction::LinkExpired { link } => format!("share link {} expired", short(link)),
+			AuditAction::LinkUsedUp { link } => format!("share link {} was used up", short(link)),
 		};
 		AuditInfo { block: entry.at, actor: entry.actor.to_string(), action }
 	}

@@ -91,8 +91,42 @@ async fn concerning(
 
 	use api::{
 		appointments::events as appt, consent::events as consent, records::events as rec,
-		registry::events as reg,
+		registry::events as reg, share_links::events as links,
 	};
+	let link = |id: &[u8; 32]| hex::encode(&id[..4]);
+	for e in events.find::<links::LinkOpened>().flatten() {
+		if e.patient == me {
+			push(
+				"urgent",
+				format!(
+					"Share link {} was opened ({} opening(s) left)",
+					link(&e.link),
+					e.uses_left
+				),
+			);
+		}
+	}
+	for e in events.find::<links::PasscodeFailed>().flatten() {
+		if e.patient == me {
+			push(
+				"urgent",
+				format!(
+					"A wrong passcode was tried on share link {} ({} attempt(s) left)",
+					link(&e.link),
+					e.attempts_left
+				),
+			);
+		}
+	}
+	for e in events.find::<links::LinkEnded>().flatten() {
+		use api::runtime_types::pallet_share_links::types::EndReason;
+		if e.patient == me && matches!(e.reason, EndReason::Locked) {
+			push(
+				"urgent",
+				format!("Share link {} locked after too many wrong passcodes", link(&e.link)),
+			);
+		}
+	}
 	for e in events.find::<consent::AccessRequested>().flatten() {
 		if e.patient == me {
 			push("info", format!("New access request {} from {}", e.request, who(&e.requester)));
@@ -139,6 +173,10 @@ async fn concerning(
 		if let Ok(Some(a)) = session.appointment(id).await {
 			if a.patient == me.to_string() {
 				push("good", format!("Appointment {id} was {verb} by {}", short(&a.doctor)));
+				if verb == "accepted" {
+					// The doctor who now treats the patient may read their profile.
+					let _ = session.patient().sync_profile().await;
+				}
 			}
 		}
 	}

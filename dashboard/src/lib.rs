@@ -28,6 +28,7 @@ pub mod guard;
 mod jobs;
 mod page;
 mod routes;
+pub mod share_host;
 mod state;
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
@@ -53,6 +54,8 @@ pub struct Config {
 	pub idle_lock: Duration,
 	/// The largest upload accepted, in bytes.
 	pub max_upload: usize,
+	/// The share host the "Share" form offers first (patients may type another).
+	pub share_host: Option<String>,
 }
 
 impl Config {
@@ -66,6 +69,7 @@ impl Config {
 			port: 0,
 			idle_lock: Duration::from_secs(15 * 60),
 			max_upload: 256 * 1024 * 1024,
+			share_host: None,
 		}
 	}
 }

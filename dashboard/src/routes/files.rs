@@ -84,6 +84,28 @@ pub async fn export_all(
 	.shown())
 }
 
+/// The patient's whole history as one FHIR R4 bundle, records decrypted inline.
+pub async fn export_fhir(
+	State(state): State<Arc<AppState>>,
+	Unlocked { browser, user }: Unlocked,
+) -> Result<Response, Problem> {
+	let (bundle, summary) = user.session.patient().export_fhir(false).await?;
+	let out = state.scratch()?;
+	let json =
+		serde_json::to_vec_pretty(&bundle).map_err(|e| ClientError::Invalid(e.to_string()))?;
+	std::fs::write(out.path(), json).map_err(ClientError::from)?;
+	let link = browser.offer("medical-history.fhir.json".into(), out.into_temp_path());
+	Ok(Done {
+		message: format!(
+			"FHIR R4 bundle ready: {} documents, {} consents, {} audit events.",
+			summary.documents, summary.consents, summary.audit_events
+		),
+		link: Some(link),
+		link_text: "Download FHIR bundle".into(),
+	}
+	.shown())
+}
+
 /// Serves a prepared file once.
 pub async fn download(
 	Browser(browser): Browser,

@@ -4,6 +4,7 @@
 mod account;
 mod clinician;
 mod files;
+mod links;
 mod panels;
 mod patient;
 mod verifier;
@@ -57,9 +58,14 @@ pub fn router(state: Arc<AppState>) -> Router {
 		.route("/requests/{id}/grant", post(patient::grant))
 		.route("/requests/{id}/deny", post(patient::deny))
 		.route("/grants/{id}/revoke", post(patient::revoke))
+		.route("/links", post(links::create))
+		.route("/links/{id}/revoke", post(links::revoke))
+		.route("/links/open", post(links::open))
 		.route("/records/{id}/open", post(files::open))
 		.route("/records/{id}/export", post(files::export))
 		.route("/records/export-all", post(files::export_all))
+		.route("/records/export-fhir", post(files::export_fhir))
+		.route("/profile", post(patient::profile))
 		.route("/records/{id}/dispense", post(clinician::dispense))
 		.route("/upload", post(clinician::upload))
 		.route("/access", post(clinician::request_access))
@@ -146,6 +152,9 @@ struct Home {
 	requests: Vec<panels::RequestRow>,
 	grants: Vec<panels::GrantRow>,
 	records: Vec<panels::RecordRow>,
+	links: Vec<panels::LinkRow>,
+	share_host: String,
+	profile: medchain_client::roles::profile::Profile,
 	audit: Vec<panels::AuditRow>,
 	held: Vec<panels::HeldRow>,
 	patients: Vec<panels::PatientOption>,
@@ -182,13 +191,18 @@ async fn home(State(state): State<Arc<AppState>>, Browser(browser): Browser) -> 
 			keystores: keystores(&state),
 		});
 	};
-	match build_home(&browser, &user).await {
+	let share_host = state.config.share_host.clone().unwrap_or_default();
+	match build_home(&browser, &user, &share_host).await {
 		Ok(home) => html(&home),
 		Err(problem) => problem.into_response(),
 	}
 }
 
-async fn build_home(browser: &WebSession, user: &crate::state::User) -> Result<Home, Problem> {
+async fn build_home(
+	browser: &WebSession,
+	user: &crate::state::User,
+	share_host: &str,
+) -> Result<Home, Problem> {
 	let s = &user.session;
 	let me = s.account_id();
 	let view = s.account(&me).await?;
@@ -223,6 +237,14 @@ async fn build_home(browser: &WebSession, user: &crate::state::User) -> Result<H
 		requests: vec![],
 		grants: vec![],
 		records: vec![],
+		links: vec![],
+		share_host: share_host.to_string(),
+		profile: medchain_client::roles::profile::Profile {
+			name: String::new(),
+			birth_date: String::new(),
+			sex: None,
+			phone: None,
+		},
 		audit: vec![],
 		held: vec![],
 		patients: vec![],
@@ -240,6 +262,10 @@ async fn build_home(browser: &WebSession, user: &crate::state::User) -> Result<H
 			home.requests = panels::requests(s, &mut names).await?;
 			home.grants = panels::grants(s, &mut names, now).await?;
 			home.records = panels::records(s, &mut names, now).await?;
+			home.links = panels::links(s, now).await?;
+			if let Some(profile) = s.patient().profile().await? {
+				home.profile = profile;
+			}
 			home.audit = panels::audit(s, &mut names, now).await?;
 		}
 		"doctor" => {
@@ -284,6 +310,7 @@ async fn panel(
 		"records" => {
 			html(&panels::RecordsPanel { records: panels::records(s, &mut names, now).await? })
 		}
+		"links" => html(&panels::LinksPanel { links: panels::links(s, now).await? }),
 		"audit" => html(&panels::AuditPanel { audit: panels::audit(s, &mut names, now).await? }),
 		"held" => html(&panels::HeldPanel {
 			held: panels::held(s, &mut names, now, role == "pharmacy").await?,

@@ -49,6 +49,13 @@ impl<'a> Names<'a> {
 				Ok(who) => match self.session.account(&who).await {
 					Ok(view) => match (view.name, view.role) {
 						(Some(name), Some(role)) => format!("{name} ({role})"),
+						// A patient is named only to those their profile is sealed to.
+						(None, Some(role)) if role == "patient" => {
+							match self.session.patient_name(&who).await {
+								Some(name) => format!("{name} ({})", short(account)),
+								None => format!("{} ({role})", short(account)),
+							}
+						}
 						(None, Some(role)) => format!("{} ({role})", short(account)),
 						_ => short(account),
 					},
@@ -450,4 +457,42 @@ pub async fn doctors(s: &Sess, query: &str) -> Result<DoctorsList, ClientError> 
 			})
 			.collect(),
 	})
+}
+
+pub struct LinkRow {
+	/// On-chain id, hex.
+	pub id: String,
+	/// Its first eight hex digits, for element ids.
+	pub short: String,
+	pub label: String,
+	pub records: String,
+	pub expires: String,
+	pub uses_left: u32,
+	pub opened: u32,
+	pub failed: u32,
+}
+
+#[derive(Template)]
+#[template(path = "parts/links.html")]
+pub struct LinksPanel {
+	pub links: Vec<LinkRow>,
+}
+
+/// The patient's live SMART Health Links.
+pub async fn links(s: &Sess, now: u32) -> Result<Vec<LinkRow>, ClientError> {
+	Ok(s.patient()
+		.links()
+		.await?
+		.into_iter()
+		.map(|l| LinkRow {
+			short: l.id[..8].to_string(),
+			label: l.label.clone().unwrap_or_else(|| "Shared records".into()),
+			records: l.records.iter().map(|r| format!("#{r}")).collect::<Vec<_>>().join(", "),
+			expires: format::block(l.expires_at, now),
+			uses_left: l.uses_left,
+			opened: l.opened,
+			failed: l.failed,
+			id: l.id,
+		})
+		.collect())
 }

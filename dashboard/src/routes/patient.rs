@@ -170,3 +170,31 @@ pub async fn revoke(
 	user.session.patient().revoke(id).await?;
 	Ok(Done::say(format!("Grant {id} revoked: no further read is allowed.")))
 }
+
+#[derive(serde::Deserialize)]
+pub struct ProfileForm {
+	name: String,
+	birth_date: String,
+	#[serde(default)]
+	sex: String,
+	#[serde(default)]
+	phone: String,
+}
+
+/// Writes the profile, sealed to the patient and the practitioners who treat them.
+pub async fn profile(
+	Unlocked { user, .. }: Unlocked,
+	Form(form): Form<ProfileForm>,
+) -> Result<Response, Problem> {
+	let optional = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+	let profile = medchain_client::roles::profile::Profile {
+		name: form.name.trim().to_string(),
+		birth_date: form.birth_date.trim().to_string(),
+		sex: optional(&form.sex),
+		phone: optional(&form.phone),
+	};
+	user.session.patient().set_profile(&profile).await?;
+	Ok(Done::say(
+		"Profile saved: the doctors who treat you and the practitioners you granted can read it.",
+	))
+}

@@ -15,6 +15,7 @@
 pub mod accounts;
 pub mod client;
 pub mod follow;
+pub mod links;
 pub mod plots;
 pub mod presign;
 pub mod report;

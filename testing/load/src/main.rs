@@ -29,6 +29,21 @@ enum Cli {
 		#[arg(long, default_value = "target/load")]
 		out: PathBuf,
 	},
+	/// How long SMART Health Links take to open (manifest request to decrypted bundle), each
+	/// opening recorded on chain by a share host started here.
+	Links {
+		#[arg(long, default_value = "ws://127.0.0.1:9944")]
+		url: String,
+		/// How many links to open.
+		#[arg(long, default_value = "20")]
+		count: usize,
+		/// The shared file's size in KiB.
+		#[arg(long, default_value = "256")]
+		file_kib: usize,
+		/// Where report-links.json goes.
+		#[arg(long, default_value = "target/load")]
+		out: PathBuf,
+	},
 }
 
 #[derive(clap::Args)]
@@ -57,6 +72,16 @@ struct ChainArgs {
 async fn main() -> anyhow::Result<()> {
 	match Cli::parse() {
 		Cli::Chain(args) => chain(args).await,
+		Cli::Links { url, count, file_kib, out } => {
+			std::fs::create_dir_all(&out)?;
+			let dir = tempfile::tempdir_in(&out)?;
+			let figures =
+				medchain_load::links::measure(&url, count.max(1), file_kib * 1024, dir.path())
+					.await?;
+			println!("{}", serde_json::to_string_pretty(&figures)?);
+			std::fs::write(out.join("report-links.json"), serde_json::to_vec_pretty(&figures)?)?;
+			Ok(())
+		}
 		Cli::Client { file_mib, out } => {
 			std::fs::create_dir_all(&out)?;
 			let blocks = tempfile::tempdir_in(&out)?;

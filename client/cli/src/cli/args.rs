@@ -91,6 +91,32 @@ pub enum Command {
 		#[arg(long)]
 		save_accounts: bool,
 	},
+	/// Serves SMART Health Links publicly: stores the encrypted files patients upload and
+	/// answers SHL viewers, recording every opening on chain as the selected account.
+	ShareHost {
+		/// Address to listen on (put TLS in front of it on a public network).
+		#[arg(long, default_value = "127.0.0.1:8090")]
+		listen: std::net::SocketAddr,
+		/// The URL recipients reach this host at, if not http://LISTEN.
+		#[arg(long)]
+		public_url: Option<String>,
+		/// Where uploaded files are kept (default: <home>/share-host).
+		#[arg(long)]
+		dir: Option<PathBuf>,
+	},
+	/// Opens a SMART Health Link as a clinician: writes the FHIR bundle and each shared
+	/// document to a directory.
+	OpenLink {
+		/// The link (`shlink:/...`, or a viewer URL ending in #shlink:/...).
+		link: String,
+		#[arg(long)]
+		passcode: Option<String>,
+		/// Who you are, as the patient will see it in their audit trail.
+		#[arg(long)]
+		recipient: String,
+		#[arg(long, short)]
+		out: PathBuf,
+	},
 	/// Serves the web dashboard on 127.0.0.1 and prints a one-time sign-in link.
 	Ui {
 		/// Port on 127.0.0.1 (0 picks a free one).
@@ -105,6 +131,9 @@ pub enum Command {
 		/// Only print the link; do not open a browser.
 		#[arg(long)]
 		no_open: bool,
+		/// The share host the "Share" form offers for SMART Health Links.
+		#[arg(long)]
+		share_host: Option<String>,
 	},
 }
 
@@ -216,9 +245,43 @@ pub enum PatientCmd {
 		#[arg(long)]
 		uses: Option<u32>,
 	},
-	/// Seals to a grantee the keys of records their grant covers but lacks (records added
-	/// after the grant, or an emergency grant).
-	Share { grant: u64 },
+	/// Shares records. With GRANT: seals to its grantee the keys of records the grant covers
+	/// but lacks (records added after it, or an emergency grant). With --record and --host:
+	/// creates a SMART Health Link anyone can open in an SHL viewer, and prints it with its QR
+	/// code.
+	Share {
+		#[arg(conflicts_with_all = ["records", "host"], required_unless_present = "records")]
+		grant: Option<u64>,
+		/// A record to put in the link (repeat for several).
+		#[arg(long = "record", requires = "host")]
+		records: Vec<u64>,
+		/// The share host that serves the link (its base URL).
+		#[arg(long)]
+		host: Option<String>,
+		/// How long the link lives, in hours.
+		#[arg(long, default_value = "24", value_parser = clap::value_parser!(u32).range(1..=2160))]
+		hours: u32,
+		/// How many times it may be opened.
+		#[arg(long, default_value = "1", value_parser = clap::value_parser!(u32).range(1..=100))]
+		uses: u32,
+		/// A passcode the recipient must type (tell it to them apart from the link).
+		#[arg(long)]
+		passcode: Option<String>,
+		/// What a viewer shows, at most 80 characters.
+		#[arg(long)]
+		label: Option<String>,
+		/// A viewer URL to put before the link (ending in #), e.g. your clinic's SHL viewer.
+		#[arg(long)]
+		viewer: Option<String>,
+		/// A direct (U) link: viewers fetch the file without a manifest request. Not with
+		/// --passcode.
+		#[arg(long, conflicts_with = "passcode")]
+		direct: bool,
+	},
+	/// Lists your live SMART Health Links.
+	Links,
+	/// Revokes a SMART Health Link now: its host answers 404 from the next block on.
+	RevokeLink { id: String },
 	/// Denies a request.
 	Deny {
 		request: u64,
@@ -241,14 +304,46 @@ pub enum PatientCmd {
 		#[arg(long, short)]
 		out: PathBuf,
 	},
-	/// Writes all your records, still encrypted, as one CAR file (one root per record) for
-	/// `ipfs dag import` on any IPFS node.
+	/// Exports your history. With --out: all your records, still encrypted, as one CAR file
+	/// (one root per record) for `ipfs dag import` on any IPFS node. With --fhir: everything as
+	/// one FHIR R4 bundle (you, your practitioners, every record decrypted, consents, the audit
+	/// trail dated by block); --reference points to the encrypted files instead.
 	Export {
-		#[arg(long, short)]
-		out: PathBuf,
+		#[arg(long, short, required_unless_present = "fhir", conflicts_with = "fhir")]
+		out: Option<PathBuf>,
+		#[arg(long)]
+		fhir: Option<PathBuf>,
+		#[arg(long, requires = "fhir")]
+		reference: bool,
 	},
+	/// Your profile (name, birth date, sex, phone), sealed to you and to the practitioners who
+	/// treat you or hold a grant.
+	#[command(subcommand)]
+	Profile(ProfileCmd),
 	/// Shows who did what with your data.
 	Audit,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCmd {
+	/// Writes your profile and seals it to its readers.
+	Set {
+		#[arg(long)]
+		name: String,
+		/// YYYY-MM-DD.
+		#[arg(long)]
+		birth_date: String,
+		/// male, female, other or unknown.
+		#[arg(long)]
+		sex: Option<String>,
+		#[arg(long)]
+		phone: Option<String>,
+	},
+	/// Shows your profile.
+	Show,
+	/// Seals your profile again if its readers changed (an appointment accepted, a grant given
+	/// or ended).
+	Sync,
 }
 
 #[derive(Args, Debug)]

@@ -55,9 +55,9 @@ fn file_size(path: &Path) -> Result<u64, ClientError> {
 		.map_err(|e| ClientError::Invalid(format!("cannot read {}: {e}", path.display())))
 }
 
-struct Ctx {
-	cli: Cli,
-	home: PathBuf,
+pub(super) struct Ctx {
+	pub(super) cli: Cli,
+	pub(super) home: PathBuf,
 }
 
 impl Ctx {
@@ -70,13 +70,13 @@ impl Ctx {
 		})
 	}
 
-	async fn session(&self) -> Result<Session<Backend>, ClientError> {
+	pub(super) async fn session(&self) -> Result<Session<Backend>, ClientError> {
 		let me = keyfile::open(&self.home, &self.cli.account)?;
 		let chain = Chain::connect(&self.cli.node).await?;
 		Ok(Session::new(chain, me, self.store()?, self.cli.wait, cid_version(self.cli.cid_version)))
 	}
 
-	fn done(&self, what: &str, value: serde_json::Value) {
+	pub(super) fn done(&self, what: &str, value: serde_json::Value) {
 		emit(self.cli.json, &value, || what.to_string());
 	}
 }
@@ -112,13 +112,20 @@ pub async fn run(cli: Cli) -> Result<(), ClientError> {
 			}
 			Ok(())
 		}
-		Command::Ui { port, idle_minutes, max_upload_mib, no_open } => {
+		Command::ShareHost { listen, public_url, dir } => {
+			super::links::host(&ctx, *listen, public_url.clone(), dir.as_deref()).await
+		}
+		Command::OpenLink { link, passcode, recipient, out } => {
+			super::links::open(&ctx, link, passcode.as_deref(), recipient, out).await
+		}
+		Command::Ui { port, idle_minutes, max_upload_mib, no_open, share_host } => {
 			let mut config = medchain_dashboard::Config::new(&ctx.cli.node, ctx.home.clone());
 			config.storage = ctx.cli.storage.clone();
 			config.cid_version = cid_version(ctx.cli.cid_version);
 			config.port = *port;
 			config.idle_lock = std::time::Duration::from_secs(idle_minutes * 60);
 			config.max_upload = (*max_upload_mib as usize) * 1024 * 1024;
+			config.share_host = share_host.clone();
 			let dashboard = medchain_dashboard::start(config)
 				.await
 				.map_err(|e| ClientError::Invalid(e.to_string()))?;
@@ -444,7 +451,32 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 				serde_json::to_value(&granted).unwrap_or_default(),
 			);
 		}
-		PatientCmd::Share { grant } => {
+		PatientCmd::Share {
+			grant: None,
+			records,
+			host,
+			hours,
+			uses,
+			passcode,
+			label,
+			viewer,
+			direct,
+		} => {
+			let request = medchain_client::roles::links::ShareRequest {
+				records: records.clone(),
+				hours: *hours,
+				blocks: None,
+				uses: *uses,
+				passcode: passcode.clone(),
+				label: label.clone(),
+				host: host.clone().unwrap_or_default(),
+				direct: *direct,
+			};
+			super::links::share(ctx, request, viewer.as_deref()).await?;
+		}
+		PatientCmd::Links => super::links::list(ctx).await?,
+		PatientCmd::RevokeLink { id } => super::links::revoke(ctx, id).await?,
+		PatientCmd::Share { grant: Some(grant), .. } => {
 			let shared = p.share(*grant).await?;
 			ctx.done(
 				&format!("keys added to {}", granted_note(&shared)),
@@ -471,7 +503,30 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 			emit(json, &list, || rows(&list));
 		}
 		PatientCmd::View { records, out } => view_records(ctx, &session, records, out).await?,
-		PatientCmd::Export { out } => {
+		PatientCmd::Export { out: None, fhir: Some(file), reference } => {
+			let (bundle, summary) = p.export_fhir(*reference).await?;
+			let json = serde_json::to_vec_pretty(&bundle)
+				.map_err(|e| ClientError::Invalid(e.to_string()))?;
+			std::fs::write(file, json)?;
+			ctx.done(
+				&format!(
+					"FHIR R4 bundle written to {}: {} documents, {} practitioners, {} organizations, {} consents, {} audit events",
+					file.display(),
+					summary.documents,
+					summary.practitioners,
+					summary.organizations,
+					summary.consents,
+					summary.audit_events
+				),
+				serde_json::to_value(&summary).unwrap_or_default(),
+			);
+		}
+		PatientCmd::Export { out, .. } => {
+			let out = out.clone().ok_or_else(|| {
+				ClientError::Invalid(
+					"give --out FILE (a CAR) or --fhir FILE (a FHIR bundle)".into(),
+				)
+			})?;
 			let export = p.export_history(out.clone()).await?;
 			ctx.done(
 				&format!(
@@ -481,6 +536,45 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 					out.display()
 				),
 				serde_json::to_value(&export).unwrap_or_default(),
+			);
+		}
+		PatientCmd::Profile(ProfileCmd::Set { name, birth_date, sex, phone }) => {
+			let profile = medchain_client::roles::profile::Profile {
+				name: name.clone(),
+				birth_date: birth_date.clone(),
+				sex: sex.clone(),
+				phone: phone.clone(),
+			};
+			p.set_profile(&profile).await?;
+			ctx.done(
+				"profile written and sealed to its readers",
+				serde_json::to_value(&profile).unwrap_or_default(),
+			);
+		}
+		PatientCmd::Profile(ProfileCmd::Show) => {
+			let profile = p.profile().await?;
+			emit(json, &profile, || match &profile {
+				Some(p) => format!(
+					"{}, born {}{}{}",
+					p.name,
+					p.birth_date,
+					p.sex.as_ref().map(|s| format!(", {s}")).unwrap_or_default(),
+					p.phone.as_ref().map(|s| format!(", {s}")).unwrap_or_default()
+				),
+				None => {
+					"no profile yet: `medchain patient profile set --name … --birth-date …`".into()
+				}
+			});
+		}
+		PatientCmd::Profile(ProfileCmd::Sync) => {
+			let moved = p.sync_profile().await?;
+			ctx.done(
+				if moved {
+					"profile sealed again to its current readers"
+				} else {
+					"profile readers unchanged"
+				},
+				serde_json::json!({ "resealed": moved }),
 			);
 		}
 		PatientCmd::Audit => {

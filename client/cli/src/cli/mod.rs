@@ -4,5 +4,6 @@ pub mod args;
 pub mod batch;
 pub mod commands;
 pub mod keyfile;
+mod links;
 pub mod output;
 pub mod rows;

@@ -17,6 +17,14 @@ pub fn rows<T: Row>(items: &[T]) -> String {
 	table(T::HEADER, items.iter().map(Row::cells).collect())
 }
 
+/// "Name (address)" when the patient's profile opened, else the address.
+fn named(name: &Option<String>, account: &str) -> String {
+	match name {
+		Some(name) => format!("{name} ({account})"),
+		None => account.to_string(),
+	}
+}
+
 fn or_dash(value: &Option<String>) -> String {
 	value.clone().unwrap_or_else(|| "-".into())
 }
@@ -47,7 +55,7 @@ impl Row for AppointmentInfo {
 	fn cells(&self) -> Vec<String> {
 		vec![
 			self.id.to_string(),
-			self.patient.clone(),
+			named(&self.patient_name, &self.patient),
 			self.doctor.clone(),
 			self.at.to_string(),
 			self.status.clone(),
@@ -75,7 +83,7 @@ impl Row for GrantInfo {
 	fn cells(&self) -> Vec<String> {
 		vec![
 			self.id.to_string(),
-			self.patient.clone(),
+			named(&self.patient_name, &self.patient),
 			self.grantee.clone(),
 			self.scope.clone(),
 			format!("#{}", self.expires_at),

@@ -63,11 +63,13 @@ ensure_tools() {
 # The dashboard's browser tests drive Debian's Chromium through its ChromeDriver; nothing
 # downloads a browser at run time.
 ensure_browser() {
-	if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
-		log "installing chromium and chromium-driver (the dashboard's browser tests)"
+	# zbarimg decodes the share link's QR code from a screenshot.
+	if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1 ||
+		! command -v zbarimg >/dev/null 2>&1; then
+		log "installing chromium, chromium-driver and zbar-tools (the dashboard's browser tests)"
 		local sudo=""
 		[ "$(id -u)" -ne 0 ] && sudo="sudo"
 		$sudo apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver zbar-tools >/dev/null
 	fi
 }

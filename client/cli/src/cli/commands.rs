@@ -739,12 +739,21 @@ async fn doctor(ctx: &Ctx, cmd: &DoctorCmd) -> Result<(), ClientError> {
 		}
 		DoctorCmd::View { records, out } => view_records(ctx, &session, records, out).await?,
 		DoctorCmd::Patients => {
-			let list: Vec<String> = d.patients().await?.iter().map(|a| a.to_string()).collect();
+			let patients = d.patients().await?;
+			let list: Vec<String> = patients.iter().map(|a| a.to_string()).collect();
+			// People read names where the patient's profile is sealed to this doctor.
+			let mut lines = Vec::new();
+			for who in &patients {
+				lines.push(match session.patient_name(who).await {
+					Some(name) => format!("{who}  {name}"),
+					None => who.to_string(),
+				});
+			}
 			emit(ctx.cli.json, &list, || {
-				if list.is_empty() {
+				if lines.is_empty() {
 					"(none)".into()
 				} else {
-					list.join("\n")
+					lines.join("\n")
 				}
 			});
 		}

@@ -320,34 +320,22 @@ impl<T: Config> Pallet<T> {
 	/// Ends expired grants, oldest expiry block first, while `remaining` weight allows, and
 	/// remembers where it stopped. Returns the weight used.
 	pub(crate) fn sweep(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
-		let db = T::DbWeight::get();
-		// Reading and writing the cursor.
-		let mut used = db.reads_writes(1, 1);
-		let per_grant = T::WeightInfo::expire_grant();
-		let per_block = db.reads(1);
-		if remaining.any_lt(used.saturating_add(per_grant)) {
-			return Weight::zero();
-		}
-		let start = SweepCursor::<T>::get();
-		let mut block = start;
-		// A grant expiring at `now` no longer holds at `now`, so `now` itself is swept.
-		while block <= now && used.saturating_add(per_grant).all_lte(remaining) {
-			match Expiries::<T>::iter_key_prefix(block).next() {
-				Some(id) => {
-					Expiries::<T>::remove(block, id);
-					if let Some(grant) = Grants::<T>::get(id) {
-						Self::end_grant(id, grant, EndReason::Expired);
-					}
-					used.saturating_accrue(per_grant);
+		let (used, moved) = medchain_primitives::sweep_expired(
+			now,
+			remaining,
+			T::DbWeight::get(),
+			T::WeightInfo::expire_grant(),
+			SweepCursor::<T>::get,
+			|block| Expiries::<T>::iter_key_prefix(block).next(),
+			|block, id| {
+				Expiries::<T>::remove(block, id);
+				if let Some(grant) = Grants::<T>::get(id) {
+					Self::end_grant(id, grant, EndReason::Expired);
 				}
-				None => {
-					block = block.saturating_add(One::one());
-					used.saturating_accrue(per_block);
-				}
-			}
-		}
-		if block != start {
-			SweepCursor::<T>::put(block);
+			},
+		);
+		if let Some(cursor) = moved {
+			SweepCursor::<T>::put(cursor);
 		}
 		used
 	}

@@ -403,6 +403,48 @@ impl<AccountId> AuditLog<AccountId> for () {
 	fn log(_: &AccountId, _: &AccountId, _: AuditAction) {}
 }
 
+/// The expiry sweep consent and share links run from `on_idle`: walks expiry blocks from
+/// `cursor` up to `now` (an item expiring at `now` no longer holds at `now`), ending items one
+/// at a time with `end` while `remaining` weight allows, each weighed `per_item`, and each block
+/// found empty one read. `cursor()` reads where the last sweep stopped; `next_due(block)` gives
+/// one item still indexed at `block`; `end` must remove it from that index. Returns the weight
+/// used and, when it moved, where to resume (for the caller to store). Nothing is read, done or
+/// charged when not even one item fits.
+pub fn sweep_expired<B, I>(
+	now: B,
+	remaining: Weight,
+	db: frame_support::weights::RuntimeDbWeight,
+	per_item: Weight,
+	cursor: impl FnOnce() -> B,
+	mut next_due: impl FnMut(B) -> Option<I>,
+	mut end: impl FnMut(B, I),
+) -> (Weight, Option<B>)
+where
+	B: Copy + PartialOrd + sp_runtime::traits::One + sp_runtime::Saturating,
+{
+	// Reading and writing the cursor.
+	let mut used = db.reads_writes(1, 1);
+	if remaining.any_lt(used.saturating_add(per_item)) {
+		return (Weight::zero(), None);
+	}
+	let per_block = db.reads(1);
+	let start = cursor();
+	let mut block = start;
+	while block <= now && used.saturating_add(per_item).all_lte(remaining) {
+		match next_due(block) {
+			Some(item) => {
+				end(block, item);
+				used.saturating_accrue(per_item);
+			}
+			None => {
+				block = block.saturating_add(B::one());
+				used.saturating_accrue(per_block);
+			}
+		}
+	}
+	(used, (block != start).then_some(block))
+}
+
 /// Why a CID was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum CidError {

@@ -7,7 +7,7 @@ use frame_support::{
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use medchain_primitives::{AuditAction, AuditLog, LinkId};
-use sp_runtime::traits::{One, Saturating, Zero};
+use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
 	/// Removes `link` and its indexes, releases its deposit, and logs why it ended.
@@ -38,34 +38,22 @@ impl<T: Config> Pallet<T> {
 	/// Ends expired links, oldest expiry block first, while `remaining` weight allows, and
 	/// remembers where it stopped. Returns the weight used.
 	pub(crate) fn sweep(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
-		let db = T::DbWeight::get();
-		// Reading and writing the cursor.
-		let mut used = db.reads_writes(1, 1);
-		let per_link = T::WeightInfo::expire_link();
-		let per_block = db.reads(1);
-		if remaining.any_lt(used.saturating_add(per_link)) {
-			return Weight::zero();
-		}
-		let start = SweepCursor::<T>::get();
-		let mut block = start;
-		// A link expiring at `now` no longer opens at `now`, so `now` itself is swept.
-		while block <= now && used.saturating_add(per_link).all_lte(remaining) {
-			match Expiries::<T>::iter_key_prefix(block).next() {
-				Some(link) => {
-					Expiries::<T>::remove(block, link);
-					if let Some(stored) = Links::<T>::get(link) {
-						Self::end_link(link, stored, EndReason::Expired);
-					}
-					used.saturating_accrue(per_link);
+		let (used, moved) = medchain_primitives::sweep_expired(
+			now,
+			remaining,
+			T::DbWeight::get(),
+			T::WeightInfo::expire_link(),
+			SweepCursor::<T>::get,
+			|block| Expiries::<T>::iter_key_prefix(block).next(),
+			|block, link| {
+				Expiries::<T>::remove(block, link);
+				if let Some(stored) = Links::<T>::get(link) {
+					Self::end_link(link, stored, EndReason::Expired);
 				}
-				None => {
-					block = block.saturating_add(One::one());
-					used.saturating_accrue(per_block);
-				}
-			}
-		}
-		if block != start {
-			SweepCursor::<T>::put(block);
+			},
+		);
+		if let Some(cursor) = moved {
+			SweepCursor::<T>::put(cursor);
 		}
 		used
 	}

@@ -17,32 +17,17 @@ set -euo pipefail
 WHAT="${1:?usage: scripts/fhir-validator.sh --install | validate FILE | test | bundle}"
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../testing/fhir-validator" && pwd)"
 log() { echo "fhir_validator: $*" >&2; }
-SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-apt_install() { $SUDO apt-get update -qq >&2; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >&2; }
+source "$(dirname "${BASH_SOURCE[0]}")/npm-tree.sh"
 
-# 1. Node.js and npm (Debian's packages if missing).
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  log "installing nodejs and npm with apt-get"
-  apt_install nodejs npm
-fi
 # --experimental-websocket (the global WebSocket @medplum/core needs on import) came in Node 20.10.
-node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=10)?0:1)' \
-  || { log "Node.js $(node --version) is too old: need >= 20.10"; exit 1; }
+ensure_node 10
 NODE_FLAGS=()
 node -e 'process.exit(typeof WebSocket === "undefined" ? 0 : 1)' && NODE_FLAGS=(--experimental-websocket)
-
-# 2. The exact dependency tree from package-lock.json (serialised: tests may call this in parallel).
-exec 9>"$DIR/.install.lock"
-flock 9
-if [ ! -f "$DIR/node_modules/.package-lock.json" ] \
-   || [ "$DIR/package-lock.json" -nt "$DIR/node_modules/.package-lock.json" ]; then
-  log "npm ci in $DIR"
-  (cd "$DIR" && npm ci --no-audit --no-fund >&2)
-fi
-flock -u 9
+# The exact dependency tree from package-lock.json.
+npm_tree
 [ "$WHAT" = "--install" ] && exit 0
 
-# 3. One file, or one test file. Paths are made absolute before the cd.
+# One file, or one test file. Paths are made absolute before the cd.
 abs() { echo "$(cd "$(dirname -- "$1")" && pwd)/$(basename -- "$1")"; }
 case "$WHAT" in
   validate)

@@ -71,8 +71,7 @@ impl<S: ContentStore> Patient<'_, S> {
 		let scratch = tempfile::tempdir()?;
 		for id in session.record_ids(&me).await? {
 			let info = session.record(id).await?;
-			let (hash, ms) = block_time(chain, &mut times, info.created_at).await?;
-			let _ = hash;
+			let (_, ms) = block_time(chain, &mut times, info.created_at).await?;
 			let out = scratch.path().join(id.to_string());
 			session.patient_view(id, &out).await?;
 			let content = std::fs::read(&out)?;

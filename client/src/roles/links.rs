@@ -189,7 +189,7 @@ impl<S: ContentStore> Patient<'_, S> {
 			documents.push(bundle::Document { info, content: std::fs::read(&out)? });
 		}
 		let person = self.profile_resource().await?;
-		let bundle = bundle::documents_bundle(&me, Some(person), &documents);
+		let bundle = bundle::documents_bundle(&me, person, &documents);
 		let body = serde_json::to_vec(&bundle).map_err(|e| ClientError::Invalid(e.to_string()))?;
 
 		let key = link::random_key();

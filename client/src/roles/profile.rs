@@ -95,7 +95,18 @@ fn context(patient: &AccountId32) -> Vec<u8> {
 impl<S: ContentStore> Session<S> {
 	/// `patient`'s profile, if they wrote one and sealed it to this user.
 	pub async fn profile_of(&self, patient: &AccountId32) -> Result<Option<Profile>, ClientError> {
-		let Some(file) = self.profile_file(patient).await? else { return Ok(None) };
+		match self.profile_file(patient).await? {
+			Some(file) => self.open_profile(&file, patient),
+			None => Ok(None),
+		}
+	}
+
+	/// The profile in `file`, if it is sealed to this user.
+	fn open_profile(
+		&self,
+		file: &ProfileFile,
+		patient: &AccountId32,
+	) -> Result<Option<Profile>, ClientError> {
 		let Some(sealed) = file.readers.get(&self.account_id().to_string()) else {
 			return Ok(None);
 		};
@@ -189,12 +200,12 @@ impl<S: ContentStore> Patient<'_, S> {
 	/// or ended). Returns whether it did (one transaction).
 	pub async fn sync_profile(&self) -> Result<bool, ClientError> {
 		let me = self.0.account_id();
+		// The file is fetched once: its readers and, opened, the profile to seal again.
 		let Some(file) = self.0.profile_file(&me).await? else { return Ok(false) };
-		let Some(profile) = self.profile().await? else { return Ok(false) };
+		let Some(profile) = self.0.open_profile(&file, &me)? else { return Ok(false) };
 		let now: Vec<String> =
 			self.profile_readers().await?.iter().map(ToString::to_string).collect();
-		let sealed: Vec<&String> = file.readers.keys().collect();
-		if now.iter().collect::<Vec<_>>() == sealed {
+		if now.iter().eq(file.readers.keys()) {
 			return Ok(false);
 		}
 		self.publish_profile(&profile).await?;

@@ -80,16 +80,9 @@ pub(crate) fn described(title: Option<String>, content: &[u8]) -> Attachment {
 	}
 }
 
-/// The bundle of `documents`, all of `patient`'s, with `person` as the Patient resource (or
-/// one naming only the account).
-pub fn documents_bundle(
-	patient: &AccountId32,
-	person: Option<Patient>,
-	documents: &[Document],
-) -> Bundle {
+/// The bundle of `documents`, all of `patient`'s, with `person` as the Patient resource.
+pub fn documents_bundle(patient: &AccountId32, person: Patient, documents: &[Document]) -> Bundle {
 	let mut bundle = Bundle::collection();
-	let patient_id = uuid_for(&format!("patient|{patient}"));
-	let person = person.unwrap_or_else(|| Patient::new(patient_id.clone(), &patient.to_string()));
 	let patient_url = bundle.add(&person.id.clone(), person);
 	for doc in documents {
 		let attachment = inline(doc.info.title.clone(), &doc.content);

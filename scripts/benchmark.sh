@@ -19,12 +19,13 @@ declare -A CRATE_DIR=(
 	[pallet_consent]=pallets/consent
 	[pallet_appointments]=pallets/appointments
 	[pallet_share_links]=pallets/share-links
+	[pallet_key_release]=pallets/key-release
 )
 # Measured here rather than taken from FRAME's defaults, whose `()` weights assume RocksDB on
 # other hardware (a write is 100 us there, about 33 here).
 RUNTIME_PALLETS=(frame_system_extensions pallet_transaction_payment pallet_balances pallet_timestamp)
 pallets=("$@")
-[ ${#pallets[@]} -eq 0 ] && pallets=(pallet_registry pallet_records pallet_consent pallet_appointments pallet_share_links "${RUNTIME_PALLETS[@]}" overhead)
+[ ${#pallets[@]} -eq 0 ] && pallets=(pallet_registry pallet_records pallet_consent pallet_appointments pallet_share_links pallet_key_release "${RUNTIME_PALLETS[@]}" overhead)
 
 # Runs `benchmark pallet` on every extrinsic of pallet $1, with the rest of the arguments.
 measure() {

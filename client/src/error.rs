@@ -46,6 +46,8 @@ pub enum ClientError {
 	LinkClosed,
 	#[error("wrong passcode: {remaining} attempts left before the link locks")]
 	WrongPasscode { remaining: u32 },
+	#[error("the validators released no key for record {record}: {reason}")]
+	NotReleased { record: u64, reason: String },
 }
 
 impl ClientError {
@@ -67,7 +69,8 @@ impl ClientError {
 			| ClientError::NoEnvelope { .. }
 			| ClientError::Rejected(_)
 			| ClientError::LinkClosed
-			| ClientError::WrongPasscode { .. } => 3,
+			| ClientError::WrongPasscode { .. }
+			| ClientError::NotReleased { .. } => 3,
 			ClientError::Crypto(CryptoError::Io(_)) => 1,
 			ClientError::Crypto(_) => 4,
 			ClientError::Storage(StorageError::BadUrl { .. } | StorageError::SourceChanged(_)) => 2,

@@ -16,6 +16,16 @@ pub struct Cli {
 	/// duration the chain counts in blocks (grants, follow-up windows) passes faster too.
 	#[arg(long, value_name = "MS", global = true)]
 	pub dev_block_time: Option<u64>,
+
+	/// Validators: the JSON-RPC URL clients reach this node at to fetch its key-release
+	/// shares, announced on chain (default: `ws://127.0.0.1:<rpc port>`).
+	#[arg(long, value_name = "URL")]
+	pub release_endpoint: Option<String>,
+
+	/// Testing only: answer key-release requests with wrong shares, so tests can show that
+	/// readers catch a faulty validator by its proof.
+	#[arg(long, hide = true)]
+	pub faulty_shares: bool,
 }
 
 #[derive(Debug, clap::Subcommand)]

@@ -160,6 +160,10 @@ pub fn run() -> sc_cli::Result<()> {
 		}
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
+			let release = crate::key_release::Options {
+				endpoint: cli.release_endpoint.clone(),
+				faulty: cli.faulty_shares,
+			};
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<
@@ -167,10 +171,10 @@ pub fn run() -> sc_cli::Result<()> {
 							medchain_runtime::opaque::Block,
 							<medchain_runtime::opaque::Block as sp_runtime::traits::Block>::Hash,
 						>,
-					>(config)
+					>(config, release)
 					.map_err(sc_cli::Error::Service),
 					sc_network::config::NetworkBackendType::Litep2p => {
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config)
+						service::new_full::<sc_network::Litep2pNetworkBackend>(config, release)
 							.map_err(sc_cli::Error::Service)
 					}
 				}

@@ -1,5 +1,5 @@
 //! The node's RPC methods beyond Substrate's standard set: `system_accountNextIndex` and
-//! the transaction-payment fee queries.
+//! the transaction-payment fee queries, and `keyRelease_share` (see [`crate::key_release`]).
 
 use std::sync::Arc;
 
@@ -16,6 +16,8 @@ pub struct FullDeps<C, P> {
 	pub client: Arc<C>,
 	/// Transaction pool instance.
 	pub pool: Arc<P>,
+	/// `keyRelease_share`, served by every node (validators answer with their share).
+	pub key_release: crate::key_release::rpc::KeyRelease,
 }
 
 /// Builds the RPC extensions of a full node.
@@ -35,10 +37,13 @@ where
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
-	let FullDeps { client, pool } = deps;
+	use crate::key_release::rpc::KeyReleaseRpcServer;
+
+	let FullDeps { client, pool, key_release } = deps;
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(key_release.into_rpc())?;
 
 	Ok(module)
 }

@@ -148,6 +148,7 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(
 	config: Configuration,
+	mut key_release: crate::key_release::Options,
 ) -> Result<TaskManager, ServiceError> {
 	let sc_service::PartialComponents {
 		client,
@@ -233,11 +234,32 @@ pub fn new_full<
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
+	// Clients reach this validator's shares at its own RPC port unless told otherwise.
+	if key_release.endpoint.is_none() {
+		let port = config
+			.rpc
+			.addr
+			.as_ref()
+			.and_then(|endpoints| endpoints.first())
+			.map_or(config.rpc.port, |endpoint| endpoint.listen_addr.port());
+		key_release.endpoint = Some(format!("ws://127.0.0.1:{port}"));
+	}
+	let release_state = crate::key_release::SharedState::default();
 	let rpc_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
+		let state = release_state.clone();
+		let options = key_release.clone();
 		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				key_release: crate::key_release::rpc::KeyRelease::new(
+					client.clone(),
+					state.clone(),
+					options.clone(),
+				),
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
@@ -259,6 +281,19 @@ pub fn new_full<
 	})?;
 
 	if role.is_authority() {
+		// Committee members take part in the key generation and derive their share.
+		task_manager.spawn_handle().spawn(
+			"key-release",
+			Some("key-release"),
+			crate::key_release::dkg::run(
+				client.clone(),
+				transaction_pool.clone(),
+				keystore_container.local_keystore(),
+				release_state,
+				key_release,
+			),
+		);
+
 		let proposer_factory = sc_basic_authorship::ProposerFactory::new(
 			task_manager.spawn_handle(),
 			client.clone(),

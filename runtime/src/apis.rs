@@ -148,6 +148,22 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_key_release::runtime_api::KeyReleaseApi<Block, AccountId, crate::BlockNumber> for Runtime {
+		fn release(
+			record: u64,
+			reader: AccountId,
+			at: crate::BlockNumber,
+		) -> Result<pallet_key_release::Release, pallet_key_release::Refusal> {
+			crate::KeyRelease::release(record, &reader, at)
+		}
+
+		fn key_generation(
+			member: [u8; 32],
+		) -> Option<(pallet_key_release::MemberIndex, pallet_key_release::DkgView)> {
+			crate::KeyRelease::key_generation(member)
+		}
+	}
+
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)

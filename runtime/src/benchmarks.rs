@@ -13,4 +13,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_records, Records]
 	[pallet_consent, Consent]
 	[pallet_share_links, ShareLinks]
+	[pallet_key_release, KeyRelease]
 );

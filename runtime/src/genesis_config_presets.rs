@@ -2,9 +2,13 @@
 //! (Alice, Bob, Charlie and Dave validate). Both fund the well-known dev accounts and make Alice
 //! the sudo key, which is the dev chain's administrator (it manages MedChain's verifiers).
 
-use crate::{AccountId, BalancesConfig, RegistryConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, BalancesConfig, KeyReleaseConfig, RegistryConfig, RuntimeGenesisConfig, SudoConfig,
+	UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_key_release::crypto::Public as KeyReleaseId;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
@@ -16,7 +20,7 @@ const ENDOWMENT: u128 = 1_000_000 * UNIT;
 
 /// A genesis with the given validators, endowed accounts and sudo key.
 fn medchain_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	initial_authorities: Vec<(AuraId, GrandpaId, KeyReleaseId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
@@ -33,13 +37,29 @@ fn medchain_genesis(
 		// The administrator is also the first verifier, so a fresh chain can verify
 		// practitioners without a governance step.
 		registry: RegistryConfig { verifiers: vec![root.clone()] },
+		// Every validator is a member of the key-release committee; `t` of them release a
+		// record's committee part.
+		key_release: KeyReleaseConfig {
+			members: initial_authorities.iter().map(|x| x.2.clone()).collect::<Vec<_>>(),
+			threshold: release_threshold(initial_authorities.len()),
+		},
 		sudo: SudoConfig { key: Some(root) },
 	})
 }
 
-/// The session keys of a dev validator: Aura signs with sr25519, GRANDPA votes with ed25519.
-fn authority_keys(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// The session keys of a dev validator: Aura signs with sr25519, GRANDPA votes with ed25519,
+/// and its key-release committee key is ed25519 from the same dev seed.
+fn authority_keys(
+	aura: Sr25519Keyring,
+	grandpa: Ed25519Keyring,
+) -> (AuraId, GrandpaId, KeyReleaseId) {
+	(aura.public().into(), grandpa.public().into(), grandpa.public().into())
+}
+
+/// The committee threshold for `n` validators: more than two thirds, as GRANDPA needs, so
+/// release stays available exactly as long as finality does (1 of 1, 3 of 4).
+fn release_threshold(n: usize) -> u16 {
+	(n - (n - 1) / 3) as u16
 }
 
 /// Every well-known dev account, endowed in both presets.

@@ -67,6 +67,7 @@ impl_opaque_keys! {
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub key_release: KeyRelease,
 	}
 }
 
@@ -77,10 +78,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain-node"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 2,
+	transaction_version: 3,
 	system_version: 1,
 };
 
@@ -181,6 +182,7 @@ type Migrations = (
 	pallet_appointments::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_appointments::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_records::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_key_release::migrations::v1::InitCommittee<Runtime, configs::medchain::GrandpaMembers>,
 );
 
 /// Executive: handles dispatch to the various modules.
@@ -246,4 +248,7 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type ShareLinks = pallet_share_links;
+
+	#[runtime::pallet_index(15)]
+	pub type KeyRelease = pallet_key_release;
 }

@@ -93,6 +93,7 @@ fn add_record(author: u8, kind: RecordKind, quantity: Option<u32>, n: u8) {
 		envelope(PATIENT),
 		envelope(author),
 		None,
+		None,
 	));
 }
 
@@ -136,6 +137,7 @@ fn the_whole_story_holds_through_the_runtime() {
 				None,
 				envelope(1),
 				envelope(3),
+				None,
 				None
 			),
 			pallet_records::Error::<Runtime>::NoCareRelationship
@@ -159,9 +161,9 @@ fn the_whole_story_holds_through_the_runtime() {
 			BoundedVec::truncate_from(vec![(0, envelope(SECOND_DOCTOR))])
 		));
 		assert!(Records::can_read(acc(SECOND_DOCTOR), 0));
-		assert_ok!(Records::record_read(signed(SECOND_DOCTOR), 0));
+		assert_ok!(Records::record_read(signed(SECOND_DOCTOR), 0, None));
 		assert_noop!(
-			Records::record_read(signed(SECOND_DOCTOR), 1),
+			Records::record_read(signed(SECOND_DOCTOR), 1, None),
 			pallet_records::Error::<Runtime>::NoAccess
 		);
 
@@ -175,7 +177,7 @@ fn the_whole_story_holds_through_the_runtime() {
 		));
 		assert_ok!(Consent::deny(signed(PATIENT), 1, bytes(b"not now")));
 		assert_noop!(
-			Records::record_read(signed(HOSPITAL), 1),
+			Records::record_read(signed(HOSPITAL), 1, None),
 			pallet_records::Error::<Runtime>::NoAccess
 		);
 
@@ -188,9 +190,9 @@ fn the_whole_story_holds_through_the_runtime() {
 			Some(1),
 			BoundedVec::truncate_from(vec![(1, envelope(PHARMACY))])
 		));
-		assert_ok!(Records::dispense(signed(PHARMACY), 1, 30));
+		assert_ok!(Records::dispense(signed(PHARMACY), 1, 30, None));
 		assert_noop!(
-			Records::dispense(signed(PHARMACY), 1, 1),
+			Records::dispense(signed(PHARMACY), 1, 1, None),
 			pallet_records::Error::<Runtime>::NoAccess
 		);
 
@@ -237,7 +239,7 @@ fn a_batch_of_reads_pays_for_the_grant_it_used_up() {
 			BoundedVec::truncate_from(vec![(0, envelope(3)), (1, envelope(3))])
 		));
 		let records = BoundedVec::truncate_from(vec![0, 1]);
-		let post = Records::record_reads(signed(SECOND_DOCTOR), records).unwrap();
+		let post = Records::record_reads(signed(SECOND_DOCTOR), records, None).unwrap();
 		// The second read was the grant's last use: it ended, with its two envelopes.
 		let weights = (
 			<Runtime as pallet_records::Config>::WeightInfo::record_reads(2),
@@ -280,11 +282,11 @@ fn suspension_stops_grants_at_once_and_expiry_cleans_up() {
 		));
 		assert!(!<Registry as RoleRegistry<_>>::is_verified_practitioner(&acc(SECOND_DOCTOR)));
 		assert_noop!(
-			Records::record_read(signed(SECOND_DOCTOR), 0),
+			Records::record_read(signed(SECOND_DOCTOR), 0, None),
 			pallet_records::Error::<Runtime>::NoAccess
 		);
 		assert_ok!(Registry::verify(signed(VERIFIER), acc(SECOND_DOCTOR), None));
-		assert_ok!(Records::record_read(signed(SECOND_DOCTOR), 0));
+		assert_ok!(Records::record_read(signed(SECOND_DOCTOR), 0, None));
 
 		run_to_block(10);
 		assert!(!Records::can_read(acc(SECOND_DOCTOR), 0));
@@ -317,6 +319,7 @@ fn a_one_time_write_grant_lets_a_doctor_without_appointment_add_one_record() {
 				envelope(PATIENT),
 				envelope(SECOND_DOCTOR),
 				supersedes,
+				None,
 			)
 		};
 		// Only the author corrects a record, grant or not.

@@ -96,6 +96,23 @@ impl Chain {
 		Ok(header.number as u32)
 	}
 
+	/// The number of the last finalized block.
+	pub async fn finalized_number(&self) -> Result<u32, ClientError> {
+		let hash = self.rpc.chain_get_finalized_head().await.map_err(ClientError::chain)?;
+		self.block_number(hash).await
+	}
+
+	/// The number of block `hash`.
+	pub async fn block_number(&self, hash: H256) -> Result<u32, ClientError> {
+		let header = self
+			.rpc
+			.chain_get_header(Some(hash))
+			.await
+			.map_err(ClientError::chain)?
+			.ok_or_else(|| ClientError::chain(format!("the node has no block {hash:?}")))?;
+		Ok(header.number as u32)
+	}
+
 	/// The next nonce of `who`, counting its transactions waiting in the pool.
 	pub async fn next_nonce(&self, who: &AccountId32) -> Result<u64, ClientError> {
 		self.rpc.system_account_next_index(who).await.map_err(ClientError::chain)

@@ -5,6 +5,7 @@ pub mod envelope;
 pub mod keys;
 pub mod keystore;
 pub mod stream;
+pub mod two_lock;
 
 use rand_core::{OsRng, RngCore};
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -24,6 +25,11 @@ impl DataKey {
 	/// The raw key, e.g. for a known-answer test.
 	pub fn from_bytes(bytes: [u8; 32]) -> Self {
 		DataKey(bytes)
+	}
+
+	/// The raw key bytes.
+	pub fn as_bytes(&self) -> &[u8; 32] {
+		&self.0
 	}
 }
 

@@ -21,6 +21,7 @@ pub mod notes;
 pub mod patient;
 pub mod pharmacy;
 pub mod profile;
+pub mod release;
 pub mod uploads;
 pub mod verifier;
 pub mod views;
@@ -37,7 +38,7 @@ use subxt::utils::{AccountId32, MultiAddress};
 
 use crate::{
 	chain::{Chain, Included, Wait},
-	crypto::{envelope, keys::Identity, stream, CryptoError, DataKey},
+	crypto::{keys::Identity, stream, CryptoError, DataKey},
 	error::ClientError,
 	runtime::medchain::{
 		self as api,
@@ -82,6 +83,8 @@ pub struct ReadRecord {
 	pub record: RecordInfo,
 	/// Plaintext bytes written.
 	pub bytes: u64,
+	/// How the validators released a two-lock record's committee part, when they had to.
+	pub release: Option<release::ReleaseReport>,
 }
 
 /// The most records one batch of reads may name (the pallet's `MaxReadBatch`).
@@ -307,8 +310,9 @@ impl<S: ContentStore> Session<S> {
 			.ok_or(ClientError::UnknownRecord(id))?;
 		let mut info = RecordInfo::new(id, &record);
 		let cid = record_cid(&record.cid.0)?;
-		if let Ok(key) = self.record_key(id, &cid).await {
-			info.title = open_title(&key, &cid, &record.title.0).ok();
+		if let Ok(keys) = self.record_keys(id, &cid, &record.patient, &record.author).await {
+			info.title =
+				keys.title_key().and_then(|key| open_title(&key, &cid, &record.title.0).ok());
 		}
 		Ok(info)
 	}
@@ -318,37 +322,96 @@ impl<S: ContentStore> Session<S> {
 		self.chain.view(api::view_functions().records().patient_records(*patient)).await
 	}
 
-	/// Opens this user's envelope for record `id`.
-	pub(crate) async fn record_key(&self, id: u64, cid: &Cid) -> Result<DataKey, ClientError> {
-		let envelope = self
-			.chain
-			.view(api::view_functions().records().envelope(id, self.account_id()))
-			.await?
-			.ok_or(ClientError::NoEnvelope { record: id })?;
-		Ok(envelope::open(self.me.encryption_secret(), &envelope, cid)?)
-	}
-
 	/// Reads record `id` into `out`: records the read on chain (unless this user is the
 	/// patient), fetches the blob, checks it against its CID and decrypts it. `out` is written
 	/// only if everything checks out.
+	///
+	/// A grantee's read of a two-lock record carries a fresh one-time key; the call waits for
+	/// the read to be final, then the validators release the committee part to that key.
 	pub async fn read_record(
 		&self,
 		id: u64,
 		out: &Path,
 		progress: Progress,
 	) -> Result<ReadRecord, ClientError> {
-		let (record, cid, key) = self.open_record(id).await?;
-		let bytes = if record.patient != self.account_id() {
-			// Fetch and verify the ciphertext first, so that a storage failure does not burn
-			// a use of a one-time grant; then the audited act of reading (it consumes one use,
-			// or fails without a grant); only then decrypt.
-			let ciphertext = self.fetch_ciphertext(&cid, out, progress).await?;
-			self.submit(api::tx().records().record_read(id)).await?;
-			Self::decrypt_file(ciphertext, &key, out)?
+		let (record, cid, keys) = self.open_record(id).await?;
+		if record.patient == self.account_id() {
+			let key = keys.file_key().ok_or(ClientError::NoEnvelope { record: id })?;
+			let bytes = self.fetch_decrypted(&cid, &key, out, progress).await?;
+			return Ok(Self::read_info(id, &record, &cid, &keys, bytes, None));
+		}
+		// Fetch and verify the ciphertext first, so that a storage failure does not burn a
+		// use of a one-time grant; then the audited act of reading (it consumes one use, or
+		// fails without a grant); only then decrypt.
+		let ciphertext = self.fetch_ciphertext(&cid, out, progress).await?;
+		let (key, keys, report) = self.record_reads_for(&[(id, keys)], false).await?;
+		let key = key.into_iter().next().ok_or(ClientError::NoEnvelope { record: id })?;
+		let keys = keys.into_iter().next().ok_or(ClientError::NoEnvelope { record: id })?;
+		let bytes = Self::decrypt_file(ciphertext, &key, out)?;
+		Ok(Self::read_info(id, &record, &cid, &keys, bytes, report))
+	}
+
+	/// Records this user's reads of `opened` in one extrinsic (a release key goes with them
+	/// when any needs the validators) and returns each record's file key, its keys as now
+	/// known, and how the release went.
+	async fn record_reads_for(
+		&self,
+		opened: &[(u64, release::RecordKeys)],
+		batch: bool,
+	) -> Result<(Vec<DataKey>, Vec<release::RecordKeys>, Option<release::ReleaseReport>), ClientError>
+	{
+		let ids: Vec<u64> = opened.iter().map(|(id, _)| *id).collect();
+		if !opened.iter().any(|(_, keys)| keys.needs_release()) {
+			if batch {
+				self.submit(api::tx().records().record_reads(BoundedVec(ids), None)).await?;
+			} else {
+				self.submit(api::tx().records().record_read(ids[0], None)).await?;
+			}
+			let keys: Vec<release::RecordKeys> = opened.iter().map(|(_, k)| k.clone()).collect();
+			let files = keys.iter().filter_map(release::RecordKeys::file_key).collect();
+			return Ok((files, keys, None));
+		}
+		let (secret, public) = release::one_time_key();
+		// The validators answer only reads in finalized blocks.
+		let call_included = if batch {
+			let call = api::tx().records().record_reads(BoundedVec(ids), Some(public));
+			self.chain.submit(&call, self.me.signer(), Wait::Finalized).await?
 		} else {
-			self.fetch_decrypted(&cid, &key, out, progress).await?
+			let call = api::tx().records().record_read(ids[0], Some(public));
+			self.chain.submit(&call, self.me.signer(), Wait::Finalized).await?
 		};
-		Ok(Self::read_info(id, &record, &cid, &key, bytes))
+		let block = self.chain.block_number(call_included.block).await?;
+		let mut files = Vec::with_capacity(opened.len());
+		let mut known = Vec::with_capacity(opened.len());
+		let mut report = None;
+		for (id, keys) in opened {
+			// Records this user holds both parts of open as they are.
+			let (file, now) = match keys {
+				release::RecordKeys::EnvelopePart(envelope) => {
+					let (committee, _, r) = self.release(*id, block, &secret, false).await?;
+					report = Some(r);
+					let key = crate::crypto::two_lock::file_key(envelope, &committee);
+					(key, release::RecordKeys::Both { envelope: envelope.clone(), committee })
+				}
+				release::RecordKeys::Emergency => {
+					let (committee, envelope, r) = self.release(*id, block, &secret, true).await?;
+					report = Some(r);
+					let envelope = envelope.ok_or_else(|| ClientError::NotReleased {
+						record: *id,
+						reason: "the validators released no emergency part".into(),
+					})?;
+					let key = crate::crypto::two_lock::file_key(&envelope, &committee);
+					(key, release::RecordKeys::Both { envelope, committee })
+				}
+				whole_or_both => (
+					whole_or_both.file_key().ok_or(ClientError::NoEnvelope { record: *id })?,
+					whole_or_both.clone(),
+				),
+			};
+			files.push(file);
+			known.push(now);
+		}
+		Ok((files, known, report))
 	}
 
 	/// Reads several records of one patient into `dir`, each as `record-<id>`: the batch form
@@ -370,8 +433,8 @@ impl<S: ContentStore> Session<S> {
 		}
 		let mut opened = Vec::with_capacity(ids.len());
 		for &id in ids {
-			let (record, cid, key) = self.open_record(id).await?;
-			opened.push((id, record, cid, key));
+			let (record, cid, keys) = self.open_record(id).await?;
+			opened.push((id, record, cid, keys));
 		}
 		let patient = opened[0].1.patient;
 		if opened.iter().any(|(_, r, _, _)| r.patient != patient) {
@@ -385,9 +448,10 @@ impl<S: ContentStore> Session<S> {
 		let out = |id: u64| dir.join(format!("record-{id}"));
 		let mut read = Vec::with_capacity(ids.len());
 		if patient == self.account_id() {
-			for (id, record, cid, key) in &opened {
-				let bytes = self.fetch_decrypted(cid, key, &out(*id), progress.clone()).await?;
-				read.push(Self::read_info(*id, record, cid, key, bytes));
+			for (id, record, cid, keys) in &opened {
+				let key = keys.file_key().ok_or(ClientError::NoEnvelope { record: *id })?;
+				let bytes = self.fetch_decrypted(cid, &key, &out(*id), progress.clone()).await?;
+				read.push(Self::read_info(*id, record, cid, keys, bytes, None));
 			}
 			return Ok(read);
 		}
@@ -395,44 +459,56 @@ impl<S: ContentStore> Session<S> {
 		for (id, _, cid, _) in &opened {
 			ciphertexts.push(self.fetch_ciphertext(cid, &out(*id), progress.clone()).await?);
 		}
-		self.submit(api::tx().records().record_reads(BoundedVec(ids.to_vec()))).await?;
-		for ((id, record, cid, key), ciphertext) in opened.iter().zip(ciphertexts) {
-			let bytes = Self::decrypt_file(ciphertext, key, &out(*id))?;
-			read.push(Self::read_info(*id, record, cid, key, bytes));
+		let mut records = Vec::with_capacity(opened.len());
+		let mut entries = Vec::with_capacity(opened.len());
+		for (id, record, cid, keys) in opened {
+			entries.push((id, keys));
+			records.push((id, record, cid));
+		}
+		let (files, keys, report) = self.record_reads_for(&entries, true).await?;
+		for ((((id, record, cid), ciphertext), key), keys) in
+			records.iter().zip(ciphertexts).zip(files).zip(keys)
+		{
+			let bytes = Self::decrypt_file(ciphertext, &key, &out(*id))?;
+			read.push(Self::read_info(*id, record, cid, &keys, bytes, report.clone()));
 		}
 		Ok(read)
 	}
 
-	/// Record `id`'s entry, its CID and this user's key for it.
+	/// Record `id`'s entry, its CID and this user's keys for it.
 	async fn open_record(
 		&self,
 		id: u64,
-	) -> Result<(api::runtime_types::pallet_records::types::Record, Cid, DataKey), ClientError> {
+	) -> Result<
+		(api::runtime_types::pallet_records::types::Record, Cid, release::RecordKeys),
+		ClientError,
+	> {
 		let record = self
 			.chain
 			.view(api::view_functions().records().record(id))
 			.await?
 			.ok_or(ClientError::UnknownRecord(id))?;
 		let cid = record_cid(&record.cid.0)?;
-		let key = self.record_key(id, &cid).await?;
-		Ok((record, cid, key))
+		let keys = self.record_keys(id, &cid, &record.patient, &record.author).await?;
+		Ok((record, cid, keys))
 	}
 
 	fn read_info(
 		id: u64,
 		record: &api::runtime_types::pallet_records::types::Record,
 		cid: &Cid,
-		key: &DataKey,
+		keys: &release::RecordKeys,
 		bytes: u64,
+		release: Option<release::ReleaseReport>,
 	) -> ReadRecord {
 		let mut info = RecordInfo::new(id, record);
-		info.title = open_title(key, cid, &record.title.0).ok();
-		ReadRecord { record: info, bytes }
+		info.title = keys.title_key().and_then(|key| open_title(&key, cid, &record.title.0).ok());
+		ReadRecord { record: info, bytes, release }
 	}
 
 	/// Fetches `cid` (every block verified against its CID) into a temporary file beside
 	/// `out`, still encrypted.
-	async fn fetch_ciphertext(
+	pub(crate) async fn fetch_ciphertext(
 		&self,
 		cid: &Cid,
 		out: &Path,
@@ -445,7 +521,7 @@ impl<S: ContentStore> Session<S> {
 
 	/// Decrypts a fetched ciphertext into `out`, moved into place once the last chunk
 	/// authenticates.
-	fn decrypt_file(
+	pub(crate) fn decrypt_file(
 		ciphertext: tempfile::NamedTempFile,
 		key: &DataKey,
 		out: &Path,

@@ -299,8 +299,13 @@ impl<S: ContentStore> Patient<'_, S> {
 				unreadable.push(id);
 				continue;
 			};
-			let key = match self.0.record_key(id, &cid).await {
-				Ok(key) => key,
+			let keys = self.0.record_keys(id, &cid, &record.patient, &record.author).await;
+			let key = match keys.map(|k| k.for_grantee()) {
+				Ok(Some(key)) => key,
+				Ok(None) => {
+					unreadable.push(id);
+					continue;
+				}
 				// A key this patient cannot open (its author sealed garbage): skip the record
 				// and say so, rather than let it block every other record in scope.
 				Err(ClientError::Crypto(_) | ClientError::NoEnvelope { .. }) => {
@@ -367,6 +372,61 @@ impl<S: ContentStore> Patient<'_, S> {
 		self.0.submit(api::tx().consent().revoke(grant)).await?;
 		self.reseal_profile().await;
 		Ok(())
+	}
+
+	/// Puts record `id` in this patient's emergency summary: its envelope part is encrypted
+	/// to the validators' committee, bound to the record, so a verified doctor under
+	/// emergency access can open it with no patient online. `t` colluding validators could
+	/// open it too: put only what an emergency needs here (allergies, medications, problems).
+	pub async fn add_to_summary(&self, id: u64) -> Result<(), ClientError> {
+		let record = self
+			.0
+			.chain
+			.view(api::view_functions().records().record(id))
+			.await?
+			.ok_or(ClientError::UnknownRecord(id))?;
+		let cid = record_cid(&record.cid.0)?;
+		let keys = self.0.record_keys(id, &cid, &record.patient, &record.author).await?;
+		let envelope = match keys {
+			super::release::RecordKeys::Both { envelope, .. } => envelope,
+			_ => {
+				return Err(ClientError::Invalid(format!(
+					"record {id} is not a two-lock record of yours: only those join the \
+					 emergency summary"
+				)))
+			}
+		};
+		let (epoch, public) = self.0.committee_key().await?.ok_or_else(|| {
+			ClientError::Invalid("the validators have no committee key yet".into())
+		})?;
+		let sealed = crate::crypto::two_lock::lock_part(
+			&public,
+			epoch,
+			medchain_threshold::Purpose::Emergency,
+			(&record.patient.0, &record.author.0, &cid.to_bytes()),
+			&envelope,
+		)
+		.map_err(|e| ClientError::Invalid(format!("the committee key: {e}")))?;
+		let call =
+			api::tx().key_release().add_to_summary(id, super::release::chain_ciphertext(&sealed));
+		self.0.submit(call).await.map(drop)
+	}
+
+	/// Takes record `id` out of this patient's emergency summary (the deposit comes back).
+	pub async fn remove_from_summary(&self, id: u64) -> Result<(), ClientError> {
+		self.0.submit(api::tx().key_release().remove_from_summary(id)).await.map(drop)
+	}
+
+	/// The records of this patient's emergency summary.
+	pub async fn summary(&self) -> Result<Vec<u64>, ClientError> {
+		let mut ids = Vec::new();
+		for id in self.0.record_ids(&self.0.account_id()).await? {
+			let lock = self.0.chain.view(api::view_functions().key_release().lock(id)).await?;
+			if lock.is_some_and(|l| l.emergency.is_some()) {
+				ids.push(id);
+			}
+		}
+		Ok(ids)
 	}
 
 	/// After the readers of the profile changed: seals it to the new set. Best effort, after

@@ -154,10 +154,36 @@ impl<S: ContentStore> Pharmacy<'_, S> {
 			)));
 		}
 		let cid = record_cid(&entry.cid.0)?;
-		let key = self.session.record_key(record, &cid).await?;
-		self.session.fetch_decrypted(&cid, &key, out, progress).await?;
-		let included = self.session.submit(api::tx().records().dispense(record, quantity)).await?;
-		let event = first_event::<api::records::events::Dispensed>(&included)?;
+		let keys = self.session.record_keys(record, &cid, &entry.patient, &entry.author).await?;
+		let event = match keys.file_key() {
+			Some(key) => {
+				self.session.fetch_decrypted(&cid, &key, out, progress).await?;
+				let call = api::tx().records().dispense(record, quantity, None);
+				let included = self.session.submit(call).await?;
+				first_event::<api::records::events::Dispensed>(&included)?
+			}
+			None => {
+				// A two-lock prescription: verify the ciphertext, dispense with a one-time
+				// key, and open the file with the part the validators release once final.
+				let ciphertext = self.session.fetch_ciphertext(&cid, out, progress).await?;
+				let (secret, public) = super::release::one_time_key();
+				let call = api::tx().records().dispense(record, quantity, Some(public));
+				let included = self
+					.session
+					.chain
+					.submit(&call, self.session.me.signer(), crate::chain::Wait::Finalized)
+					.await?;
+				let block = self.session.chain.block_number(included.block).await?;
+				let (committee, _, _) = self.session.release(record, block, &secret, false).await?;
+				let envelope = match &keys {
+					super::release::RecordKeys::EnvelopePart(part) => part.clone(),
+					_ => return Err(ClientError::NoEnvelope { record }),
+				};
+				let key = crate::crypto::two_lock::file_key(&envelope, &committee);
+				super::Session::<S>::decrypt_file(ciphertext, &key, out)?;
+				first_event::<api::records::events::Dispensed>(&included)?
+			}
+		};
 		Ok(Dispensed { record, quantity: event.quantity, remaining: event.remaining })
 	}
 }

@@ -5,12 +5,17 @@ use std::path::PathBuf;
 
 use subxt::utils::AccountId32;
 
+use medchain_threshold::Purpose;
+
 use super::{
-	first_event, open_source, seal_title, Session, MAX_SEALED_TITLE, MAX_TITLE, MAX_WRITE_BATCH,
-	TITLE_OVERHEAD,
+	first_event, open_source, release, seal_title, Session, MAX_SEALED_TITLE, MAX_TITLE,
+	MAX_WRITE_BATCH, TITLE_OVERHEAD,
 };
 use crate::{
-	crypto::{envelope, stream, DataKey},
+	crypto::{
+		envelope, stream,
+		two_lock::{self, RecordSecret},
+	},
 	error::ClientError,
 	runtime::medchain::{
 		self as api,
@@ -99,7 +104,8 @@ impl<S: ContentStore> Session<S> {
 		let patient_key = self.encryption_key_of(patient).await?;
 		// The declared size is the file's size when opened; the read fails if it changes.
 		let plain = open_source(&upload.file)?;
-		let r = self.seal_record(&patient_key, upload, plain, progress).await?;
+		let committee = self.committee_key().await?;
+		let r = self.seal_record(patient, &patient_key, committee, upload, plain, progress).await?;
 		let call = api::tx().records().add_record(
 			*patient,
 			r.kind,
@@ -110,6 +116,7 @@ impl<S: ContentStore> Session<S> {
 			r.patient_envelope,
 			r.author_envelope,
 			r.supersedes,
+			r.lock,
 		);
 		let included = self.submit(call).await?;
 		first_event::<api::records::events::RecordAdded>(&included).map(|e| e.record)
@@ -132,9 +139,13 @@ impl<S: ContentStore> Session<S> {
 		// early. The declared sizes are the files' sizes now; a read fails if one changes.
 		let sources =
 			uploads.iter().map(|u| open_source(&u.file)).collect::<Result<Vec<_>, _>>()?;
+		let committee = self.committee_key().await?;
 		let mut records = Vec::with_capacity(uploads.len());
 		for (upload, plain) in uploads.iter().zip(sources) {
-			records.push(self.seal_record(&patient_key, upload, plain, progress.clone()).await?);
+			records.push(
+				self.seal_record(patient, &patient_key, committee, upload, plain, progress.clone())
+					.await?,
+			);
 		}
 		let call = api::tx().records().add_records(*patient, BoundedVec(records));
 		let included = self.submit(call).await?;
@@ -154,28 +165,66 @@ impl<S: ContentStore> Session<S> {
 		Ok(ids)
 	}
 
-	/// Encrypts `plain` under a fresh data key and stores it; returns the record as the chain
-	/// takes it, its title sealed and its key sealed to `patient_key` and to this user.
+	/// The committee key new records are locked to (its epoch and key), once the chain's
+	/// validators have made one.
+	pub(crate) async fn committee_key(&self) -> Result<Option<(u32, [u8; 32])>, ClientError> {
+		Ok(self
+			.chain
+			.view(api::view_functions().key_release().committee())
+			.await?
+			.and_then(|c| c.key.map(|key| (c.epoch, key.public))))
+	}
+
+	/// Encrypts `plain` and stores it; returns the record as the chain takes it.
+	///
+	/// With a `committee` key the record has two locks: a fresh secret `S` is sealed to the
+	/// patient and to this author, the file key needs both parts derived from it, and the
+	/// committee part is encrypted to the committee, bound to this record. Without one, a
+	/// fresh data key is sealed to both as before.
 	async fn seal_record(
 		&self,
+		patient: &AccountId32,
 		patient_key: &[u8; 32],
+		committee: Option<(u32, [u8; 32])>,
 		upload: &Upload,
 		plain: FileSource,
 		progress: Progress,
 	) -> Result<NewRecord, ClientError> {
 		let size = stream::encrypted_size(plain.len());
-		let key = DataKey::generate();
-		let reader = stream::EncryptingReader::new(plain, &key);
+		let secret = RecordSecret::generate();
+		let (sealed, file, title) = match committee {
+			Some(_) => {
+				let envelope = secret.envelope_part();
+				let file = two_lock::file_key(&envelope, &secret.committee_part());
+				(secret.as_key(), file, two_lock::title_key(&envelope))
+			}
+			None => (secret.as_key(), secret.as_key(), secret.as_key()),
+		};
+		let reader = stream::EncryptingReader::new(plain, &file);
 		let cid = self.store.add(Box::new(reader), self.cid_version, progress).await?;
+		let lock = match committee {
+			Some((epoch, public)) => Some(release::chain_ciphertext(
+				&two_lock::lock_part(
+					&public,
+					epoch,
+					Purpose::Record,
+					(&patient.0, &self.account_id().0, &cid.to_bytes()),
+					&secret.committee_part(),
+				)
+				.map_err(|e| ClientError::Invalid(format!("the committee key: {e}")))?,
+			)),
+			None => None,
+		};
 		Ok(NewRecord {
 			kind: upload.kind(),
 			cid: BoundedVec(cid.to_bytes()),
 			size,
-			title: BoundedVec(seal_title(&key, &cid, &upload.title)),
+			title: BoundedVec(seal_title(&title, &cid, &upload.title)),
 			quantity: upload.quantity,
-			patient_envelope: envelope::seal(patient_key, &key, &cid)?,
-			author_envelope: envelope::seal(&self.me.encryption_public(), &key, &cid)?,
+			patient_envelope: envelope::seal(patient_key, &sealed, &cid)?,
+			author_envelope: envelope::seal(&self.me.encryption_public(), &sealed, &cid)?,
 			supersedes: upload.supersedes,
+			lock,
 		})
 	}
 }

@@ -294,6 +294,12 @@ impl AuditInfo {
 			AuditAction::LinkRevoked { link } => format!("revoked share link {}", short(link)),
 			AuditAction::LinkExpired { link } => format!("share link {} expired", short(link)),
 			AuditAction::LinkUsedUp { link } => format!("share link {} was used up", short(link)),
+			AuditAction::EmergencySummaryAdded { record } => {
+				format!("put record {record} in the emergency summary")
+			}
+			AuditAction::EmergencySummaryRemoved { record } => {
+				format!("took record {record} out of the emergency summary")
+			}
 		};
 		AuditInfo { block: entry.at, actor: entry.actor.to_string(), action }
 	}

@@ -32,8 +32,27 @@ pub async fn open(
 	let read = user.session.read_record(id, &out, no_progress()).await?;
 	let title = read.record.title.clone().unwrap_or_else(|| format!("record {id}"));
 	let link = browser.offer(format!("record-{id}"), out);
+	// A two-lock record read by a grantee went through three stages; say each.
+	let stages = match &read.release {
+		Some(r) => format!(
+			" Read recorded in block #{} \u{2192} finalized \u{2192} keys released by {} of {} \
+			 validators.{}",
+			r.read_block,
+			r.released_by,
+			r.members,
+			if r.faulty.is_empty() {
+				String::new()
+			} else {
+				format!(" Wrong shares from validator(s) {:?} were caught and skipped.", r.faulty)
+			}
+		),
+		None => String::new(),
+	};
 	Ok(Done {
-		message: format!("\u{201c}{title}\u{201d} decrypted and verified ({} bytes).", read.bytes),
+		message: format!(
+			"\u{201c}{title}\u{201d} decrypted and verified ({} bytes).{stages}",
+			read.bytes
+		),
 		link: Some(link),
 		link_text: "Save the file".into(),
 	}

@@ -62,6 +62,8 @@ pub fn router(state: Arc<AppState>) -> Router {
 		.route("/links/{id}/revoke", post(links::revoke))
 		.route("/links/open", post(links::open))
 		.route("/records/{id}/open", post(files::open))
+		.route("/records/{id}/summary", post(patient::add_to_summary))
+		.route("/records/{id}/summary/remove", post(patient::remove_from_summary))
 		.route("/records/{id}/export", post(files::export))
 		.route("/records/export-all", post(files::export_all))
 		.route("/records/export-fhir", post(files::export_fhir))

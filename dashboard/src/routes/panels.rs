@@ -234,6 +234,8 @@ pub struct RecordRow {
 	pub size: String,
 	pub supersedes: Option<u64>,
 	pub superseded_by: Option<u64>,
+	/// In the patient's emergency summary.
+	pub in_summary: bool,
 }
 
 #[derive(Template)]
@@ -248,6 +250,7 @@ pub async fn records(
 	now: u32,
 ) -> Result<Vec<RecordRow>, ClientError> {
 	let mut rows = Vec::new();
+	let summary = s.patient().summary().await?;
 	for r in s.patient().records().await?.into_iter().rev() {
 		rows.push(RecordRow {
 			id: r.id,
@@ -259,6 +262,7 @@ pub async fn records(
 			size: format::size(r.size),
 			supersedes: r.supersedes,
 			superseded_by: r.superseded_by,
+			in_summary: summary.contains(&r.id),
 		});
 	}
 	Ok(rows)

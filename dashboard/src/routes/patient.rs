@@ -171,6 +171,27 @@ pub async fn revoke(
 	Ok(Done::say(format!("Grant {id} revoked: no further read is allowed.")))
 }
 
+/// Puts a record in the emergency summary: a doctor under emergency access can open it while
+/// the patient cannot answer.
+pub async fn add_to_summary(
+	Unlocked { user, .. }: Unlocked,
+	Path(id): Path<u64>,
+) -> Result<Response, Problem> {
+	user.session.patient().add_to_summary(id).await?;
+	Ok(Done::say(format!(
+		"Record {id} is in your emergency summary. A verified doctor who opens emergency \
+		 access can read it without you; a threshold of colluding validators could too."
+	)))
+}
+
+pub async fn remove_from_summary(
+	Unlocked { user, .. }: Unlocked,
+	Path(id): Path<u64>,
+) -> Result<Response, Problem> {
+	user.session.patient().remove_from_summary(id).await?;
+	Ok(Done::say(format!("Record {id} left your emergency summary.")))
+}
+
 #[derive(serde::Deserialize)]
 pub struct ProfileForm {
 	name: String,

@@ -52,6 +52,20 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		Ok(Consumed::Counted)
 	}
 
+	fn grant_live(grant: GrantId) -> bool {
+		let now = frame_system::Pallet::<T>::block_number();
+		Grants::<T>::get(grant).is_some_and(|g| {
+			Self::is_live(&g, now)
+				&& <T::Registry as medchain_primitives::RoleRegistry<_>>::is_active(
+					&g.grantee, g.role,
+				)
+		})
+	}
+
+	fn emergency_grant(reader: &T::AccountId, patient: &T::AccountId) -> Option<GrantId> {
+		Self::find_grant(reader, patient, |g| g.emergency)
+	}
+
 	/// `revoke` is measured ending a grant of `envelopes` envelopes, plus finding it for
 	/// the patient: an upper bound of the same end reached by its last use.
 	fn end_weight(envelopes: u32) -> Weight {

@@ -238,6 +238,13 @@ pub trait AccessControl<AccountId> {
 	/// happened, so the caller charges the end of a grant only when one ended.
 	fn consume(grant: GrantId) -> Result<Consumed, DispatchError>;
 
+	/// Whether `grant` is live right now: not revoked, renounced, expired or used up, and its
+	/// grantee still verified in the grant's role.
+	fn grant_live(grant: GrantId) -> bool;
+
+	/// The live emergency grant `reader` opened on `patient`'s history, if any.
+	fn emergency_grant(reader: &AccountId, patient: &AccountId) -> Option<GrantId>;
+
 	/// The weight of ending a grant that carries `envelopes` envelopes when its last use is
 	/// consumed (its indexes, expiry, deposit, envelopes and audit entry).
 	fn end_weight(envelopes: u32) -> Weight;
@@ -259,6 +266,89 @@ pub trait AccessControl<AccountId> {
 		records: &[RecordId],
 		last_use: bool,
 	) -> GrantId;
+}
+
+/// A two-lock record's committee part: a TDH2 ciphertext of `K_c` to the committee key.
+pub type CommitteeCiphertext = medchain_threshold::Ciphertext;
+/// The X25519 public key a reader generates for one read: the validators seal their shares
+/// of the record's committee part to it.
+pub type ReleaseKey = [u8; 32];
+
+/// What the records pallet asks the key-release pallet: to check and keep a new record's
+/// committee lock, and to note the reads the validators may answer.
+pub trait CommitteeLocks<AccountId> {
+	/// Checks that `lock` was made for this record (its patient, author and CID) under the
+	/// current committee key, and keeps it as `record`'s committee part.
+	fn lock(
+		record: RecordId,
+		patient: &AccountId,
+		author: &AccountId,
+		cid: &[u8],
+		lock: &CommitteeCiphertext,
+	) -> Result<(), DispatchError>;
+
+	/// Notes that `reader` read `record` of `patient` under `grant` (none for the patient or
+	/// the author), asking the validators to release its committee part to `key`.
+	/// `last_use` says the read used up its grant; `emergency` that it reads the patient's
+	/// emergency summary under emergency access.
+	fn note_read(
+		record: RecordId,
+		patient: &AccountId,
+		reader: &AccountId,
+		grant: Option<GrantId>,
+		last_use: bool,
+		emergency: bool,
+		key: ReleaseKey,
+	);
+
+	/// Whether `record` belongs to its patient's emergency summary.
+	fn in_emergency_summary(record: RecordId) -> bool;
+
+	/// The most [`Self::lock`] costs.
+	fn lock_weight() -> Weight;
+
+	/// The most [`Self::note_read`] costs.
+	fn note_read_weight() -> Weight;
+
+	/// Makes a committee key current, for other pallets' benchmarks; returns it.
+	#[cfg(feature = "runtime-benchmarks")]
+	fn committee_for_benchmarks() -> medchain_threshold::Point;
+}
+
+/// Without a committee, records have no committee part.
+impl<AccountId> CommitteeLocks<AccountId> for () {
+	fn lock(
+		_: RecordId,
+		_: &AccountId,
+		_: &AccountId,
+		_: &[u8],
+		_: &CommitteeCiphertext,
+	) -> Result<(), DispatchError> {
+		Err(DispatchError::Other("no committee on this chain"))
+	}
+	fn note_read(
+		_: RecordId,
+		_: &AccountId,
+		_: &AccountId,
+		_: Option<GrantId>,
+		_: bool,
+		_: bool,
+		_: ReleaseKey,
+	) {
+	}
+	fn in_emergency_summary(_: RecordId) -> bool {
+		false
+	}
+	fn lock_weight() -> Weight {
+		Weight::zero()
+	}
+	fn note_read_weight() -> Weight {
+		Weight::zero()
+	}
+	#[cfg(feature = "runtime-benchmarks")]
+	fn committee_for_benchmarks() -> medchain_threshold::Point {
+		[0; 32]
+	}
 }
 
 /// What consuming one use of a grant did.
@@ -390,6 +480,11 @@ pub enum AuditAction {
 	LinkExpired { link: LinkId },
 	/// A link's last use was consumed.
 	LinkUsedUp { link: LinkId },
+	/// The patient put a record in their emergency summary: its envelope part is sealed to the
+	/// committee, which may release it to a doctor under emergency access.
+	EmergencySummaryAdded { record: RecordId },
+	/// The patient took a record out of their emergency summary.
+	EmergencySummaryRemoved { record: RecordId },
 }
 
 /// Where the pallets write the patient's audit trail (the consent pallet keeps it).

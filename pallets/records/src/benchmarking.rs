@@ -84,6 +84,7 @@ mod benchmarks {
 			[1; 80],
 			[2; 80],
 			Some(old),
+			None,
 		);
 
 		assert_eq!(Records::<T>::get(old).and_then(|r| r.superseded_by), Some(old + 1));
@@ -109,6 +110,7 @@ mod benchmarks {
 				patient_envelope: [1; 80],
 				author_envelope: [2; 80],
 				supersedes: Some(*old),
+				lock: None,
 			})
 			.collect();
 		let last = *olds.last().expect("n >= 1");
@@ -140,6 +142,7 @@ mod benchmarks {
 				[1; 80],
 				[2; 80],
 				None,
+				None,
 			)
 			.expect("a report is written");
 		}
@@ -164,6 +167,7 @@ mod benchmarks {
 				patient_envelope: [1; 80],
 				author_envelope: [2; 80],
 				supersedes: None,
+				lock: None,
 			})
 			.collect();
 
@@ -190,7 +194,7 @@ mod benchmarks {
 		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &[record], false);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(reader), record);
+		_(RawOrigin::Signed(reader), record, None);
 	}
 
 	/// A partial fill under a grant carrying the most envelopes, found among the most grants
@@ -210,7 +214,7 @@ mod benchmarks {
 		);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(pharmacy), record, 1);
+		_(RawOrigin::Signed(pharmacy), record, 1, None);
 
 		assert_eq!(Prescriptions::<T>::get(record).map(|d| d.dispensed), Some(1));
 	}
@@ -228,7 +232,7 @@ mod benchmarks {
 		let batch = BoundedVec::truncate_from(records);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(reader), batch);
+		_(RawOrigin::Signed(reader), batch, None);
 	}
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);

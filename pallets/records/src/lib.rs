@@ -83,8 +83,9 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		validate_cid, AccessControl, AuditAction, AuditLog, CareRelationship, CidBytes, Consumed,
-		Envelope, GrantId, ReadRefusal, RecordId, RecordIndex, RecordKind, Role, RoleRegistry,
+		validate_cid, AccessControl, AuditAction, AuditLog, CareRelationship, CidBytes,
+		CommitteeCiphertext, CommitteeLocks, Consumed, Envelope, GrantId, ReadRefusal, RecordId,
+		RecordIndex, RecordKind, ReleaseKey, Role, RoleRegistry,
 	};
 
 	use sp_runtime::traits::{Saturating, Zero};
@@ -111,6 +112,9 @@ pub mod pallet {
 		type Access: AccessControl<Self::AccountId>;
 		/// Where record creations, reads and dispenses are written for the patient.
 		type Audit: AuditLog<Self::AccountId>;
+		/// Where two-lock records' committee parts are checked and kept, and reads noted for
+		/// the validators to answer.
+		type Locks: CommitteeLocks<Self::AccountId>;
 		/// The currency record deposits are held in.
 		type Currency: fungible::Mutate<Self::AccountId>
 			+ fungible::MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
@@ -263,16 +267,23 @@ pub mod pallet {
 		/// one of its uses. A correction must come from the old record's author; a corrected
 		/// prescription keeps the old one's dispensed count, and `quantity` may not be below it.
 		///
+		/// A two-lock record carries its committee part `lock`: `K_c` encrypted to the
+		/// validators' committee key, which the key-release pallet checks was made for this
+		/// record (patient, author, CID). The envelopes then seal the record's secret to the
+		/// patient and the author, who derive both parts from it.
+		///
 		/// The author pays `RecordDeposit` for the record, held for good.
 		///
 		/// Errors: `NotVerifiedDoctor`, `NotAPatient`, `NoCareRelationship`,
 		/// `InvalidCid`, `EmptyFile`, `MissingQuantity`, `UnexpectedQuantity`,
-		/// `InsufficientBalance`, and for corrections `UnknownRecord`, `WrongPatient`,
-		/// `NotAuthor`, `KindMismatch`, `AlreadySuperseded`, `BelowDispensed`.
+		/// `InsufficientBalance`, for corrections `UnknownRecord`, `WrongPatient`,
+		/// `NotAuthor`, `KindMismatch`, `AlreadySuperseded`, `BelowDispensed`, and for a lock
+		/// the key-release pallet's `CommitteeNotReady` and `InvalidLock`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(
 			T::WeightInfo::add_record(title.len() as u32)
 				.saturating_add(T::Access::max_end_weight(1))
+				.saturating_add(if lock.is_some() { T::Locks::lock_weight() } else { Weight::zero() })
 		)]
 		pub fn add_record(
 			origin: OriginFor<T>,
@@ -285,6 +296,7 @@ pub mod pallet {
 			patient_envelope: Envelope,
 			author_envelope: Envelope,
 			supersedes: Option<RecordId>,
+			lock: Option<CommitteeCiphertext>,
 		) -> DispatchResultWithPostInfo {
 			let author = ensure_signed(origin)?;
 			Self::ensure_author_and_patient(&author, &patient)?;
@@ -297,8 +309,10 @@ pub mod pallet {
 				patient_envelope,
 				author_envelope,
 				supersedes,
+				lock,
 			};
-			let weight = Self::record_weight(new.title.len() as u32, new.is_plain());
+			let weight = Self::record_weight(new.title.len() as u32, new.is_plain())
+				.saturating_add(Self::locks_weight(u32::from(new.is_locked())));
 			let mut licence = Licence::of::<T>(&author, &patient);
 			let ended = Self::write(&author, &patient, new, &mut licence)?;
 			// Last, so that a record that breaks a rule says so; a refusal here undoes it all.
@@ -311,15 +325,27 @@ pub mod pallet {
 		/// The patient may always read; the author while still a verified doctor. Anyone else
 		/// needs a live grant covering the record and an envelope for it: one use of the grant
 		/// is consumed (a one-time grant ends here). The read enters the patient's audit trail.
+		/// A doctor under emergency access reads the records of the patient's emergency
+		/// summary without an envelope.
+		///
+		/// For a two-lock record, `release` is the reader's fresh one-time X25519 key: once
+		/// the read is final, the validators release their shares of the record's committee
+		/// part sealed to it. Without it nothing is released.
 		///
 		/// Errors: `UnknownRecord`, `NoAccess`, `NoEnvelope`.
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::record_read().saturating_add(T::Access::max_end_weight(1)))]
-		pub fn record_read(origin: OriginFor<T>, record: RecordId) -> DispatchResultWithPostInfo {
+		#[pallet::weight(Pallet::<T>::read_weight(T::WeightInfo::record_read(), 1, release.is_some()))]
+		pub fn record_read(
+			origin: OriginFor<T>,
+			record: RecordId,
+			release: Option<ReleaseKey>,
+		) -> DispatchResultWithPostInfo {
 			let reader = ensure_signed(origin)?;
 			let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
-			let ended = Self::read(&reader, record, entry)?;
-			Ok(Some(T::WeightInfo::record_read().saturating_add(ended)).into())
+			let ended = Self::read(&reader, record, entry, release)?;
+			let weight = T::WeightInfo::record_read()
+				.saturating_add(Self::locks_read_weight(1, release.is_some()));
+			Ok(Some(weight.saturating_add(ended)).into())
 		}
 
 		/// Dispenses `quantity` of the prescription `record`.
@@ -331,11 +357,12 @@ pub mod pallet {
 		/// Errors: `NotVerifiedPharmacy`, `UnknownRecord`, `NotAPrescription`, `Superseded`,
 		/// `ZeroQuantity`, `NoAccess`, `FullyDispensed`, `ExceedsPrescribed`.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::dispense().saturating_add(T::Access::max_end_weight(1)))]
+		#[pallet::weight(Pallet::<T>::read_weight(T::WeightInfo::dispense(), 1, release.is_some()))]
 		pub fn dispense(
 			origin: OriginFor<T>,
 			record: RecordId,
 			quantity: u32,
+			release: Option<ReleaseKey>,
 		) -> DispatchResultWithPostInfo {
 			let pharmacy = ensure_signed(origin)?;
 			ensure!(
@@ -361,13 +388,26 @@ pub mod pallet {
 			T::Audit::log(&entry.patient, &pharmacy, AuditAction::Dispensed { record, quantity });
 			Self::deposit_event(Event::Dispensed {
 				record,
-				pharmacy,
+				pharmacy: pharmacy.clone(),
 				quantity,
 				remaining: state.remaining(),
 			});
 			// Last, so the trail shows the dispense before the end of a grant it used up.
-			let ended = Self::consume(grant)?;
-			Ok(Some(T::WeightInfo::dispense().saturating_add(ended)).into())
+			let (ended, last_use) = Self::consume(grant)?;
+			if let Some(key) = release {
+				T::Locks::note_read(
+					record,
+					&entry.patient,
+					&pharmacy,
+					Some(grant),
+					last_use,
+					false,
+					key,
+				);
+			}
+			let weight = T::WeightInfo::dispense()
+				.saturating_add(Self::locks_read_weight(1, release.is_some()));
+			Ok(Some(weight.saturating_add(ended)).into())
 		}
 
 		/// Records that the caller is about to read each of `records`, all of one patient's,
@@ -375,17 +415,19 @@ pub mod pallet {
 		///
 		/// Each read is checked, audited and charged to its grant exactly as
 		/// [`record_read`](Self::record_read) does, in the order given; if any read is
-		/// refused, none is recorded.
+		/// refused, none is recorded. One `release` key serves the whole batch.
 		///
 		/// Errors: `EmptyBatch`, `MixedPatients`, and those of `record_read`.
 		#[pallet::call_index(3)]
-		#[pallet::weight(
-			T::WeightInfo::record_reads(records.len() as u32)
-				.saturating_add(T::Access::max_end_weight(records.len() as u32))
-		)]
+		#[pallet::weight(Pallet::<T>::read_weight(
+			T::WeightInfo::record_reads(records.len() as u32),
+			records.len() as u32,
+			release.is_some(),
+		))]
 		pub fn record_reads(
 			origin: OriginFor<T>,
 			records: BoundedVec<RecordId, T::MaxReadBatch>,
+			release: Option<ReleaseKey>,
 		) -> DispatchResultWithPostInfo {
 			let reader = ensure_signed(origin)?;
 			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
@@ -396,9 +438,10 @@ pub mod pallet {
 				let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
 				let patient = patient.get_or_insert_with(|| entry.patient.clone());
 				ensure!(entry.patient == *patient, Error::<T>::MixedPatients);
-				ended = ended.saturating_add(Self::read(&reader, *record, entry)?);
+				ended = ended.saturating_add(Self::read(&reader, *record, entry, release)?);
 			}
-			let weight = T::WeightInfo::record_reads(records.len() as u32);
+			let weight = T::WeightInfo::record_reads(records.len() as u32)
+				.saturating_add(Self::locks_read_weight(records.len() as u32, release.is_some()));
 			Ok(Some(weight.saturating_add(ended)).into())
 		}
 
@@ -415,6 +458,7 @@ pub mod pallet {
 		#[pallet::weight(
 			T::WeightInfo::add_records(records.len() as u32)
 				.saturating_add(T::Access::max_end_weight(records.len() as u32))
+				.saturating_add(Pallet::<T>::locks_weight(records.iter().filter(|r| r.is_locked()).count() as u32))
 		)]
 		pub fn add_records(
 			origin: OriginFor<T>,
@@ -425,7 +469,9 @@ pub mod pallet {
 			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
 			Self::ensure_author_and_patient(&author, &patient)?;
 			let plain = records.iter().filter(|r| r.is_plain()).count() as u32;
-			let weight = Self::batch_weight(records.len() as u32, plain);
+			let locked = records.iter().filter(|r| r.is_locked()).count() as u32;
+			let weight = Self::batch_weight(records.len() as u32, plain)
+				.saturating_add(Self::locks_weight(locked));
 			// The relationship is found once, and the deposits held at once: the same rules
 			// as record by record, without repeating the same lookups and balance updates.
 			let mut licence = Licence::of::<T>(&author, &patient);
@@ -494,6 +540,28 @@ pub mod pallet {
 			reports.saturating_add(share.unwrap_or(extra))
 		}
 
+		/// What checking and keeping `locked` committee parts costs.
+		pub(crate) fn locks_weight(locked: u32) -> Weight {
+			T::Locks::lock_weight().saturating_mul(locked.into())
+		}
+
+		/// What noting `n` reads for the validators costs, when a release key is given.
+		pub(crate) fn locks_read_weight(n: u32, release: bool) -> Weight {
+			if release {
+				T::Locks::note_read_weight().saturating_mul(n.into())
+			} else {
+				Weight::zero()
+			}
+		}
+
+		/// The most `n` reads costing `reads` cost up front: the reads, the most grant ends
+		/// they can cause, and noting them for release.
+		pub(crate) fn read_weight(reads: Weight, n: u32, release: bool) -> Weight {
+			reads
+				.saturating_add(T::Access::max_end_weight(n))
+				.saturating_add(Self::locks_read_weight(n, release))
+		}
+
 		/// The author is a doctor verified right now, the subject a registered patient.
 		fn ensure_author_and_patient(
 			author: &T::AccountId,
@@ -551,6 +619,9 @@ pub mod pallet {
 				superseded_by: None,
 				deposit,
 			};
+			if let Some(lock) = &new.lock {
+				T::Locks::lock(id, patient, author, &record.cid, lock)?;
+			}
 			let dispensing = new.quantity.map(|prescribed| Dispensing { prescribed, dispensed });
 			Self::store(id, record, new.patient_envelope, new.author_envelope, dispensing);
 			let Some(grant) = write_grant else { return Ok(Weight::zero()) };
@@ -615,42 +686,67 @@ pub mod pallet {
 			reader: &T::AccountId,
 			record: RecordId,
 			entry: Record<T>,
+			release: Option<ReleaseKey>,
 		) -> Result<Weight, DispatchError> {
-			let grant = Self::authorise_read(reader, record, &entry)?;
+			let (grant, emergency) = Self::authorise_read(reader, record, &entry)?;
 			T::Audit::log(&entry.patient, reader, AuditAction::RecordRead { record, grant });
 			Self::deposit_event(Event::RecordRead { record, reader: reader.clone(), grant });
 			// Last, so the trail shows the read before the end of a grant it used up.
-			match grant {
-				Some(grant) => Self::consume(grant),
-				None => Ok(Weight::zero()),
+			let (ended, last_use) = match grant {
+				Some(grant) => Self::consume(grant)?,
+				None => (Weight::zero(), false),
+			};
+			if let Some(key) = release {
+				T::Locks::note_read(
+					record,
+					&entry.patient,
+					reader,
+					grant,
+					last_use,
+					emergency,
+					key,
+				);
 			}
+			Ok(ended)
 		}
 
 		/// Consumes one use of `grant`. Returns the weight of ending it if that was its last
-		/// use: the calls charge that worst case up front and refund it when no grant ends.
-		fn consume(grant: GrantId) -> Result<Weight, DispatchError> {
+		/// use (the calls charge that worst case up front and refund it when no grant ends),
+		/// and whether it was.
+		fn consume(grant: GrantId) -> Result<(Weight, bool), DispatchError> {
 			Ok(match T::Access::consume(grant)? {
-				Consumed::Counted => Weight::zero(),
-				Consumed::Ended { envelopes } => T::Access::end_weight(envelopes),
+				Consumed::Counted => (Weight::zero(), false),
+				Consumed::Ended { envelopes } => (T::Access::end_weight(envelopes), true),
 			})
 		}
 
-		/// Who may read: the patient, the author while verified, or a grantee with an
-		/// envelope. Returns the grant a grantee reads under.
+		/// Who may read: the patient, the author while verified, a grantee with an envelope,
+		/// or a doctor under emergency access reading the emergency summary. Returns the
+		/// grant a grantee reads under, and whether it is such an emergency read.
 		fn authorise_read(
 			reader: &T::AccountId,
 			record: RecordId,
 			entry: &Record<T>,
-		) -> Result<Option<GrantId>, Error<T>> {
+		) -> Result<(Option<GrantId>, bool), Error<T>> {
 			if *reader == entry.patient {
-				return Ok(None);
+				return Ok((None, false));
 			}
 			if *reader == entry.author && T::Registry::is_active(reader, Role::Doctor) {
-				return Ok(None);
+				return Ok((None, false));
 			}
-			let grant = T::Access::read_grant(reader, &entry.patient, record, entry.kind)
-				.map_err(Self::refusal)?;
-			Ok(Some(grant))
+			match T::Access::read_grant(reader, &entry.patient, record, entry.kind) {
+				Ok(grant) => Ok((Some(grant), false)),
+				Err(refusal) => {
+					// The emergency summary opens under emergency access without an envelope:
+					// the validators release both parts.
+					if T::Locks::in_emergency_summary(record) {
+						if let Some(grant) = T::Access::emergency_grant(reader, &entry.patient) {
+							return Ok((Some(grant), true));
+						}
+					}
+					Err(Self::refusal(refusal))
+				}
+			}
 		}
 
 		/// How many holds on `reader`'s envelope the record itself keeps: one for its patient

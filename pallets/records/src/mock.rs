@@ -64,6 +64,7 @@ impl pallet_records::Config for Test {
 	type Care = TestCare;
 	type Access = TestAccess;
 	type Audit = TestAudit;
+	type Locks = ();
 	type MaxTitleLen = MaxTitleLen;
 	type MaxReadBatch = MaxReadBatch;
 	type MaxWriteBatch = MaxWriteBatch;
@@ -172,6 +173,12 @@ impl AccessControl<AccountId> for TestAccess {
 			}
 			Ok(Consumed::Counted)
 		})
+	}
+	fn grant_live(grant: GrantId) -> bool {
+		GRANTS.with(|g| g.borrow().contains_key(&grant))
+	}
+	fn emergency_grant(_: &AccountId, _: &AccountId) -> Option<GrantId> {
+		None
 	}
 	fn end_weight(envelopes: u32) -> Weight {
 		Weight::from_parts(END_WEIGHT * (1 + u64::from(envelopes)), 0)

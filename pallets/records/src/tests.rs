@@ -34,6 +34,7 @@ fn add(
 		PATIENT_ENV,
 		AUTHOR_ENV,
 		supersedes,
+		None,
 	)
 }
 
@@ -138,6 +139,7 @@ fn bad_cids_and_empty_files_are_refused() {
 				PATIENT_ENV,
 				AUTHOR_ENV,
 				None,
+				None,
 			)
 		};
 		assert_noop!(call(b"QmNotBinary".to_vec(), 1), Error::<Test>::InvalidCid);
@@ -215,22 +217,22 @@ fn record_ids_do_not_wrap() {
 fn patient_and_verified_author_read_without_a_grant() {
 	run(|| {
 		with_report_and_prescription();
-		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(PATIENT), 0));
+		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(PATIENT), 0, None));
 		System::assert_last_event(
 			Event::RecordRead { record: 0, reader: PATIENT, grant: None }.into(),
 		);
-		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(DOCTOR), 0));
+		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(DOCTOR), 0, None));
 		assert!(MedicalRecords::can_read(DOCTOR, 0));
 
 		// An author who lost verification reads no more.
 		TestRegistry::set(DOCTOR, Role::Doctor, false);
 		assert!(!MedicalRecords::can_read(DOCTOR, 0));
 		assert_noop!(
-			MedicalRecords::record_read(RuntimeOrigin::signed(DOCTOR), 0),
+			MedicalRecords::record_read(RuntimeOrigin::signed(DOCTOR), 0, None),
 			Error::<Test>::NoAccess
 		);
 		assert_noop!(
-			MedicalRecords::record_read(RuntimeOrigin::signed(PATIENT), 7),
+			MedicalRecords::record_read(RuntimeOrigin::signed(PATIENT), 7, None),
 			Error::<Test>::UnknownRecord
 		);
 	});
@@ -241,20 +243,20 @@ fn grantees_read_with_a_grant_and_an_envelope() {
 	run(|| {
 		with_report_and_prescription();
 		assert_noop!(
-			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0),
+			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0, None),
 			Error::<Test>::NoAccess
 		);
 
 		let grant = add_grant(PATIENT, OTHER_DOCTOR, Scope::Reports, None);
 		assert_noop!(
-			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0),
+			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0, None),
 			Error::<Test>::NoEnvelope
 		);
 		assert!(!MedicalRecords::can_read(OTHER_DOCTOR, 0));
 
 		assert_ok!(<MedicalRecords as RecordIndex<_>>::add_envelope(0, &OTHER_DOCTOR, [5; 80]));
 		assert!(MedicalRecords::can_read(OTHER_DOCTOR, 0));
-		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0));
+		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0, None));
 		System::assert_last_event(
 			Event::RecordRead { record: 0, reader: OTHER_DOCTOR, grant: Some(grant) }.into(),
 		);
@@ -268,7 +270,7 @@ fn grantees_read_with_a_grant_and_an_envelope() {
 		);
 		// A reports grant does not cover prescriptions.
 		assert_noop!(
-			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 1),
+			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 1, None),
 			Error::<Test>::NoAccess
 		);
 	});
@@ -285,9 +287,9 @@ fn one_time_grant_reads_once() {
 			Some(1),
 		);
 		assert_ok!(<MedicalRecords as RecordIndex<_>>::add_envelope(0, &OTHER_DOCTOR, [5; 80]));
-		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0));
+		assert_ok!(MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0, None));
 		assert_noop!(
-			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0),
+			MedicalRecords::record_read(RuntimeOrigin::signed(OTHER_DOCTOR), 0, None),
 			Error::<Test>::NoAccess
 		);
 	});
@@ -298,25 +300,25 @@ fn pharmacy_dispenses_in_parts_never_past_the_prescription() {
 	run(|| {
 		with_report_and_prescription();
 		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, None);
-		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 4));
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 4, None));
 		System::assert_last_event(
 			Event::Dispensed { record: 1, pharmacy: PHARMACY, quantity: 4, remaining: 6 }.into(),
 		);
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 7),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 7, None),
 			Error::<Test>::ExceedsPrescribed
 		);
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 0),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 0, None),
 			Error::<Test>::ZeroQuantity
 		);
-		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 6));
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 6, None));
 		assert_eq!(
 			MedicalRecords::dispensing(1),
 			Some(Dispensing { prescribed: 10, dispensed: 10 })
 		);
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1, None),
 			Error::<Test>::FullyDispensed
 		);
 		assert_eq!(
@@ -331,9 +333,9 @@ fn one_time_dispense_grant_dispenses_once() {
 	run(|| {
 		with_report_and_prescription();
 		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, Some(1));
-		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 5));
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 5, None));
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 5),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 5, None),
 			Error::<Test>::NoAccess
 		);
 	});
@@ -344,27 +346,27 @@ fn dispense_errors() {
 	run(|| {
 		with_report_and_prescription();
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1, None),
 			Error::<Test>::NoAccess
 		);
 		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, None);
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 0, 1),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 0, 1, None),
 			Error::<Test>::NotAPrescription
 		);
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 9, 1),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 9, 1, None),
 			Error::<Test>::UnknownRecord
 		);
 		for who in [HOSPITAL, DOCTOR, PATIENT] {
 			assert_noop!(
-				MedicalRecords::dispense(RuntimeOrigin::signed(who), 1, 1),
+				MedicalRecords::dispense(RuntimeOrigin::signed(who), 1, 1, None),
 				Error::<Test>::NotVerifiedPharmacy
 			);
 		}
 		TestRegistry::set(PHARMACY, Role::Pharmacy, false);
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1, None),
 			Error::<Test>::NotVerifiedPharmacy
 		);
 		TestRegistry::set(PHARMACY, Role::Pharmacy, true);
@@ -372,10 +374,10 @@ fn dispense_errors() {
 		// A corrected prescription is dispensed through its latest version.
 		assert_ok!(add(DOCTOR, PATIENT, RecordKind::Prescription, Some(5), Some(1)));
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1, None),
 			Error::<Test>::Superseded
 		);
-		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 5));
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 5, None));
 	});
 }
 
@@ -391,7 +393,7 @@ fn only_the_author_corrects_and_dispensing_carries_over() {
 			Error::<Test>::NotAuthor
 		);
 		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, None);
-		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 10));
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 10, None));
 		assert_noop!(
 			add(DOCTOR, PATIENT, RecordKind::Prescription, Some(9), Some(1)),
 			Error::<Test>::BelowDispensed
@@ -402,10 +404,10 @@ fn only_the_author_corrects_and_dispensing_carries_over() {
 			Some(Dispensing { prescribed: 12, dispensed: 10 })
 		);
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 3),
+			MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 3, None),
 			Error::<Test>::ExceedsPrescribed
 		);
-		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 2));
+		assert_ok!(MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 2, 2, None));
 	});
 }
 
@@ -462,11 +464,11 @@ fn unsigned_calls_are_refused() {
 	run(|| {
 		with_report_and_prescription();
 		assert_noop!(
-			MedicalRecords::record_read(RuntimeOrigin::none(), 0),
+			MedicalRecords::record_read(RuntimeOrigin::none(), 0, None),
 			sp_runtime::DispatchError::BadOrigin
 		);
 		assert_noop!(
-			MedicalRecords::dispense(RuntimeOrigin::root(), 1, 1),
+			MedicalRecords::dispense(RuntimeOrigin::root(), 1, 1, None),
 			sp_runtime::DispatchError::BadOrigin
 		);
 		assert!(MedicalRecords::record(5).is_none());
@@ -503,7 +505,7 @@ fn a_batch_of_reads_records_each_read_in_order() {
 		with_report_and_prescription();
 		let grant = grant_both_to_other_doctor(Some(3));
 		let post =
-			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[1, 0]))
+			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[1, 0]), None)
 				.unwrap();
 		let read = |record| AuditAction::RecordRead { record, grant: Some(grant) };
 		assert_eq!(
@@ -520,11 +522,12 @@ fn a_batch_of_reads_records_each_read_in_order() {
 		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::record_reads(2)));
 		// The third read is the grant's last use: its end is charged on top.
 		let post =
-			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[0])).unwrap();
+			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[0]), None)
+				.unwrap();
 		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
 		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::record_reads(1) + ended));
 		assert_noop!(
-			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[1])),
+			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[1]), None),
 			Error::<Test>::NoAccess
 		);
 	});
@@ -537,16 +540,16 @@ fn a_batch_is_refused_whole() {
 		start_care(DOCTOR, OTHER_PATIENT);
 		assert_ok!(add(DOCTOR, OTHER_PATIENT, RecordKind::Report, None, None));
 		assert_noop!(
-			MedicalRecords::record_reads(RuntimeOrigin::signed(PATIENT), batch(&[])),
+			MedicalRecords::record_reads(RuntimeOrigin::signed(PATIENT), batch(&[]), None),
 			Error::<Test>::EmptyBatch
 		);
 		// The doctor may read all three, but not of two patients in one batch.
 		assert_noop!(
-			MedicalRecords::record_reads(RuntimeOrigin::signed(DOCTOR), batch(&[0, 2])),
+			MedicalRecords::record_reads(RuntimeOrigin::signed(DOCTOR), batch(&[0, 2]), None),
 			Error::<Test>::MixedPatients
 		);
 		assert_noop!(
-			MedicalRecords::record_reads(RuntimeOrigin::signed(PATIENT), batch(&[0, 7])),
+			MedicalRecords::record_reads(RuntimeOrigin::signed(PATIENT), batch(&[0, 7]), None),
 			Error::<Test>::UnknownRecord
 		);
 		// A grant over record 0 only: the read of record 1 refuses the whole batch, so the
@@ -554,11 +557,11 @@ fn a_batch_is_refused_whole() {
 		add_grant(PATIENT, HOSPITAL, Scope::Records(BoundedVec::truncate_from(vec![0])), None);
 		assert_ok!(<MedicalRecords as RecordIndex<_>>::add_envelope(0, &HOSPITAL, [5; 80]));
 		assert_noop!(
-			MedicalRecords::record_reads(RuntimeOrigin::signed(HOSPITAL), batch(&[0, 1])),
+			MedicalRecords::record_reads(RuntimeOrigin::signed(HOSPITAL), batch(&[0, 1]), None),
 			Error::<Test>::NoAccess
 		);
 		assert_noop!(
-			MedicalRecords::record_reads(RuntimeOrigin::none(), batch(&[0])),
+			MedicalRecords::record_reads(RuntimeOrigin::none(), batch(&[0]), None),
 			sp_runtime::DispatchError::BadOrigin
 		);
 	});
@@ -569,12 +572,13 @@ fn the_end_of_a_grant_is_charged_only_when_one_ends() {
 	run(|| {
 		with_report_and_prescription();
 		// Charged up front: the call plus the end of the largest grant.
-		let declared = Call::<Test>::record_read { record: 0 }.get_dispatch_info().call_weight;
+		let declared =
+			Call::<Test>::record_read { record: 0, release: None }.get_dispatch_info().call_weight;
 		assert_eq!(
 			declared,
 			<() as WeightInfo>::record_read() + TestAccess::end_weight(MAX_ENVELOPES)
 		);
-		let read = |who| MedicalRecords::record_read(RuntimeOrigin::signed(who), 0).unwrap();
+		let read = |who| MedicalRecords::record_read(RuntimeOrigin::signed(who), 0, None).unwrap();
 		// The patient's own read uses no grant.
 		assert_eq!(read(PATIENT).actual_weight, Some(<() as WeightInfo>::record_read()));
 		grant_both_to_other_doctor(Some(2));
@@ -585,7 +589,7 @@ fn the_end_of_a_grant_is_charged_only_when_one_ends() {
 		);
 
 		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, Some(1));
-		let post = MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1).unwrap();
+		let post = MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1, None).unwrap();
 		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
 		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::dispense() + ended));
 
@@ -629,6 +633,7 @@ fn new_record(
 		patient_envelope: PATIENT_ENV,
 		author_envelope: AUTHOR_ENV,
 		supersedes,
+		lock: None,
 	}
 }
 

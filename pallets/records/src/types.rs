@@ -5,7 +5,7 @@ use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use medchain_primitives::{CidBytes, Envelope, RecordId, RecordKind};
+use medchain_primitives::{CidBytes, CommitteeCiphertext, Envelope, RecordId, RecordKind};
 use scale_info::TypeInfo;
 
 use crate::BalanceOf;
@@ -72,6 +72,9 @@ pub struct NewRecord<MaxTitle: Get<u32>> {
 	pub author_envelope: Envelope,
 	/// The record this one corrects.
 	pub supersedes: Option<RecordId>,
+	/// A two-lock record's committee part: `K_c` encrypted to the validators' committee key,
+	/// bound to this record. `None` for a record whose envelopes carry the whole key.
+	pub lock: Option<CommitteeCiphertext>,
 }
 
 /// One reader's sealed data key for a record, and how many holders need it (the record itself
@@ -126,5 +129,10 @@ impl<MaxTitle: Get<u32>> NewRecord<MaxTitle> {
 	/// state and touches no older record, so it costs less than the benchmarked worst case.
 	pub fn is_plain(&self) -> bool {
 		self.kind != RecordKind::Prescription && self.supersedes.is_none()
+	}
+
+	/// Whether it carries a committee part.
+	pub fn is_locked(&self) -> bool {
+		self.lock.is_some()
 	}
 }

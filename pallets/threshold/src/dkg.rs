@@ -27,6 +27,9 @@ use sha2::{Digest, Sha256, Sha512};
 
 use crate::{group, KeyShare, Point};
 
+/// What a member keeps between round 2 and the end: FROST's round-2 secret package.
+pub use frost_ristretto255::keys::dkg::round2::SecretPackage as Round2Secret;
+
 /// Why a step of the key generation failed.
 #[derive(Debug)]
 pub enum DkgError {

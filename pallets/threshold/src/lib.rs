@@ -31,7 +31,8 @@ pub mod dkg;
 #[cfg(feature = "std")]
 pub mod seal;
 
-pub use group::{label, Purpose};
+pub use curve25519_dalek::{ristretto::RistrettoPoint, scalar::Scalar};
+pub use group::{is_point, label, record_digest, Purpose};
 pub use shares::{combine, decryption_share, verify_share, DecryptionShare, KeyShare};
 pub use tdh2::{encrypt, verify, Ciphertext};
 

@@ -47,7 +47,7 @@ fn committee(n: u16, t: u16, epoch: u32) -> (Vec<KeyShare>, dkg::CommitteeKey) {
 }
 
 fn label_of(cid: &[u8]) -> [u8; 32] {
-	label(Purpose::Record, 0, &[1; 32], &[2; 32], cid)
+	label(Purpose::Record, 0, &record_digest(&[1; 32], &[2; 32], cid))
 }
 
 #[test]
@@ -179,7 +179,7 @@ proptest! {
 		let ct = encrypt(&public, &label, &[3; 32], &mut rng).unwrap();
 		prop_assert!(verify(&ct, &label).is_ok());
 		prop_assert_eq!(verify(&ct, &label_of(b"record B")), Err(Error::InvalidCiphertext));
-		let emergency = crate::label(Purpose::Emergency, 0, &[1; 32], &[2; 32], b"record A");
+		let emergency = crate::label(Purpose::Emergency, 0, &record_digest(&[1; 32], &[2; 32], b"record A"));
 		prop_assert_eq!(verify(&ct, &emergency), Err(Error::InvalidCiphertext));
 		let mut altered = ct;
 		let target = match field {

@@ -4,8 +4,8 @@ use frame_support::{parameter_types, traits::ConstU32};
 use frame_system::EnsureRoot;
 
 use crate::{
-	AccountId, Appointments, Balance, Balances, BlockNumber, Consent, Records, Registry, Runtime,
-	RuntimeHoldReason, DAYS, HOURS, UNIT,
+	AccountId, Appointments, Balance, Balances, BlockNumber, Consent, KeyRelease, Records,
+	Registry, Runtime, RuntimeHoldReason, DAYS, HOURS, MINUTES, UNIT,
 };
 
 parameter_types! {
@@ -34,6 +34,12 @@ parameter_types! {
 	/// Held from the patient while a share link lives; it also pays for the audit entries
 	/// the link's host may write (at most `MaxUses + MaxAttempts`).
 	pub const LinkDeposit: Balance = UNIT / 10;
+	/// Held for each record of a patient's emergency summary (its 160-byte committee copy of
+	/// the envelope part).
+	pub const SummaryDeposit: Balance = UNIT / 100;
+	/// The validators answer a read for ten minutes: long enough for finality and the
+	/// reader's requests, short enough that read entries do not pile up.
+	pub const ReleaseWindow: BlockNumber = 10 * MINUTES;
 	/// The longest a share link may live: 90 days, as a grant.
 	pub const MaxLinkDuration: BlockNumber = 90 * DAYS;
 	/// Version 1's audit ring size, which the storage migration to version 2 unrolls.
@@ -80,6 +86,7 @@ impl pallet_records::Config for Runtime {
 	type Care = Appointments;
 	type Access = Consent;
 	type Audit = Consent;
+	type Locks = KeyRelease;
 	type MaxTitleLen = ConstU32<256>;
 	// A reader opening a history records up to this many reads in one extrinsic.
 	type MaxReadBatch = ConstU32<32>;
@@ -133,4 +140,44 @@ impl pallet_share_links::Config for Runtime {
 	type MaxLinksPerPatient = ConstU32<32>;
 	type MaxLinkDuration = MaxLinkDuration;
 	type WeightInfo = pallet_share_links::weights::SubstrateWeight<Runtime>;
+}
+
+/// The first key-release committee of a chain that gains the pallet in an upgrade: its GRANDPA
+/// voters, whose operators insert an `mkrl` key from the same seed as their GRANDPA key.
+pub struct GrandpaMembers;
+impl frame_support::traits::Get<alloc::vec::Vec<pallet_key_release::crypto::Public>>
+	for GrandpaMembers
+{
+	fn get() -> alloc::vec::Vec<pallet_key_release::crypto::Public> {
+		crate::Grandpa::grandpa_authorities()
+			.into_iter()
+			.map(|(id, _)| {
+				let raw: &sp_core::ed25519::Public = id.as_ref();
+				pallet_key_release::crypto::Public::from(*raw)
+			})
+			.collect()
+	}
+}
+
+impl pallet_key_release::Config for Runtime {
+	type Registry = Registry;
+	type Access = Consent;
+	type Records = Records;
+	type Audit = Consent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type SummaryDeposit = SummaryDeposit;
+	/// Allergies, medications, problem list and a few more.
+	type MaxSummary = ConstU32<16>;
+	type MaxMembers = ConstU32<16>;
+	/// A FROST round-1 package of a threshold-16 committee (16 commitments and a proof)
+	/// fits with room.
+	type MaxPackageLen = ConstU32<1024>;
+	/// A round-2 package (about 40 bytes) sealed with HPKE (48 bytes more).
+	type MaxSealedPackageLen = ConstU32<256>;
+	type MaxEndpointLen = ConstU32<128>;
+	type ReleaseWindow = ReleaseWindow;
+	type UnsignedPriority = frame_support::traits::ConstU64<{ u64::MAX / 2 }>;
+	type WeightInfo = pallet_key_release::weights::SubstrateWeight<Runtime>;
 }

@@ -4,7 +4,7 @@
 //! other: the same three patients and four practitioners keep booking, granting and reading.
 
 use medchain_runtime::{
-	AccountId, BalancesConfig, RegistryConfig, RuntimeGenesisConfig, SudoConfig, UNIT,
+	AccountId, BalancesConfig, RegistryConfig, Runtime, RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use sp_runtime::{AccountId32, BuildStorage, Storage};
 
@@ -99,7 +99,37 @@ fn genesis_storage() -> Storage {
 		..Default::default()
 	}
 	.build_storage()
+	.map(with_committee)
 	.expect("genesis builds")
+}
+
+/// The fuzzer's committee secret seed: cases lock records to its key, and so can make valid
+/// committee parts (and grafted or garbled ones).
+pub const COMMITTEE_SEED: [u8; 32] = [7; 32];
+
+/// A keyed committee of one, as if its key generation had run: the fuzzer exercises what
+/// records and reads do with locks, not the members' messages (the pallet's tests do those).
+fn with_committee(mut storage: Storage) -> Storage {
+	use codec::Encode;
+	use frame_support::BoundedVec;
+	let (_, key) = medchain_threshold::dkg::solo(&COMMITTEE_SEED, 0);
+	let member =
+		pallet_key_release::crypto::Public::from(sp_core::ed25519::Public::from_raw([9; 32]));
+	let committee =
+		pallet_key_release::Committee::<<Runtime as pallet_key_release::Config>::MaxMembers> {
+			epoch: 0,
+			threshold: 1,
+			members: BoundedVec::truncate_from(vec![member]),
+			key: Some(pallet_key_release::CommitteeKey {
+				public: key.public,
+				verifying: BoundedVec::truncate_from(key.verifying),
+			}),
+		};
+	storage.top.insert(
+		pallet_key_release::CurrentCommittee::<Runtime>::hashed_key().to_vec(),
+		committee.encode(),
+	);
+	storage
 }
 
 thread_local! {

@@ -76,6 +76,38 @@ fn bytes<S: frame_support::traits::Get<u32>>(len: u8, fill: u8) -> BoundedVec<u8
 	BoundedVec::truncate_from(vec![fill; len as usize])
 }
 
+/// A committee part for a record of `patient` by `author` with `cid`: mostly valid under the
+/// fuzzer's committee key, sometimes grafted from another CID, garbled or absent.
+fn lock(
+	sel: u32,
+	patient: &AccountId,
+	author: &AccountId,
+	cid: &[u8],
+) -> Option<medchain_primitives::CommitteeCiphertext> {
+	use codec::Encode;
+	use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+	let (_, key) = medchain_threshold::dkg::solo(&crate::actors::COMMITTEE_SEED, 0);
+	let mut rng = ChaCha20Rng::seed_from_u64(u64::from(sel));
+	let bound = match sel % 8 {
+		0 => return None,
+		1 => b"grafted from another record".as_slice(),
+		_ => cid,
+	};
+	let digest = medchain_threshold::record_digest(&patient.encode(), &author.encode(), bound);
+	let label = medchain_threshold::label(medchain_threshold::Purpose::Record, 0, &digest);
+	let mut ct =
+		medchain_threshold::encrypt(&key.public, &label, &[sel as u8; 32], &mut rng).ok()?;
+	if sel % 8 == 2 {
+		ct.f[0] ^= 1;
+	}
+	Some(ct)
+}
+
+/// A reader's one-time key, or none (an old client).
+fn release_key(sel: u8) -> Option<medchain_primitives::ReleaseKey> {
+	(sel % 4 != 0).then_some([sel; 32])
+}
+
 fn envelope(n: u8) -> Envelope {
 	[n; ENVELOPE_LEN]
 }
@@ -411,18 +443,21 @@ pub fn resolve(op: &Op) -> Step {
 				2 => Some(u64::from(n >> 16) % 16),
 				_ => None,
 			};
+			let cid = maybe_bad_cid(b, 64);
+			let lock = lock(n, &patient, &signer.account(), &cid);
 			call(
 				signer,
 				RuntimeCall::Records(R::add_record {
 					patient,
 					kind,
-					cid: maybe_bad_cid(b, 64),
+					cid,
 					size: if n % 61 == 0 { 0 } else { u64::from(n % 100_000) + 1 },
 					title: bytes(b % 24, b't'),
 					quantity,
 					patient_envelope: envelope(1),
 					author_envelope: envelope(2),
 					supersedes,
+					lock,
 				}),
 			)
 		}
@@ -430,7 +465,10 @@ pub fn resolve(op: &Op) -> Step {
 			let ids = sorted(pallet_records::Records::<Runtime>::iter_keys());
 			let record = pick(&ids, a);
 			let reader = reader_of(record, b);
-			call(signer_or(&reader, actor), RuntimeCall::Records(R::record_read { record }))
+			call(
+				signer_or(&reader, actor),
+				RuntimeCall::Records(R::record_read { record, release: release_key(b) }),
+			)
 		}
 		Kind::ReadRecords => {
 			// Mostly a run of one patient's records; sometimes an empty batch, a stranger's
@@ -456,7 +494,10 @@ pub fn resolve(op: &Op) -> Step {
 			}
 			let reader = reader_of(first, b);
 			let records = BoundedVec::truncate_from(batch);
-			call(signer_or(&reader, actor), RuntimeCall::Records(R::record_reads { records }))
+			call(
+				signer_or(&reader, actor),
+				RuntimeCall::Records(R::record_reads { records, release: release_key(a) }),
+			)
 		}
 		Kind::Dispense => {
 			let ids = sorted(pallet_records::Prescriptions::<Runtime>::iter_keys());
@@ -471,7 +512,7 @@ pub fn resolve(op: &Op) -> Step {
 			};
 			call(
 				choose(actor, &[Actor::Pharmacy]),
-				RuntimeCall::Records(R::dispense { record, quantity }),
+				RuntimeCall::Records(R::dispense { record, quantity, release: release_key(a) }),
 			)
 		}
 
@@ -599,6 +640,7 @@ pub fn resolve(op: &Op) -> Step {
 						author_envelope: envelope(2),
 						supersedes: (i > 0 && (bits >> 8) % 4 == 0)
 							.then(|| next + u64::from(i) - 1),
+						lock: None,
 					}
 				})
 				.collect::<Vec<_>>();
@@ -668,6 +710,34 @@ pub fn resolve(op: &Op) -> Step {
 				_ => (patient, pallet_share_links::Call::revoke { link }),
 			};
 			call(signer_or(&natural, actor), RuntimeCall::ShareLinks(c))
+		}
+		Kind::AddToSummary | Kind::RemoveFromSummary => {
+			let mut ids: Vec<RecordId> =
+				pallet_key_release::Locks::<Runtime>::iter_keys().collect();
+			ids.sort_unstable();
+			let record = pick(&ids, a);
+			let lock = pallet_key_release::Locks::<Runtime>::get(record);
+			let patient = lock.as_ref().map(|l| l.patient.clone());
+			let c = if op.kind == Kind::AddToSummary {
+				use rand_chacha::{rand_core::SeedableRng, ChaCha20Rng};
+				let (_, key) = medchain_threshold::dkg::solo(&crate::actors::COMMITTEE_SEED, 0);
+				let digest = lock.map(|l| l.digest).unwrap_or([b; 32]);
+				// Mostly the emergency purpose; sometimes the record's own (refused).
+				let purpose = if n % 5 == 0 {
+					medchain_threshold::Purpose::Record
+				} else {
+					medchain_threshold::Purpose::Emergency
+				};
+				let label = medchain_threshold::label(purpose, 0, &digest);
+				let mut rng = ChaCha20Rng::seed_from_u64(u64::from(n));
+				let sealed = medchain_threshold::encrypt(&key.public, &label, &[b; 32], &mut rng)
+					.expect("the committee key is a point");
+				pallet_key_release::Call::add_to_summary { record, sealed }
+			} else {
+				pallet_key_release::Call::remove_from_summary { record }
+			};
+			let natural = patient.unwrap_or_else(|| Actor::Patient1.account());
+			call(signer_or(&natural, actor), RuntimeCall::KeyRelease(c))
 		}
 		Kind::Transfer => {
 			let signer = choose(actor, SIGNERS);
@@ -756,6 +826,7 @@ pub fn setup() -> Vec<(Actor, RuntimeCall)> {
 				patient_envelope: envelope(1),
 				author_envelope: envelope(2),
 				supersedes: None,
+				lock: None,
 			}),
 		));
 	}

@@ -5,7 +5,7 @@
 use codec::{Decode, Encode};
 use frame_support::traits::{Get, PalletInfoAccess};
 use medchain_runtime::{
-	AccountId, Appointments, Balance, Consent, Records, Registry, Runtime, RuntimeCall,
+	AccountId, Appointments, Balance, Consent, KeyRelease, Records, Registry, Runtime, RuntimeCall,
 	RuntimeHoldReason, ShareLinks, System,
 };
 use sp_runtime::DispatchError;
@@ -17,6 +17,7 @@ pub fn check(expected_issuance: Balance) -> Result<(), String> {
 	Records::do_try_state().map_err(|e| format!("records try_state: {e:?}"))?;
 	Consent::do_try_state().map_err(|e| format!("consent try_state: {e:?}"))?;
 	ShareLinks::do_try_state().map_err(|e| format!("share links try_state: {e:?}"))?;
+	KeyRelease::do_try_state().map_err(|e| format!("key release try_state: {e:?}"))?;
 	issuance(expected_issuance)?;
 	holds()?;
 	paid_records()
@@ -153,6 +154,12 @@ fn holds() -> Result<(), String> {
 	}
 	for l in pallet_share_links::Links::<Runtime>::iter_values() {
 		add(&mut recorded, &l.patient, pallet_share_links::HoldReason::Link.into(), l.deposit);
+	}
+	for lock in pallet_key_release::Locks::<Runtime>::iter_values() {
+		if let Some((_, deposit)) = lock.emergency {
+			let reason = pallet_key_release::HoldReason::EmergencySummary.into();
+			add(&mut recorded, &lock.patient, reason, deposit);
+		}
 	}
 
 	if held != recorded {

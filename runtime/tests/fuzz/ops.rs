@@ -54,6 +54,9 @@ pub enum Kind {
 	OpenLink,
 	FailPasscode,
 	RevokeLink,
+	// Key release.
+	AddToSummary,
+	RemoveFromSummary,
 	// Balances.
 	Transfer,
 	// Arbitrary bytes decoded as a `RuntimeCall`.
@@ -105,6 +108,8 @@ const WEIGHTS: &[(Kind, usize)] = &[
 	(Kind::OpenLink, 3),
 	(Kind::FailPasscode, 3),
 	(Kind::RevokeLink, 1),
+	(Kind::AddToSummary, 2),
+	(Kind::RemoveFromSummary, 1),
 	(Kind::Transfer, 2),
 	(Kind::Raw, 4),
 ];

@@ -93,6 +93,7 @@ pub fn add_record(
 		envelope(seed),
 		envelope(seed + 1),
 		None,
+		None,
 	)
 }
 
@@ -115,6 +116,7 @@ pub fn add_records(
 				patient_envelope: envelope(seed),
 				author_envelope: envelope(seed + 1),
 				supersedes: None,
+				lock: None,
 			}
 		})
 		.collect();
@@ -122,16 +124,16 @@ pub fn add_records(
 }
 
 pub fn record_read(record: u64) -> impl subxt::transactions::Payload {
-	api::tx().records().record_read(record)
+	api::tx().records().record_read(record, None)
 }
 
 /// A reader records reads of several of one patient's records in one extrinsic.
 pub fn record_reads(records: &[u64]) -> impl subxt::transactions::Payload {
-	api::tx().records().record_reads(BoundedVec(records.to_vec()))
+	api::tx().records().record_reads(BoundedVec(records.to_vec()), None)
 }
 
 pub fn dispense(record: u64) -> impl subxt::transactions::Payload {
-	api::tx().records().dispense(record, 1)
+	api::tx().records().dispense(record, 1, None)
 }
 
 /// A practitioner asks for a patient's reports; the purpose is sealed (128 bytes).

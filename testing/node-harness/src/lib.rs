@@ -105,6 +105,14 @@ impl Node {
 		self.child = spawn(&self.command, &self.log);
 	}
 
+	/// Starts the node again with `extra` arguments added to the ones it started with (same
+	/// base path and ports); they stay for later restarts.
+	pub fn restart_with(&mut self, extra: &[&str]) {
+		self.kill();
+		self.command.extend(extra.iter().map(Into::into));
+		self.child = spawn(&self.command, &self.log);
+	}
+
 	/// The whole log of every run of this node.
 	pub fn log(&self) -> String {
 		std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -290,6 +290,10 @@ pub enum PatientCmd {
 	},
 	/// Revokes a grant now.
 	Revoke { grant: u64 },
+	/// Your emergency summary: records a doctor under emergency access can open while you
+	/// cannot answer (the validators release their keys).
+	#[command(subcommand)]
+	Summary(SummaryCmd),
 	/// Lists live grants.
 	Grants,
 	/// Lists records, with their titles decrypted.
@@ -557,4 +561,16 @@ pub enum BlobCmd {
 	/// Imports the blocks of a CARv1 (from `ipfs dag export`), every block checked, into the
 	/// local store or, with --storage URL, into the IPFS node (roots pinned).
 	ImportCar { file: PathBuf },
+}
+
+/// `patient summary …`.
+#[derive(Debug, clap::Subcommand)]
+pub enum SummaryCmd {
+	/// Adds a record (allergies, medications, problem list). Trade-off: a threshold of
+	/// colluding validators could read the records in your summary, and only those.
+	Add { record: u64 },
+	/// Takes a record out of the summary (its deposit comes back).
+	Remove { record: u64 },
+	/// Lists the records in your summary.
+	List,
 }

@@ -319,11 +319,12 @@ async fn view_records(
 	let rows: Vec<_> = read
 		.iter()
 		.map(
-			|r| serde_json::json!({ "record": r.record, "bytes": r.bytes, "out": file(r.record.id) }),
+			|r| serde_json::json!({ "record": r.record, "bytes": r.bytes, "out": file(r.record.id), "release": r.release }),
 		)
 		.collect();
 	emit(ctx.cli.json, &rows, || {
-		read.iter()
+		let mut lines: Vec<String> = read
+			.iter()
 			.map(|r| {
 				format!(
 					"record {} ({}, \"{}\") decrypted to {} ({} bytes, verified against {})",
@@ -335,8 +336,11 @@ async fn view_records(
 					r.record.cid
 				)
 			})
-			.collect::<Vec<_>>()
-			.join("\n")
+			.collect();
+		if let Some(release) = read.first().and_then(|r| r.release.as_ref()) {
+			lines.push(release.to_string());
+		}
+		lines.join("\n")
 	});
 	Ok(())
 }
@@ -354,9 +358,9 @@ async fn view_record(
 	let read = read?;
 	emit(
 		ctx.cli.json,
-		&serde_json::json!({ "record": read.record, "bytes": read.bytes, "out": out }),
+		&serde_json::json!({ "record": read.record, "bytes": read.bytes, "out": out, "release": read.release }),
 		|| {
-			format!(
+			let line = format!(
 				"record {} ({}, \"{}\") decrypted to {} ({} bytes, verified against {})",
 				record,
 				read.record.kind,
@@ -364,7 +368,11 @@ async fn view_record(
 				out.display(),
 				read.bytes,
 				read.record.cid
-			)
+			);
+			match &read.release {
+				Some(release) => format!("{line}\n{release}"),
+				None => line,
+			}
 		},
 	);
 	Ok(())
@@ -493,6 +501,34 @@ async fn patient(ctx: &Ctx, cmd: &PatientCmd) -> Result<(), ClientError> {
 		PatientCmd::Revoke { grant } => {
 			p.revoke(*grant).await?;
 			ctx.done(&format!("grant {grant} revoked"), serde_json::json!({ "revoked": grant }));
+		}
+		PatientCmd::Summary(SummaryCmd::Add { record }) => {
+			p.add_to_summary(*record).await?;
+			ctx.done(
+				&format!(
+					"record {record} is in your emergency summary: a doctor under emergency \
+					 access can open it without you (and a threshold of colluding validators \
+					 could read it)"
+				),
+				serde_json::json!({ "summary_added": record }),
+			);
+		}
+		PatientCmd::Summary(SummaryCmd::Remove { record }) => {
+			p.remove_from_summary(*record).await?;
+			ctx.done(
+				&format!("record {record} left your emergency summary"),
+				serde_json::json!({ "summary_removed": record }),
+			);
+		}
+		PatientCmd::Summary(SummaryCmd::List) => {
+			let ids = p.summary().await?;
+			emit(json, &ids, || {
+				if ids.is_empty() {
+					"your emergency summary is empty".into()
+				} else {
+					format!("emergency summary: records {ids:?}")
+				}
+			});
 		}
 		PatientCmd::Grants => {
 			let list = p.grants().await?;

@@ -110,7 +110,7 @@ fn summary(ms: &mut [u64]) -> String {
 
 #[track_caller]
 fn codes(result: Result<Answer, i32>) -> i32 {
-	result.err().expect("the validator must refuse")
+	result.expect_err("the validator must refuse")
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -19,11 +19,7 @@ pub enum DkgMessage<T: Config> {
 		sealing_key: [u8; 32],
 	},
 	/// Round 2: a sealed package per other member.
-	Round2 {
-		epoch: u32,
-		member: MemberIndex,
-		packages: BoundedVec<(MemberIndex, BoundedVec<u8, T::MaxSealedPackageLen>), T::MaxMembers>,
-	},
+	Round2 { epoch: u32, member: MemberIndex, packages: crate::SealedPackages<T> },
 	/// The committee key it derived.
 	Confirm { epoch: u32, member: MemberIndex, key: CommitteeKey<T::MaxMembers> },
 	/// Where it serves shares.

@@ -370,10 +370,7 @@ pub mod pallet {
 			origin: OriginFor<T>,
 			epoch: u32,
 			member: MemberIndex,
-			packages: BoundedVec<
-				(MemberIndex, BoundedVec<u8, T::MaxSealedPackageLen>),
-				T::MaxMembers,
-			>,
+			packages: SealedPackages<T>,
 			signature: MemberSignature,
 		) -> DispatchResult {
 			ensure_none(origin)?;

@@ -92,7 +92,7 @@ impl<T: Config> Pallet<T> {
 			db.reads_writes(1, 1),
 			SweepCursor::<T>::get,
 			|block| Reads::<T>::iter_key_prefix(block).next(),
-			|block, key| Reads::<T>::remove(block, key),
+			Reads::<T>::remove,
 		);
 		if let Some(cursor) = cursor {
 			SweepCursor::<T>::put(cursor);

@@ -14,6 +14,12 @@ use crate::{crypto::Public as MemberId, BalanceOf, Config};
 /// A member's index in the committee, from 1 (its x-coordinate in the sharing).
 pub type MemberIndex = u16;
 
+/// A round-2 package sealed to its recipient.
+pub type SealedPackage<T> = BoundedVec<u8, <T as Config>::MaxSealedPackageLen>;
+
+/// A member's round-2 packages, one per recipient.
+pub type SealedPackages<T> = BoundedVec<(MemberIndex, SealedPackage<T>), <T as Config>::MaxMembers>;
+
 /// The committee of one epoch: its members, its threshold and, once the key generation has
 /// finished, its key.
 #[derive(Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, DebugNoBound)]

@@ -105,7 +105,7 @@ fn lock(
 
 /// A reader's one-time key, or none (an old client).
 fn release_key(sel: u8) -> Option<medchain_primitives::ReleaseKey> {
-	(sel % 4 != 0).then_some([sel; 32])
+	(!sel.is_multiple_of(4)).then_some([sel; 32])
 }
 
 fn envelope(n: u8) -> Envelope {

@@ -102,6 +102,34 @@ async fn kept_envelope_part<S: ContentStore>(
 	envelope::open(grantee.me.encryption_secret(), &sealed, cid).unwrap()
 }
 
+/// The cast's doctor treats the patient (an accepted appointment) and uploads `n` reports of
+/// different sizes; returns their ids and the plaintext files.
+async fn treated_with_reports<S: ContentStore + Clone>(
+	cast: &walkthrough::Cast<S>,
+	dir: &std::path::Path,
+	n: usize,
+) -> (Vec<u64>, Vec<std::path::PathBuf>) {
+	let patient = cast.patient.account_id();
+	let at = 4_102_444_800_000;
+	let booked = cast.patient.patient().book(&cast.doctor.account_id(), at, "check-up").await;
+	cast.doctor.doctor().accept(booked.unwrap()).await.unwrap();
+	let mut ids = Vec::new();
+	let mut files = Vec::new();
+	for i in 0..n {
+		let file = dir.join(format!("report-{i}.bin"));
+		std::fs::write(&file, walkthrough::sample_report(20_000 + i * 1_001)).unwrap();
+		let id = cast
+			.doctor
+			.doctor()
+			.upload_report(&patient, &file, &format!("report {i}"), None, no_progress())
+			.await
+			.unwrap();
+		ids.push(id);
+		files.push(file);
+	}
+	(ids, files)
+}
+
 /// Median and worst of `ms`, for the docs.
 fn summary(ms: &mut [u64]) -> String {
 	ms.sort_unstable();
@@ -123,26 +151,12 @@ async fn reads_open_only_when_the_chain_permits_them_and_every_release_is_audite
 	let took = committee_ready(&cast.patient, Duration::from_secs(60)).await;
 	println!("dev committee keyed after {took:?}");
 	let patient = cast.patient.account_id();
-	let at = 4_102_444_800_000;
-	let booked = cast.patient.patient().book(&cast.doctor.account_id(), at, "check-up").await;
-	cast.doctor.doctor().accept(booked.unwrap()).await.unwrap();
 
 	// Three reports, each with two locks: the chain keeps each one's committee part.
-	let mut ids = Vec::new();
-	let mut files = Vec::new();
-	for i in 0..3 {
-		let file = tmp.path().join(format!("report-{i}.bin"));
-		std::fs::write(&file, walkthrough::sample_report(20_000 + i * 1_000)).unwrap();
-		let id = cast
-			.doctor
-			.doctor()
-			.upload_report(&patient, &file, &format!("report {i}"), None, no_progress())
-			.await
-			.unwrap();
-		let lock = cast.patient.chain.view(api::view_functions().key_release().lock(id)).await;
+	let (ids, files) = treated_with_reports(&cast, tmp.path(), 3).await;
+	for id in &ids {
+		let lock = cast.patient.chain.view(api::view_functions().key_release().lock(*id)).await;
 		assert!(lock.unwrap().is_some(), "record {id} has no committee part");
-		ids.push(id);
-		files.push(file);
 	}
 	let (a, b, c) = (ids[0], ids[1], ids[2]);
 
@@ -283,24 +297,7 @@ async fn three_of_four_validators_release_and_a_liar_or_two_losses_do_not_open_a
 	let cast = walkthrough::cast(&url, &tmp.path().join("story"), &mut |_| {}).await.unwrap();
 	let took = committee_ready(&cast.patient, Duration::from_secs(300)).await;
 	println!("4-validator committee keyed after {took:?} (from the cast's end)");
-	let patient = cast.patient.account_id();
-	let at = 4_102_444_800_000;
-	let booked = cast.patient.patient().book(&cast.doctor.account_id(), at, "check-up").await;
-	cast.doctor.doctor().accept(booked.unwrap()).await.unwrap();
-	let mut ids = Vec::new();
-	let mut files = Vec::new();
-	for i in 0..4 {
-		let file = tmp.path().join(format!("scan-{i}.bin"));
-		std::fs::write(&file, walkthrough::sample_report(30_000 + i * 7)).unwrap();
-		ids.push(
-			cast.doctor
-				.doctor()
-				.upload_report(&patient, &file, &format!("scan {i}"), None, no_progress())
-				.await
-				.unwrap(),
-		);
-		files.push(file);
-	}
+	let (ids, files) = treated_with_reports(&cast, tmp.path(), 4).await;
 	let hospital = &cast.hospital;
 	let terms = GrantTerms { blocks: 10_000, max_uses: Some(20) };
 	cast.patient

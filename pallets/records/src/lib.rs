@@ -342,7 +342,10 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let reader = ensure_signed(origin)?;
 			let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
-			let ended = Self::read(&reader, record, entry, release)?;
+			let (ended, read) = Self::read(&reader, record, entry)?;
+			if let Some(key) = release {
+				Self::note_reads(&reader, &[read], key);
+			}
 			let weight = T::WeightInfo::record_read()
 				.saturating_add(Self::locks_read_weight(1, release.is_some()));
 			Ok(Some(weight.saturating_add(ended)).into())
@@ -434,11 +437,17 @@ pub mod pallet {
 			// The first record names the patient every other one must belong to.
 			let mut patient = None;
 			let mut ended = Weight::zero();
+			let mut reads = Vec::with_capacity(records.len());
 			for record in &records {
 				let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
 				let patient = patient.get_or_insert_with(|| entry.patient.clone());
 				ensure!(entry.patient == *patient, Error::<T>::MixedPatients);
-				ended = ended.saturating_add(Self::read(&reader, *record, entry, release)?);
+				let (weight, read) = Self::read(&reader, *record, entry)?;
+				ended = ended.saturating_add(weight);
+				reads.push(read);
+			}
+			if let Some(key) = release {
+				Self::note_reads(&reader, &reads, key);
 			}
 			let weight = T::WeightInfo::record_reads(records.len() as u32)
 				.saturating_add(Self::locks_read_weight(records.len() as u32, release.is_some()));
@@ -682,12 +691,13 @@ pub mod pallet {
 
 		/// Authorises, audits and charges one read of `record` (stored as `entry`). Returns the
 		/// weight of a grant it used up, beyond the calling extrinsic's own.
+		/// Checks, audits and charges one read. Returns the weight of a grant it ended and
+		/// what the validators need to know of it.
 		fn read(
 			reader: &T::AccountId,
 			record: RecordId,
 			entry: Record<T>,
-			release: Option<ReleaseKey>,
-		) -> Result<Weight, DispatchError> {
+		) -> Result<(Weight, Read<T::AccountId>), DispatchError> {
 			let (grant, emergency) = Self::authorise_read(reader, record, &entry)?;
 			T::Audit::log(&entry.patient, reader, AuditAction::RecordRead { record, grant });
 			Self::deposit_event(Event::RecordRead { record, reader: reader.clone(), grant });
@@ -696,18 +706,25 @@ pub mod pallet {
 				Some(grant) => Self::consume(grant)?,
 				None => (Weight::zero(), false),
 			};
-			if let Some(key) = release {
+			Ok((ended, Read { record, patient: entry.patient, grant, emergency, last_use }))
+		}
+
+		/// Leaves the reads of one extrinsic for the validators to answer under `key`. A read
+		/// under a grant that a read of the same extrinsic used up counts as its last use: the
+		/// extrinsic used the grant up, nobody revoked it.
+		fn note_reads(reader: &T::AccountId, reads: &[Read<T::AccountId>], key: ReleaseKey) {
+			for read in reads {
+				let used_up = reads.iter().any(|other| other.last_use && other.grant == read.grant);
 				T::Locks::note_read(
-					record,
-					&entry.patient,
+					read.record,
+					&read.patient,
 					reader,
-					grant,
-					last_use,
-					emergency,
+					read.grant,
+					used_up,
+					read.emergency,
 					key,
 				);
 			}
-			Ok(ended)
 		}
 
 		/// Consumes one use of `grant`. Returns the weight of ending it if that was its last

@@ -5,7 +5,7 @@ use frame_support::{
 	traits::Get, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
-use medchain_primitives::{CidBytes, CommitteeCiphertext, Envelope, RecordId, RecordKind};
+use medchain_primitives::{CidBytes, CommitteeCiphertext, Envelope, GrantId, RecordId, RecordKind};
 use scale_info::TypeInfo;
 
 use crate::BalanceOf;
@@ -135,4 +135,16 @@ impl<MaxTitle: Get<u32>> NewRecord<MaxTitle> {
 	pub fn is_locked(&self) -> bool {
 		self.lock.is_some()
 	}
+}
+
+/// One read an extrinsic recorded, as the key-release pallet is told of it.
+pub(crate) struct Read<AccountId> {
+	pub record: RecordId,
+	pub patient: AccountId,
+	/// The grant it was made under; none for the patient or the author.
+	pub grant: Option<GrantId>,
+	/// A read of the emergency summary under emergency access.
+	pub emergency: bool,
+	/// It used the grant's last use.
+	pub last_use: bool,
 }

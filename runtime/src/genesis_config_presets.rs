@@ -41,7 +41,9 @@ fn medchain_genesis(
 		// record's committee part.
 		key_release: KeyReleaseConfig {
 			members: initial_authorities.iter().map(|x| x.2.clone()).collect::<Vec<_>>(),
-			threshold: release_threshold(initial_authorities.len()),
+			// More than two thirds, as GRANDPA needs: release is available exactly while
+			// finality is (1 of 1, 3 of 4).
+			threshold: pallet_key_release::migrations::v1::threshold_for(initial_authorities.len()),
 		},
 		sudo: SudoConfig { key: Some(root) },
 	})
@@ -54,12 +56,6 @@ fn authority_keys(
 	grandpa: Ed25519Keyring,
 ) -> (AuraId, GrandpaId, KeyReleaseId) {
 	(aura.public().into(), grandpa.public().into(), grandpa.public().into())
-}
-
-/// The committee threshold for `n` validators: more than two thirds, as GRANDPA needs, so
-/// release stays available exactly as long as finality does (1 of 1, 3 of 4).
-fn release_threshold(n: usize) -> u16 {
-	(n - (n - 1) / 3) as u16
 }
 
 /// Every well-known dev account, endowed in both presets.

@@ -13,7 +13,8 @@ use hpke::{
 	kem::X25519HkdfSha256,
 	Deserializable, Kem, OpModeR, OpModeS, Serializable,
 };
-use rand_core::{CryptoRng, OsRng, RngCore};
+use medchain_threshold::seal::HpkeRng;
+use rand_core::OsRng;
 use x25519_dalek::StaticSecret;
 use zeroize::Zeroizing;
 
@@ -31,24 +32,6 @@ fn info(cid: &Cid) -> Vec<u8> {
 	info.extend_from_slice(&cid.to_bytes());
 	info
 }
-
-/// Lends a rand_core 0.6 generator (the one the rest of the workspace uses) to hpke, whose
-/// bounds are rand_core 0.9's.
-struct HpkeRng<'a, R>(&'a mut R);
-
-impl<R: RngCore> hpke::rand_core::RngCore for HpkeRng<'_, R> {
-	fn next_u32(&mut self) -> u32 {
-		self.0.next_u32()
-	}
-	fn next_u64(&mut self) -> u64 {
-		self.0.next_u64()
-	}
-	fn fill_bytes(&mut self, dst: &mut [u8]) {
-		self.0.fill_bytes(dst)
-	}
-}
-
-impl<R: RngCore + CryptoRng> hpke::rand_core::CryptoRng for HpkeRng<'_, R> {}
 
 /// HPKE single-shot seal of `buf` in place to `reader_public`; returns the encapsulated key
 /// and the tag.
@@ -190,6 +173,7 @@ mod tests {
 	mod rfc9180_a21 {
 		use super::*;
 		use hpke::{setup_receiver, setup_sender};
+		use rand_core::{CryptoRng, RngCore};
 
 		const INFO: &str = "4f6465206f6e2061204772656369616e2055726e";
 		const IKM_E: &str = "909a9b35d3dc4713a5e72a4da274b55d3d3821a37e5d099e74a647db583a904b";

@@ -35,8 +35,9 @@ impl std::fmt::Display for SealError {
 
 impl std::error::Error for SealError {}
 
-/// Lends a rand_core 0.6 generator to hpke, whose bounds are rand_core 0.9's.
-struct HpkeRng<'a, R>(&'a mut R);
+/// Lends a rand_core 0.6 generator (the one the rest of the workspace uses) to hpke, whose
+/// bounds are rand_core 0.9's. The client's key envelopes use it too.
+pub struct HpkeRng<'a, R>(pub &'a mut R);
 
 impl<R: RngCore> hpke::rand_core::RngCore for HpkeRng<'_, R> {
 	fn next_u32(&mut self) -> u32 {

@@ -11,8 +11,8 @@ pub struct Cli {
 	#[clap(flatten)]
 	pub run: RunCmd,
 
-	/// Development chain only: a block every MS milliseconds (an even number from 500 to
-	/// 6000) instead of every six seconds. Aura and GRANDPA run as usual, only faster; every
+	/// Development chains only (`--dev`, `--chain local`): a block every MS milliseconds (an
+	/// even number from 500 to 6000) instead of every six seconds. Aura and GRANDPA run as usual, only faster; every
 	/// duration the chain counts in blocks (grants, follow-up windows) passes faster too.
 	#[arg(long, value_name = "MS", global = true)]
 	pub dev_block_time: Option<u64>,

@@ -36,16 +36,16 @@ impl SubstrateCli for Cli {
 	}
 
 	fn load_spec(&self, id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
-		if self.dev_block_time.is_some() && id != "dev" {
+		let test_chain = matches!(id, "dev" | "" | "local");
+		if self.dev_block_time.is_some() && !test_chain {
 			return Err(format!(
-				"--dev-block-time applies only to the development chain (--dev or --chain dev), \
-				 not to {:?}",
-				if id.is_empty() { "local" } else { id }
+				"--dev-block-time applies only to the development chains (--dev, --chain local), \
+				 not to {id:?}"
 			));
 		}
 		Ok(match id {
 			"dev" => Box::new(chain_spec::development_chain_spec(self.dev_block_time)?),
-			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
+			"" | "local" => Box::new(chain_spec::local_chain_spec(self.dev_block_time)?),
 			path => {
 				Box::new(chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))?)
 			}

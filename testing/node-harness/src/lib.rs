@@ -234,8 +234,18 @@ pub fn run_subcommand(args: &[&str]) -> (String, String) {
 }
 
 /// The 4-validator `local` network on loopback (Alice, Bob, Charlie, Dave), each node with its
-/// data under `base`. Alice is the others' bootnode.
+/// data under `base`, with six-second blocks. Alice is the others' bootnode.
 pub fn local_network(base: &Path) -> Vec<Node> {
+	network(base, &[])
+}
+
+/// The 4-validator `local` network with a block every [`RULES_BLOCK_TIME_MS`]: for tests of
+/// rules that need a real committee (threshold 3 of 4) but not six-second consensus.
+pub fn local_network_fast(base: &Path) -> Vec<Node> {
+	network(base, &["--dev-block-time", &RULES_BLOCK_TIME_MS.to_string()])
+}
+
+fn network(base: &Path, extra: &[&str]) -> Vec<Node> {
 	// Validators of a non-dev chain need a persistent network key; Alice's also gives the
 	// others a bootnode address to dial.
 	let key = |name: &str| {
@@ -246,35 +256,32 @@ pub fn local_network(base: &Path) -> Vec<Node> {
 	};
 	let (alice_key, alice_peer_id) = key("alice");
 	assert!(alice_peer_id.starts_with("12D3"), "unexpected peer id {alice_peer_id:?}");
-	let mut nodes = vec![Node::start(
-		"alice",
-		base,
-		&[
-			"--chain",
-			"local",
-			"--alice",
-			"--node-key-file",
-			alice_key.to_str().unwrap(),
-			"--no-prometheus",
-		],
-	)];
+	let mut alice = vec![
+		"--chain",
+		"local",
+		"--alice",
+		"--node-key-file",
+		alice_key.to_str().unwrap(),
+		"--no-prometheus",
+	];
+	alice.extend_from_slice(extra);
+	let mut nodes = vec![Node::start("alice", base, &alice)];
 	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", nodes[0].p2p_port);
 	for name in ["bob", "charlie", "dave"] {
 		let (file, _) = key(name);
-		nodes.push(Node::start(
-			name,
-			base,
-			&[
-				"--chain",
-				"local",
-				&format!("--{name}"),
-				"--node-key-file",
-				file.to_str().unwrap(),
-				"--bootnodes",
-				&bootnode,
-				"--no-prometheus",
-			],
-		));
+		let flag = format!("--{name}");
+		let mut args = vec![
+			"--chain",
+			"local",
+			&flag,
+			"--node-key-file",
+			file.to_str().unwrap(),
+			"--bootnodes",
+			&bootnode,
+			"--no-prometheus",
+		];
+		args.extend_from_slice(extra);
+		nodes.push(Node::start(name, base, &args));
 	}
 	nodes
 }

@@ -1,7 +1,8 @@
 //! Drives this validator's part of the committee's key generation from the chain's state:
 //! on every new best block it asks the runtime what the key generation looks like to this
 //! member and sends the next message due, as an unsigned transaction signed with its member
-//! key. Once the key is agreed it rebuilds its share and keeps it for the RPC server.
+//! key. Once the key is agreed it takes its share from the keystore, or derives it once and
+//! keeps it there, and hands it to the RPC server.
 
 use std::{collections::BTreeMap, sync::Arc};
 
@@ -128,15 +129,36 @@ where
 	if let Some((public_key, verifying)) = &view.key {
 		let held = state.held.read().map_err(|e| e.to_string())?.as_ref().map(|h| h.epoch);
 		if held != Some(view.epoch) {
-			let share = derive_share(&member, index, &view)?;
-			if verifying.get(index as usize - 1) != Some(&share.verifying) {
-				return Err(format!(
-					"the share derived for member {index} does not match the committee's \
-					 verifying share; this node cannot release (committee key {})",
-					hex(public_key)
-				));
-			}
-			log::info!(target: LOG, "member {index} holds its share of committee key {}", hex(public_key));
+			let expected = verifying.get(index as usize - 1).ok_or("no verifying share")?;
+			let share = match super::keystore::load(keystore, index, expected) {
+				Some(share) => {
+					log::info!(
+						target: LOG,
+						"member {index} loaded its share of committee key {} from the keystore",
+						hex(public_key)
+					);
+					share
+				}
+				None => {
+					let share = derive_share(&member, index, &view)?;
+					if share.verifying != *expected {
+						return Err(format!(
+							"the share derived for member {index} does not match the \
+							 committee's verifying share; this node cannot release (committee \
+							 key {})",
+							hex(public_key)
+						));
+					}
+					super::keystore::keep(keystore, &share)?;
+					log::info!(
+						target: LOG,
+						"member {index} derived its share of committee key {} and keeps it in \
+						 the keystore",
+						hex(public_key)
+					);
+					share
+				}
+			};
 			*state.held.write().map_err(|e| e.to_string())? =
 				Some(HeldShare { epoch: view.epoch, share });
 		}

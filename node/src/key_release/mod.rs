@@ -3,11 +3,14 @@
 //! of both live in the runtime (`pallet-key-release`); this module only computes.
 //!
 //! The member key (`mkrl`) sits in the node's keystore: `--alice` and friends put the dev
-//! one there, `author_rotateKeys` or `key insert` a real one. Everything secret the node uses
-//! is derived from that key's seed and the chain: its DKG randomness, its sealing key, and so
-//! its key share, which it rebuilds in memory on every start.
+//! one there, `author_rotateKeys` or `key insert` a real one. The key generation's secrets
+//! (its randomness, the sealing key of round-2 packages) derive from that key's seed and the
+//! epoch, so a member that restarts mid-generation resumes it. Once the committee key is
+//! agreed, the member's share is kept in the keystore too ([`keystore`], key type `mksh`) and
+//! loaded from there on every start.
 
 pub mod dkg;
+pub mod keystore;
 pub mod rpc;
 
 use std::sync::{Arc, RwLock};

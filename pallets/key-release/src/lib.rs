@@ -78,6 +78,17 @@ pub mod crypto {
 	/// The keystore key type of committee members.
 	pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"mkrl");
 	app_crypto!(ed25519, KEY_TYPE);
+
+	/// The keystore key type under which a member's node keeps its share of the committee
+	/// key (never on chain).
+	pub const SHARE_KEY_TYPE: KeyTypeId = KeyTypeId(*b"mksh");
+
+	/// The keystore's typed view of a kept share: the share's scalar is filed as the seed of
+	/// an ed25519 pair, the keystore's form for secrets.
+	pub mod share {
+		use sp_application_crypto::{app_crypto, ed25519};
+		app_crypto!(ed25519, super::SHARE_KEY_TYPE);
+	}
 }
 
 #[frame_support::pallet]

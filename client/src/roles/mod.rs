@@ -381,37 +381,77 @@ impl<S: ContentStore> Session<S> {
 			self.chain.submit(&call, self.me.signer(), Wait::Finalized).await?
 		};
 		let block = self.chain.block_number(call_included.block).await?;
-		let mut files = Vec::with_capacity(opened.len());
-		let mut known = Vec::with_capacity(opened.len());
-		let mut report = None;
-		for (id, keys) in opened {
-			// Records this user holds both parts of open as they are.
-			let (file, now) = match keys {
-				release::RecordKeys::EnvelopePart(envelope) => {
-					let (committee, _, r) = self.release(*id, block, &secret, false).await?;
-					report = Some(r);
-					let key = crate::crypto::two_lock::file_key(envelope, &committee);
-					(key, release::RecordKeys::Both { envelope: envelope.clone(), committee })
-				}
-				release::RecordKeys::Emergency => {
-					let (committee, envelope, r) = self.release(*id, block, &secret, true).await?;
-					report = Some(r);
-					let envelope = envelope.ok_or_else(|| ClientError::NotReleased {
-						record: *id,
-						reason: "the validators released no emergency part".into(),
-					})?;
-					let key = crate::crypto::two_lock::file_key(&envelope, &committee);
-					(key, release::RecordKeys::Both { envelope, committee })
-				}
-				whole_or_both => (
-					whole_or_both.file_key().ok_or(ClientError::NoEnvelope { record: *id })?,
-					whole_or_both.clone(),
-				),
-			};
+		self.keys_after_read(opened, block, &secret).await
+	}
+
+	/// The file keys of `opened` once this user's read of them is recorded in `block` with
+	/// `secret`'s public half, with each record's keys as now known and how the release went.
+	/// Records this user holds both parts of open as they are; for the others the validators
+	/// release the committee part (and, for an emergency read, the envelope part), several
+	/// records at once.
+	pub(crate) async fn keys_after_read(
+		&self,
+		opened: &[(u64, release::RecordKeys)],
+		block: u32,
+		secret: &x25519_dalek::StaticSecret,
+	) -> Result<(Vec<DataKey>, Vec<release::RecordKeys>, Option<release::ReleaseReport>), ClientError>
+	{
+		use futures::{StreamExt, TryStreamExt};
+		let committee = self.committee_view(opened[0].0).await?;
+		// Collected first: a lazy `map` in the stream would make the futures' lifetimes
+		// higher-ranked, and the dashboard's handlers would no longer be `Send`.
+		let each: Vec<_> = opened
+			.iter()
+			.map(|(id, keys)| self.key_after_read(&committee, *id, keys, block, secret))
+			.collect();
+		// A few records at a time: each asks every validator.
+		let done: Vec<(DataKey, release::RecordKeys, Option<release::ReleaseReport>)> =
+			futures::stream::iter(each).buffered(8).try_collect().await?;
+		let mut files = Vec::with_capacity(done.len());
+		let mut known = Vec::with_capacity(done.len());
+		let mut last = None;
+		for (file, keys, report) in done {
 			files.push(file);
-			known.push(now);
+			known.push(keys);
+			last = report.or(last);
 		}
-		Ok((files, known, report))
+		Ok((files, known, last))
+	}
+
+	/// One record's file key after this user's read in `block` (see
+	/// [`keys_after_read`](Self::keys_after_read)).
+	async fn key_after_read(
+		&self,
+		committee: &release::CommitteeView,
+		id: u64,
+		keys: &release::RecordKeys,
+		block: u32,
+		secret: &x25519_dalek::StaticSecret,
+	) -> Result<(DataKey, release::RecordKeys, Option<release::ReleaseReport>), ClientError> {
+		match keys {
+			release::RecordKeys::EnvelopePart(envelope) => {
+				let (part, _, report) = self.release(committee, id, block, secret, false).await?;
+				let key = crate::crypto::two_lock::file_key(envelope, &part);
+				let both =
+					release::RecordKeys::Both { envelope: envelope.clone(), committee: part };
+				Ok((key, both, Some(report)))
+			}
+			release::RecordKeys::Emergency => {
+				let (part, envelope, report) =
+					self.release(committee, id, block, secret, true).await?;
+				let envelope = envelope.ok_or_else(|| ClientError::NotReleased {
+					record: id,
+					reason: "the validators released no emergency part".into(),
+				})?;
+				let key = crate::crypto::two_lock::file_key(&envelope, &part);
+				Ok((key, release::RecordKeys::Both { envelope, committee: part }, Some(report)))
+			}
+			whole_or_both => Ok((
+				whole_or_both.file_key().ok_or(ClientError::NoEnvelope { record: id })?,
+				whole_or_both.clone(),
+				None,
+			)),
+		}
 	}
 
 	/// Reads several records of one patient into `dir`, each as `record-<id>`: the batch form

@@ -174,12 +174,9 @@ impl<S: ContentStore> Pharmacy<'_, S> {
 					.submit(&call, self.session.me.signer(), crate::chain::Wait::Finalized)
 					.await?;
 				let block = self.session.chain.block_number(included.block).await?;
-				let (committee, _, _) = self.session.release(record, block, &secret, false).await?;
-				let envelope = match &keys {
-					super::release::RecordKeys::EnvelopePart(part) => part.clone(),
-					_ => return Err(ClientError::NoEnvelope { record }),
-				};
-				let key = crate::crypto::two_lock::file_key(&envelope, &committee);
+				let (keys, _, _) =
+					self.session.keys_after_read(&[(record, keys)], block, &secret).await?;
+				let key = keys.into_iter().next().ok_or(ClientError::NoEnvelope { record })?;
 				super::Session::<S>::decrypt_file(ciphertext, &key, out)?;
 				first_event::<api::records::events::Dispensed>(&included)?
 			}

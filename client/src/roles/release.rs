@@ -117,6 +117,16 @@ impl std::fmt::Display for ReleaseReport {
 	}
 }
 
+/// The committee as a reader's client needs it to collect shares.
+pub(crate) struct CommitteeView {
+	members: u16,
+	threshold: u16,
+	/// Each member's verifying share, by index from 1.
+	verifying: Vec<[u8; 32]>,
+	/// Where each member serves its shares.
+	endpoints: Vec<(u16, String)>,
+}
+
 /// A validator's answer, as `keyRelease_share` sends it.
 #[derive(Deserialize)]
 struct Answer {
@@ -173,11 +183,35 @@ impl<S: ContentStore> Session<S> {
 		}
 	}
 
-	/// Asks every committee member for its share of record `id`'s committee part (and its
-	/// emergency part, for an emergency read) for this user's read recorded at `block`, until
-	/// `t` shares pass their proofs. Waits for the validators to see the read as final.
+	/// The committee as releases need it, fetched once for all the records of one read
+	/// (`first` names the record an error is reported for).
+	pub(crate) async fn committee_view(&self, first: u64) -> Result<CommitteeView, ClientError> {
+		let not_released =
+			|reason: &str| ClientError::NotReleased { record: first, reason: reason.into() };
+		let committee = self
+			.chain
+			.view(api::view_functions().key_release().committee())
+			.await?
+			.ok_or_else(|| not_released("the chain has no committee"))?;
+		let key = committee.key.ok_or_else(|| not_released("the committee has no key yet"))?;
+		let endpoints = self.chain.view(api::view_functions().key_release().endpoints()).await?;
+		Ok(CommitteeView {
+			members: committee.members.0.len() as u16,
+			threshold: committee.threshold,
+			verifying: key.verifying.0,
+			endpoints: endpoints
+				.into_iter()
+				.map(|(index, url)| (index, String::from_utf8_lossy(&url).into_owned()))
+				.collect(),
+		})
+	}
+
+	/// Asks every member of `committee` for its share of record `id`'s committee part (and
+	/// its emergency part, for an emergency read) for this user's read recorded at `block`,
+	/// until `t` shares pass their proofs. Waits for the validators to see the read as final.
 	pub(crate) async fn release(
 		&self,
+		committee: &CommitteeView,
 		id: u64,
 		block: u32,
 		one_time: &StaticSecret,
@@ -185,20 +219,12 @@ impl<S: ContentStore> Session<S> {
 	) -> Result<(Part, Option<Part>, ReleaseReport), ClientError> {
 		let started = std::time::Instant::now();
 		let not_released = |reason: String| ClientError::NotReleased { record: id, reason };
-		let committee = self
-			.chain
-			.view(api::view_functions().key_release().committee())
-			.await?
-			.ok_or_else(|| not_released("the chain has no committee".into()))?;
-		let key =
-			committee.key.ok_or_else(|| not_released("the committee has no key yet".into()))?;
 		let lock = self
 			.chain
 			.view(api::view_functions().key_release().lock(id))
 			.await?
 			.ok_or_else(|| not_released("the record has no committee part".into()))?;
-		let endpoints = self.chain.view(api::view_functions().key_release().endpoints()).await?;
-		let members = committee.members.0.len() as u16;
+		let members = committee.members;
 		let reader = self.account_id();
 		let reader_text = reader.to_string();
 		let ciphertexts: Vec<(Purpose, medchain_threshold::Ciphertext)> =
@@ -213,10 +239,9 @@ impl<S: ContentStore> Session<S> {
 
 		// Every member is asked at once: the fastest `t` honest answers decide, and a faulty
 		// member is caught by its proof rather than trusted.
-		let asked = endpoints.iter().map(|(index, url)| {
-			let url = String::from_utf8_lossy(url).into_owned();
+		let asked = committee.endpoints.iter().map(|(index, url)| {
 			let reader_text = reader_text.clone();
-			async move { (*index, url.clone(), ask(&url, id, &reader_text, block).await) }
+			async move { (*index, url.clone(), ask(url, id, &reader_text, block).await) }
 		});
 		let answers = futures::future::join_all(asked).await;
 		let mut shares: Vec<Vec<(u16, RistrettoPoint)>> = vec![Vec::new(); ciphertexts.len()];
@@ -247,7 +272,7 @@ impl<S: ContentStore> Session<S> {
 				faulty.push(index);
 				continue;
 			};
-			let Some(verifying) = key.verifying.0.get(index as usize - 1) else { continue };
+			let Some(verifying) = committee.verifying.get(index as usize - 1) else { continue };
 			// Every part's share must pass its proof against this member's verifying share.
 			let mut good = Vec::new();
 			for (purpose, ct) in &ciphertexts {

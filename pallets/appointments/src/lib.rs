@@ -105,15 +105,18 @@ extern crate alloc;
 
 pub use pallet::*;
 
-// Always compiled: the runtime fuzzer (runtime/tests/fuzz.rs) checks them after every block.
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod booking;
+mod interfaces;
+// Always compiled: the runtime fuzzer (runtime/tests/fuzz.rs) checks them after every block.
 mod invariants;
 pub mod migrations;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
 mod tests;
+mod treatment;
 pub mod weights;
 pub use weights::WeightInfo;
 
@@ -125,14 +128,12 @@ pub mod pallet {
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
-			fungible::{self, InspectHold, MutateHold},
+			fungible::{self, MutateHold},
 			tokens::Precision,
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use medchain_primitives::{
-		AppointmentId, AuditAction, AuditLog, CareRelationship, Role, RoleRegistry,
-	};
+	use medchain_primitives::{AppointmentId, AuditAction, AuditLog, Role, RoleRegistry};
 	use sp_runtime::{traits::Saturating, ArithmeticError};
 
 	/// The in-code storage version. Version 2: appointments carry their deposit, and pending
@@ -736,212 +737,6 @@ pub mod pallet {
 		/// Whether `doctor` treats `patient` right now (see the pallet docs).
 		pub fn is_treating(doctor: T::AccountId, patient: T::AccountId) -> bool {
 			Self::treats(&doctor, &patient)
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// Whether `doctor` is a verified doctor with an accepted appointment with `patient`,
-		/// or within the follow-up window of a completed one.
-		pub fn treats(doctor: &T::AccountId, patient: &T::AccountId) -> bool {
-			T::Registry::is_active(doctor, Role::Doctor) && Self::in_care(doctor, patient)
-		}
-
-		/// Whether the pair's treatment entry makes `doctor` treat `patient` now, leaving the
-		/// doctor's verification to the caller (`request` has checked it already).
-		fn in_care(doctor: &T::AccountId, patient: &T::AccountId) -> bool {
-			let now = frame_system::Pallet::<T>::block_number();
-			Treatment::<T>::get(doctor, patient)
-				.is_some_and(|info| Self::counts(&info, doctor, patient, now))
-		}
-
-		/// Whether a treatment entry makes its doctor treat its patient at `now`: live, and
-		/// begun under both sides' current registrations.
-		fn counts(
-			info: &TreatmentInfo<BlockNumberFor<T>>,
-			doctor: &T::AccountId,
-			patient: &T::AccountId,
-			now: BlockNumberFor<T>,
-		) -> bool {
-			Self::is_live(info, now) && Self::is_current(info, doctor, patient)
-		}
-
-		/// Whether neither side of a treatment entry has left since it began.
-		fn is_current(
-			info: &TreatmentInfo<BlockNumberFor<T>>,
-			doctor: &T::AccountId,
-			patient: &T::AccountId,
-		) -> bool {
-			T::Registry::registration(doctor) == Some(info.doctor_registration)
-				&& T::Registry::registration(patient) == Some(info.patient_registration)
-		}
-
-		/// One more accepted appointment of the pair. An entry left from an earlier
-		/// registration of either side starts afresh: its follow-up window ended when they left.
-		fn start_treatment(doctor: &T::AccountId, patient: &T::AccountId) {
-			let doctor_registration = T::Registry::registration(doctor).unwrap_or_default();
-			let patient_registration = T::Registry::registration(patient).unwrap_or_default();
-			Treatment::<T>::mutate(doctor, patient, |maybe_info| {
-				let fresh = TreatmentInfo {
-					open: 0,
-					follow_up_until: Zero::zero(),
-					doctor_registration,
-					patient_registration,
-				};
-				let info = maybe_info.get_or_insert(fresh);
-				if (info.doctor_registration, info.patient_registration)
-					!= (doctor_registration, patient_registration)
-				{
-					*info = TreatmentInfo { open: info.open, ..fresh };
-				}
-				info.open = info.open.saturating_add(1);
-			});
-		}
-
-		/// Whether a treatment entry still makes its doctor treat its patient at `now`.
-		fn is_live(info: &TreatmentInfo<BlockNumberFor<T>>, now: BlockNumberFor<T>) -> bool {
-			info.open > 0 || now <= info.follow_up_until
-		}
-
-		/// The appointments `ids` that satisfy `keep`, sorted by id.
-		fn load(
-			ids: impl Iterator<Item = AppointmentId>,
-			keep: impl Fn(&Appointment<T>) -> bool,
-		) -> Vec<(AppointmentId, Appointment<T>)> {
-			let mut out: Vec<_> = ids
-				.filter_map(|id| Appointments::<T>::get(id).filter(|a| keep(a)).map(|a| (id, a)))
-				.collect();
-			out.sort_by_key(|(id, _)| *id);
-			out
-		}
-
-		/// Checks that `who` is the doctor of `appointment`, still verified, and that the
-		/// appointment is in `status`.
-		fn ensure_answerable(
-			appointment: &Appointment<T>,
-			who: &T::AccountId,
-			status: AppointmentStatus,
-		) -> DispatchResult {
-			ensure!(appointment.doctor == *who, Error::<T>::NotDoctor);
-			ensure!(T::Registry::is_active(who, Role::Doctor), Error::<T>::DoctorNotVerified);
-			ensure!(appointment.status == status, Error::<T>::InvalidStatus);
-			Ok(())
-		}
-
-		/// One open appointment of `patient` fewer.
-		fn dec_open(patient: &T::AccountId) {
-			OpenByPatient::<T>::mutate_exists(patient, |count| {
-				let n = count.unwrap_or(0).saturating_sub(1);
-				*count = if n == 0 { None } else { Some(n) };
-			});
-		}
-
-		/// One accepted appointment of `doctor` fewer.
-		fn dec_accepted(doctor: &T::AccountId) {
-			AcceptedByDoctor::<T>::mutate_exists(doctor, |count| {
-				let n = count.unwrap_or(0).saturating_sub(1);
-				*count = if n == 0 { None } else { Some(n) };
-			});
-		}
-
-		/// One unanswered request of `patient` with `doctor` fewer (`known_patient`: in the
-		/// known lane, which the doctor's queue does not count).
-		fn dec_pending(doctor: &T::AccountId, patient: &T::AccountId, known_patient: bool) {
-			if !known_patient {
-				PendingByDoctor::<T>::mutate_exists(doctor, |count| {
-					let n = count.unwrap_or(0).saturating_sub(1);
-					*count = if n == 0 { None } else { Some(n) };
-				});
-			}
-			PendingPerPair::<T>::mutate_exists(doctor, patient, |count| {
-				let n = count.unwrap_or(0).saturating_sub(1);
-				*count = if n == 0 { None } else { Some(n) };
-			});
-		}
-
-		/// Holds `amount` of `who`'s balance for an appointment.
-		fn hold(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-			if amount.is_zero() {
-				return Ok(());
-			}
-			let reason: T::RuntimeHoldReason = HoldReason::Appointment.into();
-			ensure!(T::Currency::can_hold(&reason, who, amount), Error::<T>::InsufficientBalance);
-			T::Currency::hold(&reason, who, amount)
-		}
-
-		/// One accepted appointment of the pair ended: completed (`follow_up_until` is the end
-		/// of its follow-up window) or cancelled (`None`). Drops the entry once nothing keeps
-		/// the doctor treating the patient at `now`.
-		fn end_treatment(
-			doctor: &T::AccountId,
-			patient: &T::AccountId,
-			follow_up_until: Option<BlockNumberFor<T>>,
-			now: BlockNumberFor<T>,
-		) {
-			Treatment::<T>::mutate_exists(doctor, patient, |maybe_info| {
-				let remove = match maybe_info.as_mut() {
-					Some(info) => {
-						info.open = info.open.saturating_sub(1);
-						if let Some(until) = follow_up_until {
-							if until > info.follow_up_until {
-								info.follow_up_until = until;
-							}
-						}
-						!Self::is_live(info, now)
-					}
-					None => false,
-				};
-				if remove {
-					*maybe_info = None;
-				}
-			});
-		}
-	}
-
-	impl<T: Config> medchain_primitives::Commitments<T::AccountId> for Pallet<T> {
-		/// A patient with open appointments, or a doctor with accepted appointments, must
-		/// cancel or finish them before leaving. Unanswered requests do not keep a doctor
-		/// (anyone can send them); their patients cancel and clear them.
-		fn is_committed(who: &T::AccountId) -> bool {
-			OpenByPatient::<T>::get(who) > 0 || AcceptedByDoctor::<T>::get(who) > 0
-		}
-	}
-
-	impl<T: Config> CareRelationship<T::AccountId> for Pallet<T> {
-		fn is_treating(doctor: &T::AccountId, patient: &T::AccountId) -> bool {
-			Self::treats(doctor, patient)
-		}
-
-		#[cfg(feature = "runtime-benchmarks")]
-		fn start_treatment_for_benchmarks(doctor: &T::AccountId, patient: &T::AccountId) {
-			if !T::Registry::is_active(doctor, Role::Doctor) {
-				T::Registry::register_for_benchmarks(doctor, Role::Doctor);
-			}
-			if !T::Registry::is_active(patient, Role::Patient) {
-				T::Registry::register_for_benchmarks(patient, Role::Patient);
-			}
-			let id = NextAppointmentId::<T>::get();
-			NextAppointmentId::<T>::put(id.saturating_add(1));
-			let now = frame_system::Pallet::<T>::block_number();
-			Appointments::<T>::insert(
-				id,
-				Appointment {
-					patient: patient.clone(),
-					doctor: doctor.clone(),
-					at: 1,
-					reason: BoundedVec::default(),
-					decline_note: None,
-					status: AppointmentStatus::Accepted,
-					requested_at: now,
-					updated_at: now,
-					deposit: Zero::zero(),
-					known_patient: false,
-				},
-			);
-			PatientAppointments::<T>::insert(patient, id, ());
-			DoctorAppointments::<T>::insert(doctor, id, ());
-			OpenByPatient::<T>::mutate(patient, |n| *n = n.saturating_add(1));
-			AcceptedByDoctor::<T>::mutate(doctor, |n| *n = n.saturating_add(1));
-			Self::start_treatment(doctor, patient);
 		}
 	}
 }

@@ -78,14 +78,19 @@
 
 extern crate alloc;
 
+pub use origins::EnsureVerifier;
 pub use pallet::*;
 
-// Always compiled: the runtime fuzzer (runtime/tests/fuzz.rs) checks them after every block.
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+mod interfaces;
+// Always compiled: the runtime fuzzer (runtime/tests/fuzz.rs) checks them after every block.
 mod invariants;
 #[cfg(test)]
 mod mock;
+mod origins;
+mod registration;
+mod standing;
 #[cfg(test)]
 mod tests;
 pub mod weights;
@@ -96,18 +101,13 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::WeightInfo;
 	use alloc::vec::Vec;
-	use frame_support::{
-		pallet_prelude::*,
-		traits::{
-			fungible::{self, InspectHold, MutateHold},
-			tokens::Precision,
-		},
-	};
-	use frame_system::{pallet_prelude::*, RawOrigin};
-	use medchain_primitives::{
-		validate_cid, CidBytes, Commitments, EncryptionKey, Role, RoleRegistry, VerificationStatus,
-	};
-	use sp_runtime::traits::UniqueSaturatedInto;
+	use frame_support::{pallet_prelude::*, traits::fungible};
+	use frame_system::pallet_prelude::*;
+	use medchain_primitives::{CidBytes, Commitments, EncryptionKey, Role, VerificationStatus};
+
+	// Only named in the docs of `RegisteredAt`; the pallet implements it in `interfaces.rs`.
+	#[cfg(doc)]
+	use medchain_primitives::RoleRegistry;
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -766,182 +766,6 @@ pub mod pallet {
 				.filter(|(_, info)| matches!(info.status, VerificationStatus::Pending))
 				.map(|(who, _)| who)
 				.collect()
-		}
-	}
-
-	impl<T: Config> Pallet<T> {
-		/// Whether `who` is a practitioner whose verification holds at the current block.
-		pub fn verified_now(who: &T::AccountId) -> bool {
-			match Practitioners::<T>::get(who).map(|info| info.status) {
-				Some(VerificationStatus::Verified { until }) => {
-					let now = frame_system::Pallet::<T>::block_number();
-					until.is_none_or(|until| until > now)
-				}
-				_ => false,
-			}
-		}
-
-		/// The error for `who` lacking a practitioner entry.
-		fn not_a_practitioner(who: &T::AccountId) -> Error<T> {
-			if Accounts::<T>::contains_key(who) {
-				Error::<T>::NotAPractitioner
-			} else {
-				Error::<T>::NotRegistered
-			}
-		}
-
-		/// Fails unless `who` may register now.
-		fn ensure_can_register(who: &T::AccountId) -> DispatchResult {
-			ensure!(!Accounts::<T>::contains_key(who), Error::<T>::AlreadyRegistered);
-			ensure!(!RevokedAccounts::<T>::contains_key(who), Error::<T>::AccountRevoked);
-			Ok(())
-		}
-
-		/// Fails unless `profile` is absent or a CID MedChain accepts.
-		fn check_profile(profile: &Option<CidBytes>) -> DispatchResult {
-			if let Some(cid) = profile {
-				validate_cid(cid).map_err(|_| Error::<T>::InvalidCid)?;
-			}
-			Ok(())
-		}
-
-		/// Fails unless `credentials` is a CID MedChain accepts and `details` names the
-		/// practitioner and its licence.
-		fn check_application(credentials: &CidBytes, details: &DetailsOf<T>) -> DispatchResult {
-			validate_cid(credentials).map_err(|_| Error::<T>::InvalidCid)?;
-			ensure!(!details.name.is_empty(), Error::<T>::EmptyName);
-			ensure!(!details.licence.is_empty(), Error::<T>::EmptyLicence);
-			Ok(())
-		}
-
-		/// Holds `amount` of `who`'s balance for its registration.
-		fn hold_deposit(who: &T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
-			if amount.is_zero() {
-				return Ok(());
-			}
-			let reason: T::RuntimeHoldReason = HoldReason::Registration.into();
-			ensure!(T::Currency::can_hold(&reason, who, amount), Error::<T>::InsufficientBalance);
-			T::Currency::hold(&reason, who, amount)
-		}
-
-		/// Releases (up to) `amount` held for `who`'s registration; returns what was released.
-		fn release_deposit(
-			who: &T::AccountId,
-			amount: BalanceOf<T>,
-		) -> Result<BalanceOf<T>, DispatchError> {
-			if amount.is_zero() {
-				return Ok(amount);
-			}
-			let reason: T::RuntimeHoldReason = HoldReason::Registration.into();
-			T::Currency::release(&reason, who, amount, Precision::BestEffort)
-		}
-
-		/// A verifier's decision on `who`: moves it to `new_status` if `allowed` accepts its
-		/// current status, and records the decision.
-		fn decide(
-			verifier: T::AccountId,
-			who: &T::AccountId,
-			reason: ReasonOf<T>,
-			allowed: impl FnOnce(&StatusOf<T>) -> bool,
-			new_status: StatusOf<T>,
-		) -> DispatchResult {
-			ensure!(&verifier != who, Error::<T>::SelfDecision);
-			Practitioners::<T>::try_mutate(who, |maybe_info| -> DispatchResult {
-				let info = match maybe_info.as_mut() {
-					Some(info) => info,
-					None => return Err(Self::not_a_practitioner(who).into()),
-				};
-				ensure!(allowed(&info.status), Error::<T>::InvalidTransition);
-				info.status = new_status;
-				info.last_decision = Some(Decision {
-					verifier,
-					at: frame_system::Pallet::<T>::block_number(),
-					reason,
-				});
-				Ok(())
-			})
-		}
-	}
-
-	impl<T: Config> RoleRegistry<T::AccountId> for Pallet<T> {
-		fn role(who: &T::AccountId) -> Option<Role> {
-			Accounts::<T>::get(who).map(|info| info.role)
-		}
-
-		fn is_verified_practitioner(who: &T::AccountId) -> bool {
-			Self::verified_now(who)
-		}
-
-		fn encryption_key(who: &T::AccountId) -> Option<EncryptionKey> {
-			Accounts::<T>::get(who).map(|info| info.encryption_key)
-		}
-
-		fn registration(who: &T::AccountId) -> Option<u64> {
-			Accounts::<T>::contains_key(who).then(|| {
-				RegisteredAt::<T>::get(who).map_or(0, |block| block.unique_saturated_into())
-			})
-		}
-
-		#[cfg(feature = "runtime-benchmarks")]
-		fn register_for_benchmarks(who: &T::AccountId, role: Role) {
-			// No deposit is held (and none recorded), so the deposit invariant holds.
-			Accounts::<T>::insert(
-				who,
-				AccountInfo {
-					role,
-					encryption_key: [1u8; 32],
-					profile: None,
-					deposit: Zero::zero(),
-				},
-			);
-			if role.is_practitioner() {
-				Practitioners::<T>::insert(
-					who,
-					PractitionerInfo {
-						details: PractitionerDetails {
-							name: BoundedVec::truncate_from(b"benchmark".to_vec()),
-							specialization: BoundedVec::new(),
-							licence: BoundedVec::truncate_from(b"benchmark".to_vec()),
-						},
-						credentials: Self::benchmark_cid(),
-						status: VerificationStatus::Verified { until: None },
-						last_decision: None,
-					},
-				);
-			}
-		}
-	}
-
-	#[cfg(feature = "runtime-benchmarks")]
-	impl<T: Config> Pallet<T> {
-		/// A valid credentials CID (CIDv1, raw, sha2-256) for benchmarks.
-		fn benchmark_cid() -> CidBytes {
-			let mut bytes = alloc::vec![0x01, 0x55, 0x12, 0x20];
-			bytes.extend_from_slice(&[1u8; 32]);
-			CidBytes::truncate_from(bytes)
-		}
-	}
-
-	/// An [`EnsureOrigin`] that succeeds, with the account, for a signed origin of a verifier.
-	pub struct EnsureVerifier<T>(PhantomData<T>);
-
-	impl<T: Config> EnsureOrigin<T::RuntimeOrigin> for EnsureVerifier<T> {
-		type Success = T::AccountId;
-
-		fn try_origin(o: T::RuntimeOrigin) -> Result<T::AccountId, T::RuntimeOrigin> {
-			match o.as_system_ref() {
-				Some(RawOrigin::Signed(who)) if Verifiers::<T>::contains_key(who) => {
-					Ok(who.clone())
-				}
-				_ => Err(o),
-			}
-		}
-
-		#[cfg(feature = "runtime-benchmarks")]
-		fn try_successful_origin() -> Result<T::RuntimeOrigin, ()> {
-			let who: T::AccountId = frame_benchmarking::account("verifier", 0, 0);
-			Verifiers::<T>::insert(&who, ());
-			Ok(T::RuntimeOrigin::signed(who))
 		}
 	}
 }

@@ -419,14 +419,8 @@ impl<S: ContentStore> Patient<'_, S> {
 
 	/// The records of this patient's emergency summary.
 	pub async fn summary(&self) -> Result<Vec<u64>, ClientError> {
-		let mut ids = Vec::new();
-		for id in self.0.record_ids(&self.0.account_id()).await? {
-			let lock = self.0.chain.view(api::view_functions().key_release().lock(id)).await?;
-			if lock.is_some_and(|l| l.emergency.is_some()) {
-				ids.push(id);
-			}
-		}
-		Ok(ids)
+		let ids = self.0.record_ids(&self.0.account_id()).await?;
+		self.0.chain.view(api::view_functions().key_release().in_summary(ids)).await
 	}
 
 	/// After the readers of the profile changed: seals it to the new set. Best effort, after

@@ -577,6 +577,15 @@ pub mod pallet {
 			Locks::<T>::get(record)
 		}
 
+		/// Which of `records` are in their patient's emergency summary, in the order given:
+		/// one call for a patient's whole list instead of one `lock` per record.
+		pub fn in_summary(records: Vec<RecordId>) -> Vec<RecordId> {
+			records
+				.into_iter()
+				.filter(|record| Locks::<T>::get(record).is_some_and(|l| l.emergency.is_some()))
+				.collect()
+		}
+
 		/// What a validator may release for `reader`'s read of `record` recorded at block
 		/// `at`, judged at the current block.
 		pub fn release_for(

@@ -827,6 +827,11 @@ fn the_summary_is_the_patients_own_bounded_and_paid_for() {
 		));
 		assert_eq!(held(PATIENT), 10);
 		assert_eq!(SummaryCount::<Test>::get(PATIENT), 2);
+		// The view answers for a whole list at once, in its order; unknown records are not in.
+		assert_eq!(
+			KeyRelease::in_summary(vec![THIRD_RECORD, 99, RECORD, OTHER_RECORD]),
+			vec![THIRD_RECORD, OTHER_RECORD]
+		);
 
 		lock_record(99, BROKE_PATIENT, CID);
 		assert_noop!(

@@ -43,6 +43,10 @@ pub(super) struct Rpc {
 	pub timeouts: Timeouts,
 }
 
+/// How long an idle connection to the node is kept for reuse: under the shortest keep-alive
+/// timeout of the servers in use (Node.js's 5 s).
+const POOL_IDLE: Duration = Duration::from_secs(2);
+
 /// An error body as Kubo and js-ipfs send it.
 #[derive(Deserialize)]
 struct ApiError {
@@ -63,6 +67,10 @@ impl Rpc {
 		let http = reqwest::Client::builder()
 			.connect_timeout(timeouts.connect)
 			.read_timeout(timeouts.idle)
+			// Servers close idle keep-alive connections (js-ipfs, on Node.js, after 5 s): a
+			// request sent on one just as the server closes it fails ("connection closed
+			// before message completed"). Idle connections are dropped well before that.
+			.pool_idle_timeout(POOL_IDLE)
 			.build()
 			.map_err(|e| bad(&e.to_string()))?;
 		Ok(Rpc { url: url.trim_end_matches('/').to_string(), http, timeouts })

@@ -173,6 +173,15 @@ async fn wait_final<S: ContentStore>(session: &Session<S>, block: u32) -> bool {
 	false
 }
 
+/// The patient grants the hospital its reports (30 reads, long enough for the whole test);
+/// returns the grant's id.
+async fn grant_reports<S: ContentStore>(cast: &walkthrough::Cast<S>) -> u64 {
+	let terms = GrantTerms { blocks: 10_000, max_uses: Some(30) };
+	let hospital = cast.hospital.account_id();
+	let granted = cast.patient.patient().grant_access(&hospital, Scope::Reports, terms).await;
+	granted.unwrap().grant
+}
+
 /// The committee under test: its validators' URLs and its size.
 struct Committee {
 	urls: Vec<String>,
@@ -220,14 +229,7 @@ async fn rules_hold<S: ContentStore + Clone>(
 
 	// A granted read: recorded, final, released by the threshold, byte-identical.
 	let hospital = &cast.hospital;
-	let terms = GrantTerms { blocks: 10_000, max_uses: Some(30) };
-	let grant = cast
-		.patient
-		.patient()
-		.grant_access(&hospital.account_id(), Scope::Reports, terms)
-		.await
-		.unwrap()
-		.grant;
+	let grant = grant_reports(cast).await;
 	let out = tmp.join("granted");
 	let read = hospital.read_record(a, &out, no_progress()).await.unwrap();
 	let report = read.release.expect("a grantee's read goes through the validators");
@@ -344,12 +346,7 @@ async fn reads_open_only_when_the_chain_permits_them_and_every_release_is_audite
 
 	// The time from finality to the key, over ten reads under a new grant.
 	let hospital = &cast.hospital;
-	let terms = GrantTerms { blocks: 10_000, max_uses: Some(30) };
-	cast.patient
-		.patient()
-		.grant_access(&hospital.account_id(), Scope::Reports, terms)
-		.await
-		.unwrap();
+	grant_reports(&cast).await;
 	let out = tmp.path().join("latency");
 	let mut took = Vec::new();
 	for _ in 0..10 {
@@ -381,12 +378,7 @@ async fn three_of_four_validators_release_and_a_liar_or_two_losses_do_not_open_a
 
 	// What the threshold guarantees, under a new grant (the rules revoked the first).
 	let hospital = &cast.hospital;
-	let terms = GrantTerms { blocks: 10_000, max_uses: Some(20) };
-	cast.patient
-		.patient()
-		.grant_access(&hospital.account_id(), Scope::Reports, terms)
-		.await
-		.unwrap();
+	grant_reports(&cast).await;
 	let me = hospital.account_id();
 
 	// Before finality a validator answers "not final"; once final, the read succeeds.

@@ -3,6 +3,10 @@
 //! Roles are set up through `RoleRegistry::register_for_benchmarks`. Every call's cost is
 //! independent of how many appointments exist (counters and indexes are single keys), so the
 //! worst case is the branch that touches the most storage.
+//!
+//! Every signed call's signer is whitelisted: the transaction extensions already read and wrote
+//! that account in the same extrinsic, and are charged for it, so the call's access to it hits
+//! the block's overlay.
 
 #![cfg(feature = "runtime-benchmarks")]
 
@@ -88,6 +92,7 @@ mod benchmarks {
 			},
 		);
 
+		whitelist_account!(patient);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), doctor.clone(), AT, reason);
 
@@ -104,6 +109,7 @@ mod benchmarks {
 		let (patient, doctor) = patient_and_doctor::<T>();
 		let id = requested::<T>(&patient, &doctor);
 
+		whitelist_account!(doctor);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(doctor.clone()), id);
 
@@ -117,6 +123,7 @@ mod benchmarks {
 		let id = requested::<T>(&patient, &doctor);
 		let note = Some(sealed::<T>(l));
 
+		whitelist_account!(doctor);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(doctor.clone()), id, note);
 
@@ -131,6 +138,7 @@ mod benchmarks {
 		let (patient, doctor) = patient_and_doctor::<T>();
 		let id = requested::<T>(&patient, &doctor);
 
+		whitelist_account!(patient);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), id);
 
@@ -150,6 +158,7 @@ mod benchmarks {
 		Pallet::<T>::cancel(RawOrigin::Signed(patient.clone()).into(), id)
 			.expect("the patient may cancel; qed");
 
+		whitelist_account!(patient);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(patient.clone()), id);
 
@@ -162,6 +171,7 @@ mod benchmarks {
 		let (patient, doctor) = patient_and_doctor::<T>();
 		let id = accepted::<T>(&patient, &doctor);
 
+		whitelist_account!(doctor);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(doctor.clone()), id);
 
@@ -181,6 +191,7 @@ mod benchmarks {
 		let forfeited = T::AppointmentDeposit::get();
 		T::Currency::set_balance(&doctor, T::Currency::minimum_balance());
 
+		whitelist_account!(doctor);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(doctor.clone()), id);
 

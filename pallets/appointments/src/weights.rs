@@ -65,12 +65,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::PendingByDoctor` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::PendingPerPair` (r:1 w:1)
 	/// Proof: `Appointments::PendingPerPair` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `Appointments::NextAppointmentId` (r:1 w:1)
-	/// Proof: `Appointments::NextAppointmentId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::PatientAppointments` (r:0 w:1)
 	/// Proof: `Appointments::PatientAppointments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::Appointments` (r:0 w:1)
@@ -80,14 +76,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[0, 1024]`.
 	fn request(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `721`
+		//  Measured:  `575`
 		//  Estimated: `6396`
-		// Minimum execution time: 92_827_000 picoseconds.
-		Weight::from_parts(99_866_488, 6396)
-			// Standard Error: 57
-			.saturating_add(Weight::from_parts(680, 0).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
-			.saturating_add(T::DbWeight::get().writes(9_u64))
+		// Minimum execution time: 91_443_000 picoseconds.
+		Weight::from_parts(101_248_716, 6396)
+			// Standard Error: 56
+			.saturating_add(Weight::from_parts(613, 0).saturating_mul(l.into()))
+			.saturating_add(T::DbWeight::get().reads(10_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Appointments::Appointments` (r:1 w:1)
 	/// Proof: `Appointments::Appointments` (`max_values`: None, `max_size`: Some(2168), added: 4643, mode: `MaxEncodedLen`)
@@ -108,13 +104,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	fn accept() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1988`
+		//  Measured:  `1732`
 		//  Estimated: `6396`
-		// Minimum execution time: 54_214_000 picoseconds.
-		Weight::from_parts(56_768_000, 6396)
+		// Minimum execution time: 53_014_000 picoseconds.
+		Weight::from_parts(58_962_000, 6396)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -133,12 +129,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[0, 1024]`.
 	fn decline(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1898`
+		//  Measured:  `1684`
 		//  Estimated: `5633`
-		// Minimum execution time: 33_766_000 picoseconds.
-		Weight::from_parts(35_696_223, 5633)
-			// Standard Error: 10
-			.saturating_add(Weight::from_parts(329, 0).saturating_mul(l.into()))
+		// Minimum execution time: 36_419_000 picoseconds.
+		Weight::from_parts(39_570_044, 5633)
+			// Standard Error: 27
+			.saturating_add(Weight::from_parts(211, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -152,31 +148,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::OpenByPatient` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn cancel() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1540`
+		//  Measured:  `1326`
 		//  Estimated: `5633`
-		// Minimum execution time: 23_834_000 picoseconds.
-		Weight::from_parts(25_273_000, 5633)
+		// Minimum execution time: 23_426_000 picoseconds.
+		Weight::from_parts(26_614_000, 5633)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Appointments::Appointments` (r:1 w:1)
 	/// Proof: `Appointments::Appointments` (`max_values`: None, `max_size`: Some(2168), added: 4643, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::PatientAppointments` (r:0 w:1)
 	/// Proof: `Appointments::PatientAppointments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Appointments::DoctorAppointments` (r:0 w:1)
 	/// Proof: `Appointments::DoctorAppointments` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn clear() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1429`
+		//  Measured:  `1211`
 		//  Estimated: `5633`
-		// Minimum execution time: 44_807_000 picoseconds.
-		Weight::from_parts(47_202_000, 5633)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		// Minimum execution time: 44_882_000 picoseconds.
+		Weight::from_parts(50_272_000, 5633)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Appointments::Appointments` (r:1 w:1)
 	/// Proof: `Appointments::Appointments` (`max_values`: None, `max_size`: Some(2168), added: 4643, mode: `MaxEncodedLen`)
@@ -192,10 +186,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Appointments::Treatment` (`max_values`: None, `max_size`: Some(120), added: 2595, mode: `MaxEncodedLen`)
 	fn complete() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1918`
+		//  Measured:  `1704`
 		//  Estimated: `5633`
-		// Minimum execution time: 33_950_000 picoseconds.
-		Weight::from_parts(36_242_000, 5633)
+		// Minimum execution time: 36_891_000 picoseconds.
+		Weight::from_parts(42_028_000, 5633)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -212,57 +206,57 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Appointments::OpenByPatient` (r:1 w:1)
 	/// Proof: `Appointments::OpenByPatient` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn report_spam() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2157`
-		//  Estimated: `6196`
-		// Minimum execution time: 71_417_000 picoseconds.
-		Weight::from_parts(75_345_000, 6196)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
-			.saturating_add(T::DbWeight::get().writes(7_u64))
+		//  Measured:  `1842`
+		//  Estimated: `5633`
+		// Minimum execution time: 73_331_000 picoseconds.
+		Weight::from_parts(79_314_000, 5633)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 }
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn request(l: u32, ) -> Weight {
-		Weight::from_parts(99_866_488, 6396)
-			.saturating_add(Weight::from_parts(680, 0).saturating_mul(l.into()))
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
-			.saturating_add(ParityDbWeight::get().writes(9_u64))
+		Weight::from_parts(101_248_716, 6396)
+			.saturating_add(Weight::from_parts(613, 0).saturating_mul(l.into()))
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn accept() -> Weight {
-		Weight::from_parts(56_768_000, 6396)
+		Weight::from_parts(58_962_000, 6396)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn decline(l: u32, ) -> Weight {
-		Weight::from_parts(35_696_223, 5633)
-			.saturating_add(Weight::from_parts(329, 0).saturating_mul(l.into()))
+		Weight::from_parts(39_570_044, 5633)
+			.saturating_add(Weight::from_parts(211, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn cancel() -> Weight {
-		Weight::from_parts(25_273_000, 5633)
+		Weight::from_parts(26_614_000, 5633)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn clear() -> Weight {
-		Weight::from_parts(47_202_000, 5633)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+		Weight::from_parts(50_272_000, 5633)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn complete() -> Weight {
-		Weight::from_parts(36_242_000, 5633)
+		Weight::from_parts(42_028_000, 5633)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn report_spam() -> Weight {
-		Weight::from_parts(75_345_000, 6196)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
-			.saturating_add(ParityDbWeight::get().writes(7_u64))
+		Weight::from_parts(79_314_000, 5633)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 }

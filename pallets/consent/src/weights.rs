@@ -66,18 +66,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingPerRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingPerRequester` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::NextRequestId` (r:1 w:1)
-	/// Proof: `Consent::NextRequestId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:2 w:2)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingByRequester` (r:1 w:1)
 	/// Proof: `Consent::PendingByRequester` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingRequests` (r:0 w:1)
 	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Requests` (r:0 w:1)
@@ -85,14 +83,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 1024]`.
 	fn request_access(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2531`
+		//  Measured:  `2214`
 		//  Estimated: `96670`
-		// Minimum execution time: 221_709_000 picoseconds.
-		Weight::from_parts(255_095_394, 96670)
-			// Standard Error: 461
-			.saturating_add(Weight::from_parts(1_068, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(42_u64))
-			.saturating_add(T::DbWeight::get().writes(11_u64))
+		// Minimum execution time: 215_142_000 picoseconds.
+		Weight::from_parts(245_628_774, 96670)
+			// Standard Error: 297
+			.saturating_add(Weight::from_parts(1_125, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(40_u64))
+			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
@@ -106,29 +104,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	fn cancel_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `577`
+		//  Measured:  `252`
 		//  Estimated: `4862`
-		// Minimum execution time: 26_813_000 picoseconds.
-		Weight::from_parts(32_640_000, 4862)
+		// Minimum execution time: 23_047_000 picoseconds.
+		Weight::from_parts(25_955_000, 4862)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenialReasons` (r:0 w:1)
 	/// Proof: `Consent::DenialReasons` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	fn clear_request() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `460`
+		//  Measured:  `153`
 		//  Estimated: `4862`
-		// Minimum execution time: 43_749_000 picoseconds.
-		Weight::from_parts(49_926_000, 4862)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(4_u64))
+		// Minimum execution time: 39_957_000 picoseconds.
+		Weight::from_parts(44_378_000, 4862)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
@@ -144,12 +140,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::GrantCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PatientGrants` (r:4 w:1)
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::NextGrantId` (r:1 w:1)
-	/// Proof: `Consent::NextGrantId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -165,7 +157,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Grants` (r:0 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingRequests` (r:0 w:1)
 	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Expiries` (r:0 w:1)
@@ -173,15 +165,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn grant(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1959 + e * (140 ±0)`
+		//  Measured:  `1339 + e * (140 ±0)`
 		//  Estimated: `11338 + e * (2990 ±0)`
-		// Minimum execution time: 130_958_000 picoseconds.
-		Weight::from_parts(149_525_625, 11338)
-			// Standard Error: 15_035
-			.saturating_add(Weight::from_parts(9_812_028, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(16_u64))
+		// Minimum execution time: 125_355_000 picoseconds.
+		Weight::from_parts(144_749_618, 11338)
+			// Standard Error: 16_467
+			.saturating_add(Weight::from_parts(10_220_558, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(16_u64))
+			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
@@ -196,7 +188,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingRequests` (r:0 w:1)
 	/// Proof: `Consent::PendingRequests` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::DenialReasons` (r:0 w:1)
@@ -204,12 +196,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[0, 1024]`.
 	fn deny(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `618`
+		//  Measured:  `293`
 		//  Estimated: `4862`
-		// Minimum execution time: 35_330_000 picoseconds.
-		Weight::from_parts(41_263_129, 4862)
-			// Standard Error: 49
-			.saturating_add(Weight::from_parts(875, 0).saturating_mul(r.into()))
+		// Minimum execution time: 32_191_000 picoseconds.
+		Weight::from_parts(36_516_760, 4862)
+			// Standard Error: 19
+			.saturating_add(Weight::from_parts(573, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -227,12 +219,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::UnaskedHeld` (r:1 w:1)
 	/// Proof: `Consent::UnaskedHeld` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::NextGrantId` (r:1 w:1)
-	/// Proof: `Consent::NextGrantId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -242,7 +230,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Grants` (r:0 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::UnaskedGrants` (r:0 w:1)
 	/// Proof: `Consent::UnaskedGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Expiries` (r:0 w:1)
@@ -250,15 +238,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn grant_access(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1602 + e * (140 ±0)`
+		//  Measured:  `1079 + e * (140 ±0)`
 		//  Estimated: `11338 + e * (2990 ±0)`
-		// Minimum execution time: 114_686_000 picoseconds.
-		Weight::from_parts(133_953_807, 11338)
-			// Standard Error: 15_557
-			.saturating_add(Weight::from_parts(9_962_098, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(14_u64))
+		// Minimum execution time: 114_041_000 picoseconds.
+		Weight::from_parts(128_244_362, 11338)
+			// Standard Error: 13_823
+			.saturating_add(Weight::from_parts(9_972_076, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
@@ -267,12 +255,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `r` is `[1, 32]`.
 	fn check_listed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `195 + r * (52 ±0)`
+		//  Measured:  `92 + r * (52 ±0)`
 		//  Estimated: `990 + r * (2990 ±0)`
-		// Minimum execution time: 6_407_000 picoseconds.
-		Weight::from_parts(3_814_366, 990)
+		// Minimum execution time: 3_312_000 picoseconds.
+		Weight::from_parts(1_497_337, 990)
 			// Standard Error: 2_224
-			.saturating_add(Weight::from_parts(3_033_208, 0).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(3_007_749, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(r.into()))
 	}
@@ -284,10 +272,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::UnaskedHeld` (r:1 w:1)
 	/// Proof: `Consent::UnaskedHeld` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -295,7 +281,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::GranteeGrants` (r:0 w:1)
 	/// Proof: `Consent::GranteeGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::UnaskedGrants` (r:0 w:1)
 	/// Proof: `Consent::UnaskedGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyJustifications` (r:0 w:1)
@@ -307,15 +293,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn revoke(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1033 + e * (96 ±0)`
+		//  Measured:  `510 + e * (96 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 74_150_000 picoseconds.
-		Weight::from_parts(85_684_916, 4353)
-			// Standard Error: 6_484
-			.saturating_add(Weight::from_parts(4_929_142, 0).saturating_mul(e.into()))
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 71_827_000 picoseconds.
+		Weight::from_parts(80_539_907, 4353)
+			// Standard Error: 5_897
+			.saturating_add(Weight::from_parts(4_881_874, 0).saturating_mul(e.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+			.saturating_add(T::DbWeight::get().writes(12_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
@@ -330,7 +316,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -338,7 +324,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::GranteeGrants` (r:0 w:1)
 	/// Proof: `Consent::GranteeGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::UnaskedGrants` (r:0 w:1)
 	/// Proof: `Consent::UnaskedGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyJustifications` (r:0 w:1)
@@ -350,12 +336,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn renounce(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1033 + e * (96 ±0)`
+		//  Measured:  `614 + e * (96 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 74_421_000 picoseconds.
-		Weight::from_parts(85_528_861, 4353)
-			// Standard Error: 8_024
-			.saturating_add(Weight::from_parts(4_981_105, 0).saturating_mul(e.into()))
+		// Minimum execution time: 75_578_000 picoseconds.
+		Weight::from_parts(81_538_443, 4353)
+			// Standard Error: 6_313
+			.saturating_add(Weight::from_parts(4_937_629, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
@@ -372,12 +358,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::EmergencyCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PatientGrants` (r:4 w:1)
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
-	/// Storage: `Consent::NextGrantId` (r:1 w:1)
-	/// Proof: `Consent::NextGrantId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::HeldCount` (r:1 w:1)
 	/// Proof: `Consent::HeldCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -387,22 +369,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Grants` (r:0 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyJustifications` (r:0 w:1)
 	/// Proof: `Consent::EmergencyJustifications` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Expiries` (r:0 w:1)
 	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `j` is `[1, 1024]`.
-	fn emergency_access(j: u32, ) -> Weight {
+	fn emergency_access(_j: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1209`
+		//  Measured:  `791`
 		//  Estimated: `11338`
-		// Minimum execution time: 109_287_000 picoseconds.
-		Weight::from_parts(120_322_278, 11338)
-			// Standard Error: 131
-			.saturating_add(Weight::from_parts(1_230, 0).saturating_mul(j.into()))
-			.saturating_add(T::DbWeight::get().reads(14_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+		// Minimum execution time: 106_520_000 picoseconds.
+		Weight::from_parts(114_791_830, 11338)
+			.saturating_add(T::DbWeight::get().reads(12_u64))
+			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
 	/// Storage: `Consent::Grants` (r:1 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
@@ -417,16 +397,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// The range of component `e` is `[0, 64]`.
 	fn add_envelopes(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1180 + e * (140 ±0)`
+		//  Measured:  `760 + e * (140 ±0)`
 		//  Estimated: `4353 + e * (2990 ±0)`
-		// Minimum execution time: 32_190_000 picoseconds.
-		Weight::from_parts(42_527_662, 4353)
-			// Standard Error: 13_759
-			.saturating_add(Weight::from_parts(9_863_317, 0).saturating_mul(e.into()))
+		// Minimum execution time: 31_407_000 picoseconds.
+		Weight::from_parts(37_343_523, 4353)
+			// Standard Error: 12_035
+			.saturating_add(Weight::from_parts(9_699_531, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -448,7 +428,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -458,17 +438,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::GranteeGrants` (r:0 w:1)
 	/// Proof: `Consent::GranteeGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::UnaskedGrants` (r:0 w:1)
 	/// Proof: `Consent::UnaskedGrants` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::EmergencyJustifications` (r:0 w:1)
 	/// Proof: `Consent::EmergencyJustifications` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	fn expire_grant() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `7371`
+		//  Measured:  `6951`
 		//  Estimated: `168862`
-		// Minimum execution time: 375_751_000 picoseconds.
-		Weight::from_parts(415_538_000, 168862)
+		// Minimum execution time: 364_491_000 picoseconds.
+		Weight::from_parts(386_566_000, 168862)
 			.saturating_add(T::DbWeight::get().reads(75_u64))
 			.saturating_add(T::DbWeight::get().writes(78_u64))
 	}
@@ -477,78 +457,77 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn request_access(p: u32, ) -> Weight {
-		Weight::from_parts(255_095_394, 96670)
-			.saturating_add(Weight::from_parts(1_068, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(42_u64))
-			.saturating_add(ParityDbWeight::get().writes(11_u64))
+		Weight::from_parts(245_628_774, 96670)
+			.saturating_add(Weight::from_parts(1_125, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(40_u64))
+			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_request() -> Weight {
-		Weight::from_parts(32_640_000, 4862)
+		Weight::from_parts(25_955_000, 4862)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn clear_request() -> Weight {
-		Weight::from_parts(49_926_000, 4862)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(4_u64))
+		Weight::from_parts(44_378_000, 4862)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn grant(e: u32, ) -> Weight {
-		Weight::from_parts(149_525_625, 11338)
-			.saturating_add(Weight::from_parts(9_812_028, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(16_u64))
+		Weight::from_parts(144_749_618, 11338)
+			.saturating_add(Weight::from_parts(10_220_558, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(16_u64))
+			.saturating_add(ParityDbWeight::get().writes(14_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	fn deny(r: u32, ) -> Weight {
-		Weight::from_parts(41_263_129, 4862)
-			.saturating_add(Weight::from_parts(875, 0).saturating_mul(r.into()))
+		Weight::from_parts(36_516_760, 4862)
+			.saturating_add(Weight::from_parts(573, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn grant_access(e: u32, ) -> Weight {
-		Weight::from_parts(133_953_807, 11338)
-			.saturating_add(Weight::from_parts(9_962_098, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(14_u64))
+		Weight::from_parts(128_244_362, 11338)
+			.saturating_add(Weight::from_parts(9_972_076, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	fn check_listed(r: u32, ) -> Weight {
-		Weight::from_parts(3_814_366, 990)
-			.saturating_add(Weight::from_parts(3_033_208, 0).saturating_mul(r.into()))
+		Weight::from_parts(1_497_337, 990)
+			.saturating_add(Weight::from_parts(3_007_749, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(r.into()))
 	}
 	fn revoke(e: u32, ) -> Weight {
-		Weight::from_parts(85_684_916, 4353)
-			.saturating_add(Weight::from_parts(4_929_142, 0).saturating_mul(e.into()))
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(80_539_907, 4353)
+			.saturating_add(Weight::from_parts(4_881_874, 0).saturating_mul(e.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
+			.saturating_add(ParityDbWeight::get().writes(12_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
 	fn renounce(e: u32, ) -> Weight {
-		Weight::from_parts(85_528_861, 4353)
-			.saturating_add(Weight::from_parts(4_981_105, 0).saturating_mul(e.into()))
+		Weight::from_parts(81_538_443, 4353)
+			.saturating_add(Weight::from_parts(4_937_629, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
-	fn emergency_access(j: u32, ) -> Weight {
-		Weight::from_parts(120_322_278, 11338)
-			.saturating_add(Weight::from_parts(1_230, 0).saturating_mul(j.into()))
-			.saturating_add(ParityDbWeight::get().reads(14_u64))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
+	fn emergency_access(_j: u32, ) -> Weight {
+		Weight::from_parts(114_791_830, 11338)
+			.saturating_add(ParityDbWeight::get().reads(12_u64))
+			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn add_envelopes(e: u32, ) -> Weight {
-		Weight::from_parts(42_527_662, 4353)
-			.saturating_add(Weight::from_parts(9_863_317, 0).saturating_mul(e.into()))
+		Weight::from_parts(37_343_523, 4353)
+			.saturating_add(Weight::from_parts(9_699_531, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -556,7 +535,7 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
 	}
 	fn expire_grant() -> Weight {
-		Weight::from_parts(415_538_000, 168862)
+		Weight::from_parts(386_566_000, 168862)
 			.saturating_add(ParityDbWeight::get().reads(75_u64))
 			.saturating_add(ParityDbWeight::get().writes(78_u64))
 	}

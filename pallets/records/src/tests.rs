@@ -1,8 +1,8 @@
 //! Tests of every call's success and error paths.
 
 use crate::{
-	mock::*, types::benchmark_cid, weights::WeightInfo, Call, Dispensing, Envelopes, Error, Event,
-	NewRecord, NextRecordId, Records,
+	mock::*, pallet::Licence, types::benchmark_cid, weights::WeightInfo, Call, Dispensing,
+	Envelopes, Error, Event, NewRecord, NextRecordId, Records,
 };
 use frame_support::{assert_noop, assert_ok, dispatch::GetDispatchInfo, BoundedVec};
 use medchain_primitives::{
@@ -594,10 +594,13 @@ fn the_end_of_a_grant_is_charged_only_when_one_ends() {
 		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::dispense() + ended));
 
 		let title_len = title().len() as u32;
-		// A plain report costs what the `add_report` benchmark measured, a prescription or a
-		// correction the worst case.
-		let own = MedicalRecords::record_weight(title_len, true);
-		assert_eq!(own, <() as WeightInfo>::add_report(title_len));
+		// A plain report costs what the `add_report` benchmark measured for its licence, a
+		// prescription or a correction the worst case.
+		let own = MedicalRecords::record_weight(title_len, true, &Licence::Treating);
+		assert_eq!(own, <() as WeightInfo>::add_report(title_len, 0));
+		let granted = MedicalRecords::record_weight(title_len, true, &Licence::Grant(None));
+		assert_eq!(granted, <() as WeightInfo>::add_report(title_len, 1));
+		assert!(own.ref_time() < granted.ref_time(), "treating looks for no grant");
 		// A treating doctor consumes no grant.
 		assert_eq!(
 			add(DOCTOR, PATIENT, RecordKind::Report, None, None).unwrap().actual_weight,
@@ -609,7 +612,7 @@ fn the_end_of_a_grant_is_charged_only_when_one_ends() {
 		);
 		add_grant(PATIENT, OTHER_DOCTOR, Scope::Write, Some(1));
 		let post = add(OTHER_DOCTOR, PATIENT, RecordKind::Report, None, None).unwrap();
-		assert_eq!(post.actual_weight, Some(own + ended));
+		assert_eq!(post.actual_weight, Some(granted + ended));
 		assert!(ended.ref_time() > 0, "the stand-in charges ending a grant");
 	});
 }
@@ -700,12 +703,13 @@ fn a_batch_stores_each_record_as_add_record_does() {
 		)
 		.unwrap();
 		// One plain report; a prescription and a correction cost the worst case.
-		assert_eq!(post.actual_weight, Some(MedicalRecords::batch_weight(3, 1)));
+		let treating = MedicalRecords::batch_weight(3, 1, &Licence::Treating);
+		assert_eq!(post.actual_weight, Some(treating));
 		let (worst, reports) =
-			(<() as WeightInfo>::add_records(3), <() as WeightInfo>::add_reports(3));
+			(<() as WeightInfo>::add_records(3), <() as WeightInfo>::add_reports(3, 0));
 		let expected = reports.min(worst)
 			+ (worst - reports.min(worst)).saturating_mul(2).checked_div(3).unwrap();
-		assert_eq!(MedicalRecords::batch_weight(3, 1), expected);
+		assert_eq!(treating, expected);
 		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1, 2]);
 		assert_eq!(MedicalRecords::record(0).unwrap().superseded_by, Some(2));
 		assert_eq!(MedicalRecords::dispensing(1), Some(Dispensing { prescribed: 3, dispensed: 0 }));
@@ -773,8 +777,9 @@ fn a_batch_under_a_write_grant_uses_one_use_per_record() {
 		let post =
 			add_batch(OTHER_DOCTOR, vec![new_record(RecordKind::Report, None, None); 2]).unwrap();
 		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
-		assert_eq!(post.actual_weight, Some(MedicalRecords::batch_weight(2, 2) + ended));
-		assert_eq!(MedicalRecords::batch_weight(2, 2), <() as WeightInfo>::add_reports(2));
+		let granted = MedicalRecords::batch_weight(2, 2, &Licence::Grant(None));
+		assert_eq!(post.actual_weight, Some(granted + ended));
+		assert_eq!(granted, <() as WeightInfo>::add_reports(2, 1));
 		assert_eq!(MedicalRecords::patient_records(PATIENT), vec![0, 1]);
 		assert!(TestAccess::write_grant(&OTHER_DOCTOR, &PATIENT).is_none());
 	});

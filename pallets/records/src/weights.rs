@@ -40,8 +40,8 @@ use core::marker::PhantomData;
 pub trait WeightInfo {
 	fn add_record(t: u32, ) -> Weight;
 	fn add_records(n: u32, ) -> Weight;
-	fn add_report(t: u32, ) -> Weight;
-	fn add_reports(n: u32, ) -> Weight;
+	fn add_report(t: u32, g: u32, ) -> Weight;
+	fn add_reports(n: u32, g: u32, ) -> Weight;
 	fn record_read() -> Weight;
 	fn dispense() -> Weight;
 	fn record_reads(n: u32, ) -> Weight;
@@ -65,29 +65,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Prescriptions` (r:1 w:1)
 	/// Proof: `Records::Prescriptions` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// Storage: `Records::NextRecordId` (r:1 w:1)
-	/// Proof: `Records::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:0 w:2)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PatientRecords` (r:0 w:1)
 	/// Proof: `Records::PatientRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// The range of component `t` is `[0, 256]`.
-	fn add_record(_t: u32, ) -> Weight {
+	fn add_record(t: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1873`
+		//  Measured:  `1314`
 		//  Estimated: `14442`
-		// Minimum execution time: 151_383_000 picoseconds.
-		Weight::from_parts(188_606_344, 14442)
-			.saturating_add(T::DbWeight::get().reads(19_u64))
-			.saturating_add(T::DbWeight::get().writes(12_u64))
+		// Minimum execution time: 133_816_000 picoseconds.
+		Weight::from_parts(158_786_515, 14442)
+			// Standard Error: 576
+			.saturating_add(Weight::from_parts(3_355, 0).saturating_mul(t.into()))
+			.saturating_add(T::DbWeight::get().reads(17_u64))
+			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Registry::Accounts` (r:2 w:0)
 	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
@@ -103,32 +101,28 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Prescriptions` (r:16 w:16)
 	/// Proof: `Records::Prescriptions` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
-	/// Storage: `Records::NextRecordId` (r:1 w:1)
-	/// Proof: `Records::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:0 w:32)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PatientRecords` (r:0 w:16)
 	/// Proof: `Records::PatientRecords` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:16)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
 	fn add_records(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1799 + n * (80 ±0)`
+		//  Measured:  `1240 + n * (80 ±0)`
 		//  Estimated: `14442 + n * (2990 ±0)`
-		// Minimum execution time: 158_220_000 picoseconds.
-		Weight::from_parts(167_651_981, 14442)
-			// Standard Error: 95_658
-			.saturating_add(Weight::from_parts(39_891_928, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
+		// Minimum execution time: 135_910_000 picoseconds.
+		Weight::from_parts(116_384_022, 14442)
+			// Standard Error: 35_954
+			.saturating_add(Weight::from_parts(32_784_298, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(n.into()))
 	}
@@ -142,14 +136,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:4 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
-	/// Storage: `Records::NextRecordId` (r:1 w:1)
-	/// Proof: `Records::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:0 w:2)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PatientRecords` (r:0 w:1)
@@ -157,16 +147,26 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Records::Records` (r:0 w:1)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::RegisteredAt` (r:2 w:0)
+	/// Proof: `Registry::RegisteredAt` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `t` is `[0, 256]`.
-	fn add_report(_t: u32, ) -> Weight {
+	/// The range of component `g` is `[0, 1]`.
+	fn add_report(t: u32, g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1622`
-		//  Estimated: `14442`
-		// Minimum execution time: 132_204_000 picoseconds.
-		Weight::from_parts(170_638_965, 14442)
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().writes(10_u64))
+		//  Measured:  `576 + g * (617 ±0)`
+		//  Estimated: `7221 + g * (7221 ±0)`
+		// Minimum execution time: 92_268_000 picoseconds.
+		Weight::from_parts(98_515_106, 7221)
+			// Standard Error: 513
+			.saturating_add(Weight::from_parts(3_817, 0).saturating_mul(t.into()))
+			// Standard Error: 86_914
+			.saturating_add(Weight::from_parts(31_464_017, 0).saturating_mul(g.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
+			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	/// Storage: `Registry::Accounts` (r:2 w:0)
 	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
@@ -178,14 +178,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::PatientGrants` (`max_values`: None, `max_size`: Some(112), added: 2587, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Grants` (r:4 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
-	/// Storage: `Records::NextRecordId` (r:1 w:1)
-	/// Proof: `Records::NextRecordId` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(175), added: 2650, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:0 w:32)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Records::PatientRecords` (r:0 w:16)
@@ -193,19 +189,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Records::Records` (r:0 w:16)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:16)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::RegisteredAt` (r:2 w:0)
+	/// Proof: `Registry::RegisteredAt` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 16]`.
-	fn add_reports(n: u32, ) -> Weight {
+	/// The range of component `g` is `[0, 1]`.
+	fn add_reports(n: u32, g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1622`
-		//  Estimated: `14442`
-		// Minimum execution time: 129_860_000 picoseconds.
-		Weight::from_parts(145_116_346, 14442)
-			// Standard Error: 46_300
-			.saturating_add(Weight::from_parts(20_616_186, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().writes(5_u64))
+		//  Measured:  `576 + g * (617 ±0)`
+		//  Estimated: `7221 + g * (7221 ±0)`
+		// Minimum execution time: 125_151_000 picoseconds.
+		Weight::from_parts(46_975_801, 7221)
+			// Standard Error: 32_083
+			.saturating_add(Weight::from_parts(19_746_458, 0).saturating_mul(n.into()))
+			// Standard Error: 330_335
+			.saturating_add(Weight::from_parts(74_874_116, 0).saturating_mul(g.into()))
+			.saturating_add(T::DbWeight::get().reads(8_u64))
+			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
+			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	/// Storage: `Records::Records` (r:1 w:0)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
@@ -220,13 +224,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	fn record_read() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4679`
+		//  Measured:  `4259`
 		//  Estimated: `14442`
-		// Minimum execution time: 116_920_000 picoseconds.
-		Weight::from_parts(152_306_000, 14442)
+		// Minimum execution time: 110_693_000 picoseconds.
+		Weight::from_parts(122_723_000, 14442)
 			.saturating_add(T::DbWeight::get().reads(13_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -245,13 +249,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	fn dispense() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5521`
+		//  Measured:  `5068`
 		//  Estimated: `14442`
-		// Minimum execution time: 137_604_000 picoseconds.
-		Weight::from_parts(181_636_000, 14442)
+		// Minimum execution time: 127_524_000 picoseconds.
+		Weight::from_parts(147_259_000, 14442)
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -268,16 +272,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:32)
-	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(114), added: 2589, mode: `MaxEncodedLen`)
+	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn record_reads(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5158 + n * (179 ±0)`
+		//  Measured:  `4738 + n * (179 ±0)`
 		//  Estimated: `14442 + n * (2990 ±0)`
-		// Minimum execution time: 114_156_000 picoseconds.
-		Weight::from_parts(123_690_738, 14442)
-			// Standard Error: 157_657
-			.saturating_add(Weight::from_parts(37_352_726, 0).saturating_mul(n.into()))
+		// Minimum execution time: 119_685_000 picoseconds.
+		Weight::from_parts(105_183_412, 14442)
+			// Standard Error: 102_820
+			.saturating_add(Weight::from_parts(35_975_017, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -288,45 +292,55 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
-	fn add_record(_t: u32, ) -> Weight {
-		Weight::from_parts(188_606_344, 14442)
-			.saturating_add(ParityDbWeight::get().reads(19_u64))
-			.saturating_add(ParityDbWeight::get().writes(12_u64))
-	}
-	fn add_records(n: u32, ) -> Weight {
-		Weight::from_parts(167_651_981, 14442)
-			.saturating_add(Weight::from_parts(39_891_928, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(17_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
-			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(n.into()))
-	}
-	fn add_report(_t: u32, ) -> Weight {
-		Weight::from_parts(170_638_965, 14442)
+	fn add_record(t: u32, ) -> Weight {
+		Weight::from_parts(158_786_515, 14442)
+			.saturating_add(Weight::from_parts(3_355, 0).saturating_mul(t.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
-	fn add_reports(n: u32, ) -> Weight {
-		Weight::from_parts(145_116_346, 14442)
-			.saturating_add(Weight::from_parts(20_616_186, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(17_u64))
-			.saturating_add(ParityDbWeight::get().writes(5_u64))
+	fn add_records(n: u32, ) -> Weight {
+		Weight::from_parts(116_384_022, 14442)
+			.saturating_add(Weight::from_parts(32_784_298, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(15_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(n.into()))
+	}
+	fn add_report(t: u32, g: u32, ) -> Weight {
+		Weight::from_parts(98_515_106, 7221)
+			.saturating_add(Weight::from_parts(3_817, 0).saturating_mul(t.into()))
+			.saturating_add(Weight::from_parts(31_464_017, 0).saturating_mul(g.into()))
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
+			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
+	}
+	fn add_reports(n: u32, g: u32, ) -> Weight {
+		Weight::from_parts(46_975_801, 7221)
+			.saturating_add(Weight::from_parts(19_746_458, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(74_874_116, 0).saturating_mul(g.into()))
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
+			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
+			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn record_read() -> Weight {
-		Weight::from_parts(152_306_000, 14442)
+		Weight::from_parts(122_723_000, 14442)
 			.saturating_add(ParityDbWeight::get().reads(13_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn dispense() -> Weight {
-		Weight::from_parts(181_636_000, 14442)
+		Weight::from_parts(147_259_000, 14442)
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(123_690_738, 14442)
-			.saturating_add(Weight::from_parts(37_352_726, 0).saturating_mul(n.into()))
+		Weight::from_parts(105_183_412, 14442)
+			.saturating_add(Weight::from_parts(35_975_017, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

@@ -38,16 +38,12 @@ use core::marker::PhantomData;
 /// Weight functions for `pallet_transaction_payment`.
 pub struct WeightInfo<T>(PhantomData<T>);
 impl<T: frame_system::Config> pallet_transaction_payment::WeightInfo for WeightInfo<T> {
-	/// Storage: `System::Account` (r:1 w:1)
-	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	fn charge_transaction_payment() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `101`
-		//  Estimated: `3593`
-		// Minimum execution time: 40_714_000 picoseconds.
-		Weight::from_parts(47_356_000, 0)
-			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(T::DbWeight::get().reads(1))
-			.saturating_add(T::DbWeight::get().writes(1))
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 40_041_000 picoseconds.
+		Weight::from_parts(45_549_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
 	}
 }

@@ -78,7 +78,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain-node"),
 	authoring_version: 1,
-	spec_version: 109,
+	spec_version: 110,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
@@ -182,6 +182,7 @@ type Migrations = (
 	pallet_appointments::migrations::v2::MigrateV1ToV2<Runtime>,
 	pallet_appointments::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_records::migrations::v2::MigrateV1ToV2<Runtime>,
+	pallet_records::migrations::v3::MigrateV2ToV3<Runtime>,
 	pallet_key_release::migrations::v1::InitCommittee<Runtime, configs::medchain::GrandpaMembers>,
 );
 

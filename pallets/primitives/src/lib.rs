@@ -418,7 +418,7 @@ pub trait RecordIndex<AccountId> {
 	fn has_envelope(record: RecordId, reader: &AccountId) -> bool;
 
 	/// How many grants hold `reader`'s envelope for `record` (the patient's and the author's
-	/// own hold, which the record keeps, not counted).
+	/// own envelopes are kept in the record, apart).
 	fn grant_holders(record: RecordId, reader: &AccountId) -> u32;
 
 	/// Creates a record of `kind` for `patient` written by `author`, for other pallets'

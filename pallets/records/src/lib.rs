@@ -43,9 +43,9 @@
 //!
 //! ## Invariants (checked by `try_state`)
 //! - Every record is indexed under its patient, and every index entry has its record.
-//! - Every envelope belongs to an existing record; patient and author always hold one, and
-//!   its holder count is at least the record's own hold (the consent pallet checks the rest
-//!   against its live grants).
+//! - Every grantee's envelope belongs to an existing record and has a holder (the consent
+//!   pallet checks the count against its live grants). The patient's and the author's
+//!   envelopes are part of the record itself.
 //! - The balance held from each author for records is exactly the sum of their records'
 //!   deposits.
 //! - Supersession links are symmetric; prescriptions, and only they, have a dispensing state
@@ -91,7 +91,7 @@ pub mod pallet {
 	use sp_runtime::traits::{Saturating, Zero};
 
 	/// Version 2: each record carries the deposit its author paid for it.
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// The balance type of [`Config::Currency`].
 	pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
@@ -164,8 +164,9 @@ pub mod pallet {
 	pub type PatientRecords<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, RecordId, ()>;
 
-	/// The sealed data key of a record for one reader, with how many holders need it (the
-	/// record itself for patient and author, plus each live grant that listed it).
+	/// The sealed data key of a record for one grantee, with how many live grants listed the
+	/// record for them. The patient's and the author's are kept in the record itself
+	/// ([`Record::patient_envelope`]), so writing a record is one write, not three.
 	#[pallet::storage]
 	pub type Envelopes<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, RecordId, Blake2_128Concat, T::AccountId, EnvelopeEntry>;
@@ -519,9 +520,12 @@ pub mod pallet {
 			ids
 		}
 
-		/// The envelope sealed to `reader` for `record`, if any.
+		/// The envelope sealed to `reader` for `record`, if any: the record's own for its
+		/// patient and author, else the one a grant gave them.
 		pub fn envelope(record: RecordId, reader: T::AccountId) -> Option<Envelope> {
-			Envelopes::<T>::get(record, reader).map(|e| e.envelope)
+			Records::<T>::get(record)
+				.and_then(|r| r.own_envelope(&reader))
+				.or_else(|| Envelopes::<T>::get(record, reader).map(|e| e.envelope))
 		}
 
 		/// Whether `reader` may read `record` right now (and holds its envelope).
@@ -639,12 +643,14 @@ pub mod pallet {
 				supersedes: new.supersedes,
 				superseded_by: None,
 				deposit,
+				patient_envelope: new.patient_envelope,
+				author_envelope: new.author_envelope,
 			};
 			if let Some(lock) = &new.lock {
 				T::Locks::lock(id, patient, author, &record.cid, lock)?;
 			}
 			let dispensing = new.quantity.map(|prescribed| Dispensing { prescribed, dispensed });
-			Self::store(id, record, new.patient_envelope, new.author_envelope, dispensing);
+			Self::store(id, record, dispensing);
 			let Some(grant) = write_grant else { return Ok(Weight::zero()) };
 			Ok(match T::Access::consume(grant)? {
 				Consumed::Counted => Weight::zero(),
@@ -669,14 +675,9 @@ pub mod pallet {
 			T::Currency::hold(&reason, author, amount)
 		}
 
-		/// Writes a new record with its indexes, envelopes and links, and tells the patient.
-		pub(crate) fn store(
-			id: RecordId,
-			record: Record<T>,
-			patient_envelope: Envelope,
-			author_envelope: Envelope,
-			dispensing: Option<Dispensing>,
-		) {
+		/// Writes a new record (with its patient's and author's envelopes) with its index and
+		/// links, and tells the patient.
+		pub(crate) fn store(id: RecordId, record: Record<T>, dispensing: Option<Dispensing>) {
 			let (patient, author, kind) =
 				(record.patient.clone(), record.author.clone(), record.kind);
 			if let Some(old) = record.supersedes {
@@ -689,8 +690,6 @@ pub mod pallet {
 			let supersedes = record.supersedes;
 			Records::<T>::insert(id, record);
 			PatientRecords::<T>::insert(&patient, id, ());
-			Envelopes::<T>::insert(id, &patient, EnvelopeEntry::new(patient_envelope));
-			Envelopes::<T>::insert(id, &author, EnvelopeEntry::new(author_envelope));
 			if let Some(state) = dispensing {
 				Prescriptions::<T>::insert(id, state);
 			}
@@ -778,12 +777,6 @@ pub mod pallet {
 			}
 		}
 
-		/// How many holds on `reader`'s envelope the record itself keeps: one for its patient
-		/// and one for its author (never the same account: one role per account).
-		pub(crate) fn own_holds(record: &Record<T>, reader: &T::AccountId) -> u32 {
-			u32::from(*reader == record.patient) + u32::from(*reader == record.author)
-		}
-
 		/// The error for a refused read.
 		fn refusal(refusal: ReadRefusal) -> Error<T> {
 			match refusal {
@@ -805,11 +798,6 @@ pub mod pallet {
 					PatientRecords::<T>::contains_key(&record.patient, id),
 					"record missing from its patient's index"
 				);
-				ensure!(
-					Envelopes::<T>::contains_key(id, &record.patient)
-						&& Envelopes::<T>::contains_key(id, &record.author),
-					"patient or author lost their envelope"
-				);
 				if let Some(old) = record.supersedes {
 					let old = Records::<T>::get(old).ok_or("supersedes a missing record")?;
 					ensure!(old.superseded_by == Some(id), "supersession link not symmetric");
@@ -828,13 +816,9 @@ pub mod pallet {
 				let record = Records::<T>::get(id).ok_or("index entry without record")?;
 				ensure!(record.patient == patient, "record indexed under another patient");
 			}
-			for (id, reader, entry) in Envelopes::<T>::iter() {
-				let record = Records::<T>::get(id).ok_or("envelope without its record")?;
+			for (id, _, entry) in Envelopes::<T>::iter() {
+				ensure!(Records::<T>::contains_key(id), "envelope without its record");
 				ensure!(entry.holders > 0, "envelope nobody holds");
-				ensure!(
-					entry.holders >= Self::own_holds(&record, &reader),
-					"envelope holders below the record's own hold"
-				);
 			}
 			for (_, state) in Prescriptions::<T>::iter() {
 				ensure!(state.dispensed <= state.prescribed, "dispensed past the prescription");
@@ -933,9 +917,7 @@ pub mod pallet {
 		}
 
 		fn grant_holders(record: RecordId, reader: &T::AccountId) -> u32 {
-			let holders = Envelopes::<T>::get(record, reader).map_or(0, |e| e.holders);
-			let own = Records::<T>::get(record).map_or(0, |r| Self::own_holds(&r, reader));
-			holders.saturating_sub(own)
+			Envelopes::<T>::get(record, reader).map_or(0, |e| e.holders)
 		}
 
 		#[cfg(feature = "runtime-benchmarks")]
@@ -957,10 +939,12 @@ pub mod pallet {
 				supersedes: None,
 				superseded_by: None,
 				deposit: Zero::zero(),
+				patient_envelope: [1; 80],
+				author_envelope: [2; 80],
 			};
 			let dispensing = (kind == RecordKind::Prescription)
 				.then_some(Dispensing { prescribed: 10, dispensed: 0 });
-			Self::store(id, record, [1; 80], [2; 80], dispensing);
+			Self::store(id, record, dispensing);
 			id
 		}
 	}

@@ -37,6 +37,25 @@ pub struct Record<T: crate::Config> {
 	/// What the author paid for storing it, held for as long as the record exists: for good.
 	/// Zero for records written before records were paid for (storage version 1).
 	pub deposit: BalanceOf<T>,
+	/// The data key sealed to the patient. Kept in the record, which is written anyway, so a
+	/// new record costs no separate envelope writes; grantees' envelopes are in
+	/// [`crate::Envelopes`].
+	pub patient_envelope: Envelope,
+	/// The data key sealed to the author.
+	pub author_envelope: Envelope,
+}
+
+impl<T: crate::Config> Record<T> {
+	/// The envelope the record keeps for `reader`: its patient's or its author's.
+	pub fn own_envelope(&self, reader: &T::AccountId) -> Option<Envelope> {
+		if *reader == self.patient {
+			Some(self.patient_envelope)
+		} else if *reader == self.author {
+			Some(self.author_envelope)
+		} else {
+			None
+		}
+	}
 }
 
 /// One record of a batch ([`crate::Pallet::add_records`]): every argument of
@@ -77,13 +96,13 @@ pub struct NewRecord<MaxTitle: Get<u32>> {
 	pub lock: Option<CommitteeCiphertext>,
 }
 
-/// One reader's sealed data key for a record, and how many holders need it (the record itself
-/// for patient and author, and each live grant that listed the record).
+/// A grantee's sealed data key for a record, and how many live grants listed the record for
+/// them.
 #[derive(Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, DebugNoBound)]
 pub struct EnvelopeEntry {
 	/// The data key sealed to the reader (HPKE, bound to the record's CID).
 	pub envelope: Envelope,
-	/// Holders that still need it; removed at zero.
+	/// Grants that still need it; removed at zero.
 	pub holders: u32,
 }
 

@@ -90,7 +90,8 @@ pub mod pallet {
 
 	use sp_runtime::traits::{Saturating, Zero};
 
-	/// Version 2: each record carries the deposit its author paid for it.
+	/// Version 3: each record keeps its patient's and its author's envelopes (version 2 gave it
+	/// the deposit its author paid for it).
 	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// The balance type of [`Config::Currency`].

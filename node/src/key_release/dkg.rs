@@ -32,9 +32,8 @@ use crate::service::FullClient;
 
 const LOG: &str = "key-release";
 
-/// Who this node is in the committee.
+/// What this node's member key gives the key generation: its seed.
 struct Member {
-	public: [u8; 32],
 	seed: [u8; 32],
 }
 
@@ -93,13 +92,8 @@ where
 		}
 	}
 	let Some((public, (index, view))) = found else { return Ok(()) };
-	let pair = keystore
-		.key_pair::<pallet_key_release::crypto::Pair>(&MemberPublic::from(public))
-		.map_err(|e| e.to_string())?
-		.ok_or("the member key is not in the keystore")?;
-	let member = Member { public: public.0, seed: pair.into_inner().seed() };
 	let genesis = client.info().genesis_hash;
-	let submit = Submitter { client, pool, keystore, member: &member, genesis: genesis.as_ref() };
+	let submit = Submitter { client, pool, keystore, public: public.0, genesis: genesis.as_ref() };
 
 	if let Some(endpoint) = &options.endpoint {
 		let current = view.endpoints.get(index as usize - 1).cloned().flatten();
@@ -140,7 +134,7 @@ where
 					share
 				}
 				None => {
-					let share = derive_share(&member, index, &view)?;
+					let share = derive_share(&member(keystore, public)?, index, &view)?;
 					if share.verifying != *expected {
 						return Err(format!(
 							"the share derived for member {index} does not match the \
@@ -166,7 +160,9 @@ where
 	}
 
 	// One message at a time: wait for the last one to land (or 20 blocks) before the next.
-	let Some(due) = next_message(&member, index, &view)? else { return Ok(()) };
+	let Some(due) = next_message(&member(keystore, public)?, index, &view)? else {
+		return Ok(());
+	};
 	let tag = due.tag().to_vec();
 	if let Some((last, at)) = sent {
 		if *last == tag && number < *at + 20 {
@@ -182,6 +178,16 @@ where
 	submit.send(submit.build(view.epoch, index, due)?).await?;
 	*sent = Some((tag, number));
 	Ok(())
+}
+
+/// This member's key pair, read from the keystore only when a message or a share needs its
+/// seed: once the share is held, a block costs no keystore read.
+fn member(keystore: &LocalKeystore, public: ed25519::Public) -> Result<Member, String> {
+	let pair = keystore
+		.key_pair::<pallet_key_release::crypto::Pair>(&MemberPublic::from(public))
+		.map_err(|e| e.to_string())?
+		.ok_or("the member key is not in the keystore")?;
+	Ok(Member { seed: pair.into_inner().seed() })
 }
 
 /// A key-generation message this member owes.
@@ -302,7 +308,8 @@ pub struct Submitter<'a, P: ?Sized> {
 	client: &'a Arc<FullClient>,
 	pool: &'a P,
 	keystore: &'a Arc<LocalKeystore>,
-	member: &'a Member,
+	/// The member key that signs.
+	public: [u8; 32],
 	genesis: &'a [u8],
 }
 
@@ -362,7 +369,7 @@ impl<P: ?Sized> Submitter<'_, P> {
 		let payload = message.signing_payload(self.genesis);
 		let signature = self
 			.keystore
-			.ed25519_sign(KEY_TYPE, &ed25519::Public::from_raw(self.member.public), &payload)
+			.ed25519_sign(KEY_TYPE, &ed25519::Public::from_raw(self.public), &payload)
 			.map_err(|e| e.to_string())?
 			.ok_or("the member key is not in the keystore")?;
 		Ok(MemberSignature::from(signature))

@@ -101,7 +101,8 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use medchain_primitives::{
-		AuditAction, AuditLog, CommitteeCiphertext, RecordId, RecordIndex, Role, RoleRegistry,
+		AuditAction, AuditLog, CommitteeCiphertext, CommitteeLocks, RecordId, RecordIndex, Role,
+		RoleRegistry,
 	};
 	use medchain_threshold::Point;
 
@@ -582,7 +583,9 @@ pub mod pallet {
 		pub fn in_summary(records: Vec<RecordId>) -> Vec<RecordId> {
 			records
 				.into_iter()
-				.filter(|record| Locks::<T>::get(record).is_some_and(|l| l.emergency.is_some()))
+				.filter(|record| {
+					<Self as CommitteeLocks<T::AccountId>>::in_emergency_summary(*record)
+				})
 				.collect()
 		}
 

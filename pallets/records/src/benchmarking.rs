@@ -1,8 +1,8 @@
 //! Benchmarks of the records pallet, each call in its worst case.
 //!
-//! The signing author's account is whitelisted where the call holds a deposit from it: the
-//! transaction extensions already read and wrote that account in the same extrinsic, and are
-//! charged for it, so the call's access hits the block's overlay.
+//! The signing author's account is whitelisted where the call holds a deposit from it
+//! (`author`): the transaction extensions already read and wrote that account in the same
+//! extrinsic, and are charged for it, so the call's access hits the block's overlay.
 
 use super::*;
 use frame_benchmarking::v2::*;
@@ -31,37 +31,23 @@ fn fund<T: Config>(author: &T::AccountId, records: u32) {
 	T::Currency::set_balance(author, T::Currency::minimum_balance().saturating_add(deposits));
 }
 
-/// A registered patient and a verified doctor who writes for them under a write grant, found
-/// among the most grants one patient may give one grantee, and can pay for `records` records.
-fn writer<T: Config>(records: u32) -> (T::AccountId, T::AccountId) {
+/// A registered patient and a verified doctor who can pay for `records` records and writes
+/// for them under a write grant found among the most grants one patient may give one grantee
+/// (`granted`), or in treatment. The doctor signs, so their account is whitelisted: the
+/// transaction extensions already read and wrote it in the same extrinsic.
+fn author<T: Config>(granted: bool, records: u32) -> (T::AccountId, T::AccountId) {
 	let patient: T::AccountId = account("patient", 0, 0);
 	let doctor: T::AccountId = account("doctor", 0, 0);
 	T::Registry::register_for_benchmarks(&patient, Role::Patient);
 	T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-	T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
-	fund::<T>(&doctor, records);
-	(patient, doctor)
-}
-
-/// A registered patient and a verified doctor who treats them and can pay for `records`
-/// records.
-fn treating<T: Config>(records: u32) -> (T::AccountId, T::AccountId) {
-	let patient: T::AccountId = account("patient", 0, 0);
-	let doctor: T::AccountId = account("doctor", 0, 0);
-	T::Registry::register_for_benchmarks(&patient, Role::Patient);
-	T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
-	T::Care::start_treatment_for_benchmarks(&doctor, &patient);
-	fund::<T>(&doctor, records);
-	(patient, doctor)
-}
-
-/// The author of a plain record: under a write grant when `g` is 1 (`writer`), else treating.
-fn licensed<T: Config>(g: u32, records: u32) -> (T::AccountId, T::AccountId) {
-	if g == 1 {
-		writer::<T>(records)
+	if granted {
+		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
 	} else {
-		treating::<T>(records)
+		T::Care::start_treatment_for_benchmarks(&doctor, &patient);
 	}
+	fund::<T>(&doctor, records);
+	whitelist_account!(doctor);
+	(patient, doctor)
 }
 
 /// `n` partly dispensed prescriptions of `patient` by `doctor`, each to be corrected.
@@ -93,8 +79,7 @@ mod benchmarks {
 	/// updated. Ending the grant is charged apart (`AccessControl::end_weight`).
 	#[benchmark]
 	fn add_record(t: Linear<0, { T::MaxTitleLen::get() }>) {
-		let (patient, doctor) = writer::<T>(1);
-		whitelist_account!(doctor);
+		let (patient, doctor) = author::<T>(true, 1);
 		let old = prescriptions::<T>(&patient, &doctor, 1)[0];
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; t as usize]);
 
@@ -122,8 +107,7 @@ mod benchmarks {
 	/// (`AccessControl::max_end_weight`).
 	#[benchmark]
 	fn add_records(n: Linear<1, { T::MaxWriteBatch::get() }>) {
-		let (patient, doctor) = writer::<T>(n);
-		whitelist_account!(doctor);
+		let (patient, doctor) = author::<T>(true, n);
 		let olds = prescriptions::<T>(&patient, &doctor, n);
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; T::MaxTitleLen::get() as usize]);
 		let batch: alloc::vec::Vec<NewRecord<T::MaxTitleLen>> = olds
@@ -154,8 +138,7 @@ mod benchmarks {
 	/// as in `add_record`.
 	#[benchmark]
 	fn add_report(t: Linear<0, { T::MaxTitleLen::get() }>, g: Linear<0, 1>) {
-		let (patient, doctor) = licensed::<T>(g, 1);
-		whitelist_account!(doctor);
+		let (patient, doctor) = author::<T>(g == 1, 1);
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; t as usize]);
 
 		#[block]
@@ -184,8 +167,7 @@ mod benchmarks {
 	/// title by a treating doctor (`g` = 0) or under a write grant (`g` = 1).
 	#[benchmark]
 	fn add_reports(n: Linear<1, { T::MaxWriteBatch::get() }>, g: Linear<0, 1>) {
-		let (patient, doctor) = licensed::<T>(g, n);
-		whitelist_account!(doctor);
+		let (patient, doctor) = author::<T>(g == 1, n);
 		let title = BoundedVec::truncate_from(alloc::vec![7u8; T::MaxTitleLen::get() as usize]);
 		let batch: alloc::vec::Vec<NewRecord<T::MaxTitleLen>> = (0..n)
 			.map(|_| NewRecord {

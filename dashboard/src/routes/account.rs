@@ -3,7 +3,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use axum::{
-	extract::{Multipart, State},
+	extract::{multipart::MultipartError, Multipart, State},
 	http::StatusCode,
 	response::Response,
 	Form,
@@ -180,7 +180,15 @@ pub struct Fields {
 	pub files: Vec<(String, Vec<u8>)>,
 }
 
-/// Reads a multipart form whose one file field is `file_field`.
+/// How far past the upload limit a body is still read, and thrown away, before the answer.
+///
+/// A server that answers 413 and closes while the browser is still sending resets the
+/// connection, and the browser shows a network error instead of the message (a lingering
+/// close, as web servers do). Bodies beyond this are cut off.
+pub const DRAIN: usize = 64 * 1024 * 1024;
+
+/// Reads a multipart form whose one file field is `file_field`, of at most `limit` bytes of
+/// content in all.
 pub async fn fields(
 	mut multipart: Multipart,
 	file_field: &str,
@@ -196,30 +204,46 @@ pub async fn fields(
 			),
 		)
 	};
+	let unreadable = |e: MultipartError| Problem::input(format!("The form could not be read ({e})."));
 	let mut out = Fields { text: HashMap::new(), files: Vec::new() };
+	let mut read = 0usize;
 	loop {
-		let field = match multipart.next_field().await {
+		let over = read > limit;
+		let mut field = match multipart.next_field().await {
 			Ok(Some(field)) => field,
+			Ok(None) if over => return Err(too_big()),
 			Ok(None) => break,
-			Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big()),
-			Err(e) => return Err(Problem::input(format!("The form could not be read ({e})."))),
+			Err(e) if over || e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_big()),
+			Err(e) => return Err(unreadable(e)),
 		};
 		let name = field.name().unwrap_or_default().to_string();
-		if name == file_field {
-			let file_name = field.file_name().unwrap_or("file").to_string();
-			let bytes = field.bytes().await.map_err(|e| {
-				if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-					too_big()
-				} else {
-					Problem::input(format!("The file could not be read ({e})."))
+		let file_name = field.file_name().unwrap_or("file").to_string();
+		let mut bytes = Vec::new();
+		loop {
+			match field.chunk().await {
+				Ok(Some(chunk)) => {
+					read = read.saturating_add(chunk.len());
+					// Past the limit, the rest is only drained.
+					if read <= limit {
+						bytes.extend_from_slice(&chunk);
+					}
 				}
-			})?;
-			out.files.push((file_name, bytes.to_vec()));
+				Ok(None) => break,
+				Err(e) if read > limit || e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+					return Err(too_big())
+				}
+				Err(e) => return Err(unreadable(e)),
+			}
+		}
+		if read > limit {
+			continue;
+		}
+		if name == file_field {
+			out.files.push((file_name, bytes));
 		} else {
-			let value = field
-				.text()
-				.await
-				.map_err(|e| Problem::input(format!("The form could not be read ({e}).")))?;
+			let value = String::from_utf8(bytes).map_err(|_| {
+				Problem::input(format!("The {name} field is not text. Type it again."))
+			})?;
 			out.text.insert(name, value);
 		}
 	}

@@ -78,7 +78,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 		.route("/verifiers", post(verifier::add))
 		.route("/verifiers/{account}/remove", post(verifier::remove))
 		.fallback(not_found)
-		.layer(DefaultBodyLimit::max(limit))
+		.layer(DefaultBodyLimit::max(limit.saturating_add(account::DRAIN)))
 		.layer(middleware::from_fn_with_state(state.clone(), guard::protect))
 		.with_state(state)
 }

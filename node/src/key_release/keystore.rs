@@ -6,16 +6,11 @@
 //! seed against the committee's published verifying share, so a stale or foreign entry is
 //! never used.
 
-use medchain_threshold::{KeyShare, Point, RistrettoPoint, Scalar};
+use medchain_threshold::{KeyShare, Point, Scalar};
 use pallet_key_release::crypto::{share as app, SHARE_KEY_TYPE};
 use sc_keystore::LocalKeystore;
 use sp_core::{ed25519, Pair as _};
 use sp_keystore::Keystore;
-
-/// `secret·G`, the verifying share the committee publishes for `secret`.
-fn verifying(secret: &Scalar) -> Point {
-	RistrettoPoint::mul_base(secret).compress().to_bytes()
-}
 
 /// The share of member `index` whose verifying share is `expected`, if the keystore has it.
 pub fn load(keystore: &LocalKeystore, index: u16, expected: &Point) -> Option<KeyShare> {
@@ -23,7 +18,8 @@ pub fn load(keystore: &LocalKeystore, index: u16, expected: &Point) -> Option<Ke
 		let pair = keystore.key_pair::<app::Pair>(&app::Public::from(public)).ok()??;
 		let seed = pair.into_inner().seed();
 		let secret = Option::<Scalar>::from(Scalar::from_canonical_bytes(seed))?;
-		(verifying(&secret) == *expected).then(|| KeyShare { index, secret, verifying: *expected })
+		let share = KeyShare::from_secret(index, secret);
+		(share.verifying == *expected).then_some(share)
 	})
 }
 
@@ -43,8 +39,7 @@ mod tests {
 	use super::*;
 
 	fn share(index: u16, n: u64) -> KeyShare {
-		let secret = Scalar::from(n);
-		KeyShare { index, secret, verifying: verifying(&secret) }
+		KeyShare::from_secret(index, Scalar::from(n))
 	}
 
 	#[test]

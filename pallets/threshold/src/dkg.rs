@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use curve25519_dalek::{constants::RISTRETTO_BASEPOINT_POINT as G, scalar::Scalar};
+use curve25519_dalek::scalar::Scalar;
 use frost_ristretto255::{
 	keys::dkg::{self, round1, round2},
 	Identifier,
@@ -179,9 +179,7 @@ pub fn solo(seed: &[u8; 32], epoch: u32) -> (KeyShare, CommitteeKey) {
 			.chain_update(seed)
 			.chain_update(epoch.to_le_bytes()),
 	);
-	let public = (secret * G).compress().to_bytes();
-	(
-		KeyShare { index: 1, secret, verifying: public },
-		CommitteeKey { public, verifying: vec![public] },
-	)
+	let share = KeyShare::from_secret(1, secret);
+	let public = share.verifying;
+	(share, CommitteeKey { public, verifying: vec![public] })
 }

@@ -28,6 +28,13 @@ pub struct KeyShare {
 	pub verifying: Point,
 }
 
+impl KeyShare {
+	/// Member `index`'s share `secret`, with the verifying share `secret·G` it answers to.
+	pub fn from_secret(index: u16, secret: Scalar) -> Self {
+		Self { index, secret, verifying: (secret * G).compress().to_bytes() }
+	}
+}
+
 impl Drop for KeyShare {
 	fn drop(&mut self) {
 		self.secret.zeroize();

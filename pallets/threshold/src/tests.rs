@@ -120,7 +120,7 @@ fn deal(secret: Scalar, n: u16, t: u16, rng: &mut ChaCha20Rng) -> (Vec<KeyShare>
 		.map(|i| {
 			let x = Scalar::from(u64::from(i));
 			let secret = coefficients.iter().rev().fold(Scalar::ZERO, |acc, c| acc * x + c);
-			KeyShare { index: i, secret, verifying: (secret * G).compress().to_bytes() }
+			KeyShare::from_secret(i, secret)
 		})
 		.collect();
 	let verifying = shares.iter().map(|s| s.verifying).collect();

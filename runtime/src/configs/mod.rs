@@ -16,7 +16,7 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	weights::{block_weights::BlockExecutionWeight, extrinsic_weights::ExtrinsicBaseWeight},
+	weights::block_weights::BlockExecutionWeight,
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
 	System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, SS58_PREFIX, VERSION,
@@ -32,11 +32,12 @@ parameter_types! {
 	pub const Version: RuntimeVersion = VERSION;
 
 	/// Two seconds of compute in a six-second block, of which normal extrinsics may use 75 %.
-	/// A block and each extrinsic cost what `benchmark overhead` measured on this machine.
+	/// A block costs what `benchmark overhead` measured on this machine; an extrinsic's base,
+	/// what it measured less its transaction extensions' own weights (`extrinsic_base`).
 	pub RuntimeBlockWeights: BlockWeights = BlockWeights::builder()
 		.base_block(BlockExecutionWeight::get())
 		.for_class(DispatchClass::all(), |class| {
-			class.base_extrinsic = ExtrinsicBaseWeight::get();
+			class.base_extrinsic = crate::weights::extrinsic_base();
 		})
 		.for_class(DispatchClass::Normal, |class| {
 			class.max_total = Some(NORMAL_DISPATCH_RATIO * MAXIMUM_BLOCK_WEIGHT);

@@ -104,11 +104,12 @@ fn decoy_grants<T: Config>(patient: &T::AccountId, doctor: &T::AccountId) {
 mod benchmarks {
 	use super::*;
 
-	/// A request listing the most records, each checked against the records pallet.
+	/// A request for the patient's reports with a purpose of `p` bytes. A scope listing
+	/// records adds [`check_listed`](Self::check_listed) on top.
 	#[benchmark]
 	fn request_access(p: Linear<0, { T::MaxPurposeLen::get() }>) {
-		let (patient, doctor, records) = setup::<T>(MAX_LISTED_RECORDS);
-		let scope = Scope::Records(BoundedVec::truncate_from(records));
+		let (patient, doctor, _) = setup::<T>(0);
+		let scope = Scope::Reports;
 		let purpose = BoundedVec::truncate_from(alloc::vec![1u8; p as usize]);
 
 		whitelist_account!(doctor);

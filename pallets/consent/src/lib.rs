@@ -501,7 +501,10 @@ pub mod pallet {
 		/// `DurationTooLong`, `TooManyPendingRequests`, `TooManyRequestsFromRequester`,
 		/// `InsufficientBalance`.
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::request_access(purpose.len() as u32))]
+		#[pallet::weight(
+			T::WeightInfo::request_access(purpose.len() as u32)
+				.saturating_add(Pallet::<T>::listed_weight(scope))
+		)]
 		pub fn request_access(
 			origin: OriginFor<T>,
 			patient: T::AccountId,
@@ -881,10 +884,16 @@ pub mod pallet {
 
 		/// `grant_access`'s weight for `envelopes` envelopes and `scope`.
 		pub(crate) fn grant_access_weight(envelopes: u32, scope: &Scope) -> Weight {
-			T::WeightInfo::grant_access(envelopes).saturating_add(match scope {
+			T::WeightInfo::grant_access(envelopes).saturating_add(Self::listed_weight(scope))
+		}
+
+		/// What checking the records `scope` lists costs, on top of a call benchmarked with a
+		/// scope that lists none.
+		pub(crate) fn listed_weight(scope: &Scope) -> Weight {
+			match scope {
 				Scope::Records(ids) => T::WeightInfo::check_listed(ids.len() as u32),
 				_ => Weight::zero(),
-			})
+			}
 		}
 
 		/// Holds `amount` of `who`'s balance for `reason`.

@@ -60,8 +60,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Accounts` (r:1 w:0)
 	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
-	/// Storage: `Records::Records` (r:32 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingCount` (r:1 w:1)
 	/// Proof: `Consent::PendingCount` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::PendingPerRequester` (r:1 w:1)
@@ -81,15 +79,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Requests` (r:0 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 1024]`.
-	fn request_access(p: u32, ) -> Weight {
+	fn request_access(_p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `2214`
-		//  Estimated: `96670`
-		// Minimum execution time: 215_142_000 picoseconds.
-		Weight::from_parts(245_628_774, 96670)
-			// Standard Error: 297
-			.saturating_add(Weight::from_parts(1_125, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads(40_u64))
+		//  Measured:  `410`
+		//  Estimated: `4206`
+		// Minimum execution time: 110_144_000 picoseconds.
+		Weight::from_parts(129_803_230, 4206)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().writes(9_u64))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
@@ -106,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `252`
 		//  Estimated: `4862`
-		// Minimum execution time: 23_047_000 picoseconds.
-		Weight::from_parts(25_955_000, 4862)
+		// Minimum execution time: 22_814_000 picoseconds.
+		Weight::from_parts(27_453_000, 4862)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -121,8 +117,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `153`
 		//  Estimated: `4862`
-		// Minimum execution time: 39_957_000 picoseconds.
-		Weight::from_parts(44_378_000, 4862)
+		// Minimum execution time: 39_768_000 picoseconds.
+		Weight::from_parts(48_980_000, 4862)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -133,7 +129,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Accounts` (r:1 w:0)
 	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:64 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(675), added: 3150, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GrantCount` (r:1 w:1)
@@ -165,17 +161,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn grant(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1339 + e * (140 ±0)`
-		//  Estimated: `11338 + e * (2990 ±0)`
-		// Minimum execution time: 125_355_000 picoseconds.
-		Weight::from_parts(144_749_618, 11338)
-			// Standard Error: 16_467
-			.saturating_add(Weight::from_parts(10_220_558, 0).saturating_mul(e.into()))
+		//  Measured:  `1546 + e * (58 ±0)`
+		//  Estimated: `11338 + e * (3150 ±0)`
+		// Minimum execution time: 127_758_000 picoseconds.
+		Weight::from_parts(164_103_494, 11338)
+			// Standard Error: 19_715
+			.saturating_add(Weight::from_parts(8_973_830, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(14_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(14_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(e.into()))
 	}
 	/// Storage: `Consent::Requests` (r:1 w:1)
 	/// Proof: `Consent::Requests` (`max_values`: None, `max_size`: Some(1397), added: 3872, mode: `MaxEncodedLen`)
@@ -198,10 +194,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `293`
 		//  Estimated: `4862`
-		// Minimum execution time: 32_191_000 picoseconds.
-		Weight::from_parts(36_516_760, 4862)
-			// Standard Error: 19
-			.saturating_add(Weight::from_parts(573, 0).saturating_mul(r.into()))
+		// Minimum execution time: 32_311_000 picoseconds.
+		Weight::from_parts(41_019_644, 4862)
+			// Standard Error: 66
+			.saturating_add(Weight::from_parts(524, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -210,7 +206,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:64 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(675), added: 3150, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::GrantCount` (r:1 w:1)
@@ -238,31 +234,31 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn grant_access(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1079 + e * (140 ±0)`
-		//  Estimated: `11338 + e * (2990 ±0)`
-		// Minimum execution time: 114_041_000 picoseconds.
-		Weight::from_parts(128_244_362, 11338)
-			// Standard Error: 13_823
-			.saturating_add(Weight::from_parts(9_972_076, 0).saturating_mul(e.into()))
+		//  Measured:  `1285 + e * (58 ±0)`
+		//  Estimated: `11338 + e * (3150 ±0)`
+		// Minimum execution time: 113_630_000 picoseconds.
+		Weight::from_parts(137_596_902, 11338)
+			// Standard Error: 17_266
+			.saturating_add(Weight::from_parts(8_259_101, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(e.into()))
 	}
 	/// Storage: `Records::Records` (r:32 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(675), added: 3150, mode: `MaxEncodedLen`)
 	/// The range of component `r` is `[1, 32]`.
 	fn check_listed(r: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `92 + r * (52 ±0)`
-		//  Estimated: `990 + r * (2990 ±0)`
-		// Minimum execution time: 3_312_000 picoseconds.
-		Weight::from_parts(1_497_337, 990)
-			// Standard Error: 2_224
-			.saturating_add(Weight::from_parts(3_007_749, 0).saturating_mul(r.into()))
+		//  Measured:  `252 + r * (52 ±0)`
+		//  Estimated: `990 + r * (3150 ±0)`
+		// Minimum execution time: 3_682_000 picoseconds.
+		Weight::from_parts(2_107_368, 990)
+			// Standard Error: 3_698
+			.saturating_add(Weight::from_parts(3_359_640, 0).saturating_mul(r.into()))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(r.into()))
 	}
 	/// Storage: `Consent::Grants` (r:1 w:1)
 	/// Proof: `Consent::Grants` (`max_values`: None, `max_size`: Some(888), added: 3363, mode: `MaxEncodedLen`)
@@ -293,12 +289,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn revoke(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `510 + e * (96 ±0)`
+		//  Measured:  `460 + e * (109 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 71_827_000 picoseconds.
-		Weight::from_parts(80_539_907, 4353)
-			// Standard Error: 5_897
-			.saturating_add(Weight::from_parts(4_881_874, 0).saturating_mul(e.into()))
+		// Minimum execution time: 74_282_000 picoseconds.
+		Weight::from_parts(90_921_087, 4353)
+			// Standard Error: 11_579
+			.saturating_add(Weight::from_parts(5_207_598, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(12_u64))
@@ -336,12 +332,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn renounce(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `614 + e * (96 ±0)`
+		//  Measured:  `563 + e * (109 ±0)`
 		//  Estimated: `4353 + e * (2623 ±0)`
-		// Minimum execution time: 75_578_000 picoseconds.
-		Weight::from_parts(81_538_443, 4353)
-			// Standard Error: 6_313
-			.saturating_add(Weight::from_parts(4_937_629, 0).saturating_mul(e.into()))
+		// Minimum execution time: 75_338_000 picoseconds.
+		Weight::from_parts(88_565_986, 4353)
+			// Standard Error: 9_618
+			.saturating_add(Weight::from_parts(4_992_159, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(13_u64))
@@ -375,12 +371,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Expiries` (r:0 w:1)
 	/// Proof: `Consent::Expiries` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `j` is `[1, 1024]`.
-	fn emergency_access(_j: u32, ) -> Weight {
+	fn emergency_access(j: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `791`
 		//  Estimated: `11338`
-		// Minimum execution time: 106_520_000 picoseconds.
-		Weight::from_parts(114_791_830, 11338)
+		// Minimum execution time: 107_856_000 picoseconds.
+		Weight::from_parts(131_284_769, 11338)
+			// Standard Error: 273
+			.saturating_add(Weight::from_parts(499, 0).saturating_mul(j.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().writes(11_u64))
 	}
@@ -391,7 +389,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Practitioners` (r:1 w:0)
 	/// Proof: `Registry::Practitioners` (`max_values`: None, `max_size`: Some(741), added: 3216, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Records` (r:64 w:0)
-	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(515), added: 2990, mode: `MaxEncodedLen`)
+	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(675), added: 3150, mode: `MaxEncodedLen`)
 	/// Storage: `Records::Envelopes` (r:64 w:64)
 	/// Proof: `Records::Envelopes` (`max_values`: None, `max_size`: Some(148), added: 2623, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::AuditLen` (r:1 w:1)
@@ -401,17 +399,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `e` is `[0, 64]`.
 	fn add_envelopes(e: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `760 + e * (140 ±0)`
-		//  Estimated: `4353 + e * (2990 ±0)`
-		// Minimum execution time: 31_407_000 picoseconds.
-		Weight::from_parts(37_343_523, 4353)
-			// Standard Error: 12_035
-			.saturating_add(Weight::from_parts(9_699_531, 0).saturating_mul(e.into()))
+		//  Measured:  `965 + e * (58 ±0)`
+		//  Estimated: `4353 + e * (3150 ±0)`
+		// Minimum execution time: 31_336_000 picoseconds.
+		Weight::from_parts(40_272_910, 4353)
+			// Standard Error: 9_489
+			.saturating_add(Weight::from_parts(7_951_995, 0).saturating_mul(e.into()))
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(e.into()))
 	}
 	/// Storage: `Consent::SweepCursor` (r:1 w:1)
 	/// Proof: `Consent::SweepCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -445,10 +443,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::EmergencyJustifications` (`max_values`: None, `max_size`: Some(1042), added: 3517, mode: `MaxEncodedLen`)
 	fn expire_grant() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `6951`
+		//  Measured:  `7733`
 		//  Estimated: `168862`
-		// Minimum execution time: 364_491_000 picoseconds.
-		Weight::from_parts(386_566_000, 168862)
+		// Minimum execution time: 347_276_000 picoseconds.
+		Weight::from_parts(391_211_000, 168862)
 			.saturating_add(T::DbWeight::get().reads(75_u64))
 			.saturating_add(T::DbWeight::get().writes(78_u64))
 	}
@@ -456,55 +454,54 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
-	fn request_access(p: u32, ) -> Weight {
-		Weight::from_parts(245_628_774, 96670)
-			.saturating_add(Weight::from_parts(1_125, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads(40_u64))
+	fn request_access(_p: u32, ) -> Weight {
+		Weight::from_parts(129_803_230, 4206)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().writes(9_u64))
 	}
 	fn cancel_request() -> Weight {
-		Weight::from_parts(25_955_000, 4862)
+		Weight::from_parts(27_453_000, 4862)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn clear_request() -> Weight {
-		Weight::from_parts(44_378_000, 4862)
+		Weight::from_parts(48_980_000, 4862)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn grant(e: u32, ) -> Weight {
-		Weight::from_parts(144_749_618, 11338)
-			.saturating_add(Weight::from_parts(10_220_558, 0).saturating_mul(e.into()))
+		Weight::from_parts(164_103_494, 11338)
+			.saturating_add(Weight::from_parts(8_973_830, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(14_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(14_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(e.into()))
 	}
 	fn deny(r: u32, ) -> Weight {
-		Weight::from_parts(36_516_760, 4862)
-			.saturating_add(Weight::from_parts(573, 0).saturating_mul(r.into()))
+		Weight::from_parts(41_019_644, 4862)
+			.saturating_add(Weight::from_parts(524, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn grant_access(e: u32, ) -> Weight {
-		Weight::from_parts(128_244_362, 11338)
-			.saturating_add(Weight::from_parts(9_972_076, 0).saturating_mul(e.into()))
+		Weight::from_parts(137_596_902, 11338)
+			.saturating_add(Weight::from_parts(8_259_101, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(e.into()))
 	}
 	fn check_listed(r: u32, ) -> Weight {
-		Weight::from_parts(1_497_337, 990)
-			.saturating_add(Weight::from_parts(3_007_749, 0).saturating_mul(r.into()))
+		Weight::from_parts(2_107_368, 990)
+			.saturating_add(Weight::from_parts(3_359_640, 0).saturating_mul(r.into()))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(r.into()))
+			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(r.into()))
 	}
 	fn revoke(e: u32, ) -> Weight {
-		Weight::from_parts(80_539_907, 4353)
-			.saturating_add(Weight::from_parts(4_881_874, 0).saturating_mul(e.into()))
+		Weight::from_parts(90_921_087, 4353)
+			.saturating_add(Weight::from_parts(5_207_598, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(12_u64))
@@ -512,30 +509,31 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
 	fn renounce(e: u32, ) -> Weight {
-		Weight::from_parts(81_538_443, 4353)
-			.saturating_add(Weight::from_parts(4_937_629, 0).saturating_mul(e.into()))
+		Weight::from_parts(88_565_986, 4353)
+			.saturating_add(Weight::from_parts(4_992_159, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(13_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
 			.saturating_add(Weight::from_parts(0, 2623).saturating_mul(e.into()))
 	}
-	fn emergency_access(_j: u32, ) -> Weight {
-		Weight::from_parts(114_791_830, 11338)
+	fn emergency_access(j: u32, ) -> Weight {
+		Weight::from_parts(131_284_769, 11338)
+			.saturating_add(Weight::from_parts(499, 0).saturating_mul(j.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().writes(11_u64))
 	}
 	fn add_envelopes(e: u32, ) -> Weight {
-		Weight::from_parts(37_343_523, 4353)
-			.saturating_add(Weight::from_parts(9_699_531, 0).saturating_mul(e.into()))
+		Weight::from_parts(40_272_910, 4353)
+			.saturating_add(Weight::from_parts(7_951_995, 0).saturating_mul(e.into()))
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(e.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(e.into())))
-			.saturating_add(Weight::from_parts(0, 2990).saturating_mul(e.into()))
+			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(e.into()))
 	}
 	fn expire_grant() -> Weight {
-		Weight::from_parts(386_566_000, 168862)
+		Weight::from_parts(391_211_000, 168862)
 			.saturating_add(ParityDbWeight::get().reads(75_u64))
 			.saturating_add(ParityDbWeight::get().writes(78_u64))
 	}

@@ -29,22 +29,24 @@ impl<T: Config> Pallet<T> {
 
 	/// In one pass over every grant of the pair (at most `MaxGrantsPerPair`, so its cost does
 	/// not depend on where a match sits): the effective grant that `accepts` and `prefers`, and
-	/// the effective grant that `accepts` at all, each the one expiring first. A read looks
-	/// for the grant holding the reader's key, and falls back to any covering grant, in this
-	/// single scan.
+	/// the effective grant that `accepts` at all, each the one expiring first, and how many
+	/// grants the scan read. A read looks for the grant holding the reader's key, and falls
+	/// back to any covering grant, in this single scan.
 	pub(crate) fn find_grants(
 		grantee: &T::AccountId,
 		patient: &T::AccountId,
 		accepts: impl Fn(&Grant<T>) -> bool,
 		prefers: impl Fn(&Grant<T>) -> bool,
-	) -> (Option<GrantId>, Option<GrantId>) {
+	) -> (Option<GrantId>, Option<GrantId>, u32) {
 		let now = frame_system::Pallet::<T>::block_number();
+		let mut read = 0u32;
 		// Every grant of the pair has the same grantee, so the registry is asked once per role
 		// rather than once per grant (it reads two entries each time).
 		let mut standing: Option<(Role, bool)> = None;
 		let mut preferred: Option<(BlockNumberFor<T>, GrantId)> = None;
 		let mut any: Option<(BlockNumberFor<T>, GrantId)> = None;
 		for id in PatientGrants::<T>::iter_key_prefix((patient, grantee)) {
+			read.saturating_inc();
 			let Some(grant) = Grants::<T>::get(id) else { continue };
 			if !Self::is_live(&grant, now) || !accepts(&grant) {
 				continue;
@@ -68,7 +70,7 @@ impl<T: Config> Pallet<T> {
 				preferred = Some(key);
 			}
 		}
-		(preferred.map(|(_, id)| id), any.map(|(_, id)| id))
+		(preferred.map(|(_, id)| id), any.map(|(_, id)| id), read)
 	}
 
 	/// The caller may hold `scope`: a verified practitioner, and a doctor for `Write`.
@@ -348,13 +350,15 @@ impl<T: Config> Pallet<T> {
 		scope: Scope,
 		records: &[RecordId],
 		last_use: bool,
+		grants: u32,
 	) -> GrantId {
 		use medchain_primitives::RecordKind;
 		let expires_at =
 			frame_system::Pallet::<T>::block_number().saturating_add(T::MaxGrantDuration::get());
 		let role = T::Registry::role(reader).expect("benchmark reader is registered");
 		use frame_support::traits::fungible::{Inspect, Mutate};
-		let deposits = T::GrantDeposit::get().saturating_mul(T::MaxGrantsPerPair::get().into());
+		let grants = grants.clamp(1, T::MaxGrantsPerPair::get());
+		let deposits = T::GrantDeposit::get().saturating_mul(grants.into());
 		let _ = T::Currency::set_balance(
 			patient,
 			T::Currency::balance(patient)
@@ -394,7 +398,7 @@ impl<T: Config> Pallet<T> {
 		};
 		// Decoys every lookup reads and scans in full: of the same scope, each carrying the most
 		// keys but not the one looked for, expiring after the match so that the match is picked.
-		for _ in 1..T::MaxGrantsPerPair::get() {
+		for _ in 1..grants {
 			let decoy =
 				grant(scope.clone(), None, keys(BoundedVec::new()), expires_at + One::one());
 			Self::insert_grant(decoy).expect("benchmark grants fit");

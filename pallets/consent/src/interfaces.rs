@@ -6,8 +6,8 @@ use crate::*;
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use medchain_primitives::{
-	AccessControl, AuditAction, AuditLog, Commitments, Consumed, GrantId, ReadRefusal, RecordId,
-	RecordKind, Scope,
+	AccessControl, AuditAction, AuditLog, Commitments, Consumed, GrantId, GrantLookup,
+	ReadRefusal, RecordId, RecordKind, Scope,
 };
 
 impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
@@ -20,19 +20,25 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		patient: &T::AccountId,
 		record: RecordId,
 		kind: RecordKind,
-	) -> Result<GrantId, ReadRefusal> {
+	) -> GrantLookup {
 		// One scan of the pair's grants finds both the grant holding the reader's key and,
 		// failing that, any covering grant (a pharmacy dispenses under one without a key).
-		match Self::find_grants(
+		let (keyed, covering, grants) = Self::find_grants(
 			reader,
 			patient,
 			|g| g.scope.covers_record(record, kind),
 			|g| g.envelopes.contains(&record),
-		) {
+		);
+		let verdict = match (keyed, covering) {
 			(Some(id), _) => Ok(id),
 			(None, Some(grant)) => Err(ReadRefusal::NoEnvelope { grant }),
 			(None, None) => Err(ReadRefusal::NoGrant),
-		}
+		};
+		GrantLookup { verdict, grants }
+	}
+
+	fn max_grants_per_pair() -> u32 {
+		T::MaxGrantsPerPair::get()
 	}
 
 	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
@@ -84,8 +90,9 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		scope: Scope,
 		records: &[RecordId],
 		last_use: bool,
+		grants: u32,
 	) -> GrantId {
-		Self::worst_case_grants(patient, reader, scope, records, last_use)
+		Self::worst_case_grants(patient, reader, scope, records, last_use, grants)
 	}
 }
 

@@ -77,11 +77,11 @@ fn direct(
 }
 
 fn read_grant(reader: AccountId, record: RecordId, kind: RecordKind) -> Option<GrantId> {
-	<Consent as AccessControl<_>>::read_grant(&reader, &PATIENT, record, kind).ok()
+	<Consent as AccessControl<_>>::read_grant(&reader, &PATIENT, record, kind).verdict.ok()
 }
 
 fn why_not(reader: AccountId, record: RecordId, kind: RecordKind) -> ReadRefusal {
-	<Consent as AccessControl<_>>::read_grant(&reader, &PATIENT, record, kind).unwrap_err()
+	<Consent as AccessControl<_>>::read_grant(&reader, &PATIENT, record, kind).verdict.unwrap_err()
 }
 
 fn write_grant(who: AccountId, patient: AccountId) -> Option<GrantId> {

@@ -12,7 +12,8 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use medchain_primitives::{
-	AccessControl, AuditAction, AuditLog, Consumed, Envelope, GrantId, ReadRefusal, RecordId,
+	AccessControl, AuditAction, AuditLog, Consumed, Envelope, GrantId, GrantLookup, ReadRefusal,
+	RecordId,
 	RecordIndex, RecordKind, Role,
 };
 pub use medchain_test_support::TestRegistry;
@@ -100,8 +101,12 @@ impl AccessControl<AccountId> for TestAccess {
 		patient: &AccountId,
 		_: RecordId,
 		_: RecordKind,
-	) -> Result<GrantId, ReadRefusal> {
-		Self::emergency_grant(reader, patient).ok_or(ReadRefusal::NoGrant)
+	) -> GrantLookup {
+		let verdict = Self::emergency_grant(reader, patient).ok_or(ReadRefusal::NoGrant);
+		GrantLookup { verdict, grants: 1 }
+	}
+	fn max_grants_per_pair() -> u32 {
+		1
 	}
 	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
 		if Self::grant_live(grant) {
@@ -131,6 +136,7 @@ impl AccessControl<AccountId> for TestAccess {
 		_scope: medchain_primitives::Scope,
 		_records: &[RecordId],
 		_last_use: bool,
+		_grants: u32,
 	) -> GrantId {
 		let id = LIVE.with(|l| l.borrow().iter().next_back().map_or(0, |last| last + 1));
 		grant(id);

@@ -216,6 +216,16 @@ pub enum ReadRefusal {
 	NoEnvelope { grant: GrantId },
 }
 
+/// What a lookup of the grants a reader holds from one patient found, and what it read.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct GrantLookup {
+	/// The grant to read under, or why there is none.
+	pub verdict: Result<GrantId, ReadRefusal>,
+	/// How many of the pair's grants the lookup read, at most
+	/// [`AccessControl::max_grants_per_pair`]: a read is refunded to the benchmark of that many.
+	pub grants: u32,
+}
+
 /// What the records pallet asks the consent pallet before it lets anyone but the patient and
 /// the author touch a record.
 pub trait AccessControl<AccountId> {
@@ -231,7 +241,10 @@ pub trait AccessControl<AccountId> {
 		patient: &AccountId,
 		record: RecordId,
 		kind: RecordKind,
-	) -> Result<GrantId, ReadRefusal>;
+	) -> GrantLookup;
+
+	/// The most grants one patient may give one grantee: what a lookup reads at worst.
+	fn max_grants_per_pair() -> u32;
 
 	/// Records one use of `grant` (a recorded read, a dispense or a record written under a
 	/// write grant); a grant with a use limit ends when its last use is consumed. Says which
@@ -254,10 +267,11 @@ pub trait AccessControl<AccountId> {
 	/// from one patient, and each ends once.
 	fn max_end_weight(uses: u32) -> Weight;
 
-	/// The worst case for other pallets' benchmarks: `reader` holds the most grants one
-	/// patient may give one grantee, the matching one over `scope` last, carrying the most
-	/// envelopes (among them one for each of `records`). On its `last_use` consuming it ends
-	/// it; otherwise it has uses to spare and consuming only counts one.
+	/// The worst case of `grants` grants for other pallets' benchmarks: `reader` holds
+	/// `grants` grants from `patient` (at most [`max_grants_per_pair`](Self::max_grants_per_pair)),
+	/// the matching one over `scope` last, each carrying the most envelopes (the match among
+	/// them one for each of `records`). On its `last_use` consuming it ends it; otherwise it has
+	/// uses to spare and consuming only counts one.
 	#[cfg(feature = "runtime-benchmarks")]
 	fn grant_for_benchmarks(
 		patient: &AccountId,
@@ -265,6 +279,7 @@ pub trait AccessControl<AccountId> {
 		scope: Scope,
 		records: &[RecordId],
 		last_use: bool,
+		grants: u32,
 	) -> GrantId;
 }
 

@@ -41,7 +41,8 @@ fn author<T: Config>(granted: bool, records: u32) -> (T::AccountId, T::AccountId
 	T::Registry::register_for_benchmarks(&patient, Role::Patient);
 	T::Registry::register_for_benchmarks(&doctor, Role::Doctor);
 	if granted {
-		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false);
+		let most = T::Access::max_grants_per_pair();
+		T::Access::grant_for_benchmarks(&patient, &doctor, Scope::Write, &[], false, most);
 	} else {
 		T::Care::start_treatment_for_benchmarks(&doctor, &patient);
 	}
@@ -196,24 +197,24 @@ mod benchmarks {
 		assert_eq!(PatientRecords::<T>::iter_key_prefix(&patient).count(), n as usize);
 	}
 
-	/// A grantee's read under a grant carrying the most envelopes, found among the most grants
-	/// one patient may give one grantee; a use of the grant is counted. Ending the grant is
-	/// charged apart (`AccessControl::end_weight`).
+	/// A grantee's read under a grant found among the `p` grants the patient gave the
+	/// grantee, each carrying the most envelopes; a use of the grant is counted. Ending the
+	/// grant is charged apart (`AccessControl::end_weight`).
 	#[benchmark]
-	fn record_read() {
+	fn record_read(p: Linear<1, { T::Access::max_grants_per_pair() }>) {
 		let (patient, doctor, reader) = cast::<T>("reader", Role::Hospital);
 		let record = Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report);
-		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &[record], false);
+		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &[record], false, p);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(reader), record, None);
 	}
 
-	/// A partial fill under a grant carrying the most envelopes, found among the most grants
-	/// one patient may give one grantee; a use of the grant is counted. Ending the grant is
+	/// A partial fill under a grant found among the `p` grants the patient gave the pharmacy,
+	/// each carrying the most envelopes; a use of the grant is counted. Ending the grant is
 	/// charged apart (`AccessControl::end_weight`).
 	#[benchmark]
-	fn dispense() {
+	fn dispense(p: Linear<1, { T::Access::max_grants_per_pair() }>) {
 		let (patient, doctor, pharmacy) = cast::<T>("pharmacy", Role::Pharmacy);
 		let record =
 			Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Prescription);
@@ -223,6 +224,7 @@ mod benchmarks {
 			Scope::Prescriptions,
 			&[record],
 			false,
+			p,
 		);
 
 		#[extrinsic_call]
@@ -240,7 +242,8 @@ mod benchmarks {
 		let records: alloc::vec::Vec<RecordId> = (0..n)
 			.map(|_| Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report))
 			.collect();
-		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &records, false);
+		let most = T::Access::max_grants_per_pair();
+		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &records, false, most);
 		let batch = BoundedVec::truncate_from(records);
 
 		#[extrinsic_call]

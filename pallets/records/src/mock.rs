@@ -5,7 +5,8 @@ use crate as pallet_records;
 use core::cell::RefCell;
 use frame_support::{derive_impl, parameter_types, weights::Weight};
 use medchain_primitives::{
-	AccessControl, AuditAction, AuditLog, CareRelationship, Consumed, GrantId, ReadRefusal,
+	AccessControl, AuditAction, AuditLog, CareRelationship, Consumed, GrantId, GrantLookup,
+	ReadRefusal,
 	RecordId, RecordIndex, RecordKind, Role, Scope,
 };
 pub use medchain_test_support::TestRegistry;
@@ -96,6 +97,8 @@ pub const END_WEIGHT: u64 = 1_000;
 pub const ENDED_ENVELOPES: u32 = 3;
 /// The most envelopes a grant carries, for the stand-in's worst case.
 pub const MAX_ENVELOPES: u32 = 64;
+/// The most grants the stand-in lets one patient give one grantee.
+pub const MAX_GRANTS_PER_PAIR: u32 = 4;
 
 /// A grant as the stand-in consent pallet keeps it.
 #[derive(Clone, Debug)]
@@ -141,7 +144,7 @@ impl AccessControl<AccountId> for TestAccess {
 		patient: &AccountId,
 		record: RecordId,
 		kind: RecordKind,
-	) -> Result<GrantId, ReadRefusal> {
+	) -> GrantLookup {
 		let grant = GRANTS.with(|g| {
 			g.borrow()
 				.iter()
@@ -153,11 +156,16 @@ impl AccessControl<AccountId> for TestAccess {
 				.map(|(id, _)| *id)
 		});
 		// The stand-in lets any covering grant supply the envelope the records pallet holds.
-		match grant {
+		let verdict = match grant {
 			Some(id) if pallet_records::Envelopes::<Test>::contains_key(record, reader) => Ok(id),
 			Some(grant) => Err(ReadRefusal::NoEnvelope { grant }),
 			None => Err(ReadRefusal::NoGrant),
-		}
+		};
+		// The stand-in's lookup reads one grant; the records pallet's refund is tested on it.
+		GrantLookup { verdict, grants: 1 }
+	}
+	fn max_grants_per_pair() -> u32 {
+		MAX_GRANTS_PER_PAIR
 	}
 	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
 		GRANTS.with(|g| {
@@ -193,6 +201,7 @@ impl AccessControl<AccountId> for TestAccess {
 		scope: Scope,
 		records: &[RecordId],
 		last_use: bool,
+		_grants: u32,
 	) -> GrantId {
 		for record in records {
 			let _ = <MedicalRecords as RecordIndex<_>>::add_envelope(*record, reader, [5; 80]);

@@ -571,27 +571,38 @@ fn a_batch_is_refused_whole() {
 fn the_end_of_a_grant_is_charged_only_when_one_ends() {
 	run(|| {
 		with_report_and_prescription();
-		// Charged up front: the call plus the end of the largest grant.
+		// Charged up front: the call with a lookup of the most grants, plus the end of the
+		// largest grant; refunded to the grants the lookup read (the stand-in's one) and to
+		// the end of the grant that ended, if any.
 		let declared =
 			Call::<Test>::record_read { record: 0, release: None }.get_dispatch_info().call_weight;
 		assert_eq!(
 			declared,
-			<() as WeightInfo>::record_read() + TestAccess::end_weight(MAX_ENVELOPES)
+			<() as WeightInfo>::record_read(MAX_GRANTS_PER_PAIR)
+				+ TestAccess::end_weight(MAX_ENVELOPES)
 		);
+		let one = <() as WeightInfo>::record_read(1);
 		let read = |who| MedicalRecords::record_read(RuntimeOrigin::signed(who), 0, None).unwrap();
 		// The patient's own read uses no grant.
-		assert_eq!(read(PATIENT).actual_weight, Some(<() as WeightInfo>::record_read()));
+		assert_eq!(read(PATIENT).actual_weight, Some(one));
 		grant_both_to_other_doctor(Some(2));
-		assert_eq!(read(OTHER_DOCTOR).actual_weight, Some(<() as WeightInfo>::record_read()));
+		assert_eq!(read(OTHER_DOCTOR).actual_weight, Some(one));
 		assert_eq!(
 			read(OTHER_DOCTOR).actual_weight,
-			Some(<() as WeightInfo>::record_read() + TestAccess::end_weight(ENDED_ENVELOPES))
+			Some(one + TestAccess::end_weight(ENDED_ENVELOPES))
 		);
 
 		add_grant(PATIENT, PHARMACY, Scope::Prescriptions, Some(1));
+		let declared = Call::<Test>::dispense { record: 1, quantity: 1, release: None }
+			.get_dispatch_info()
+			.call_weight;
+		assert_eq!(
+			declared,
+			<() as WeightInfo>::dispense(MAX_GRANTS_PER_PAIR) + TestAccess::end_weight(MAX_ENVELOPES)
+		);
 		let post = MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1, None).unwrap();
 		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::dispense() + ended));
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::dispense(1) + ended));
 
 		let title_len = title().len() as u32;
 		// A plain report costs what the `add_report` benchmark measured for its licence, a

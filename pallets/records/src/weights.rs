@@ -42,8 +42,8 @@ pub trait WeightInfo {
 	fn add_records(n: u32, ) -> Weight;
 	fn add_report(t: u32, g: u32, ) -> Weight;
 	fn add_reports(n: u32, g: u32, ) -> Weight;
-	fn record_read() -> Weight;
-	fn dispense() -> Weight;
+	fn record_read(p: u32, ) -> Weight;
+	fn dispense(p: u32, ) -> Weight;
 	fn record_reads(n: u32, ) -> Weight;
 }
 
@@ -74,14 +74,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// The range of component `t` is `[0, 256]`.
-	fn add_record(t: u32, ) -> Weight {
+	fn add_record(_t: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `1474`
 		//  Estimated: `14442`
-		// Minimum execution time: 133_694_000 picoseconds.
-		Weight::from_parts(152_728_286, 14442)
-			// Standard Error: 489
-			.saturating_add(Weight::from_parts(888, 0).saturating_mul(t.into()))
+		// Minimum execution time: 133_462_000 picoseconds.
+		Weight::from_parts(155_352_736, 14442)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -112,10 +110,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1400 + n * (80 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 143_475_000 picoseconds.
-		Weight::from_parts(123_180_305, 14442)
-			// Standard Error: 23_012
-			.saturating_add(Weight::from_parts(30_069_053, 0).saturating_mul(n.into()))
+		// Minimum execution time: 144_920_000 picoseconds.
+		Weight::from_parts(127_961_383, 14442)
+			// Standard Error: 48_426
+			.saturating_add(Weight::from_parts(31_614_949, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -146,14 +144,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::RegisteredAt` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `t` is `[0, 256]`.
 	/// The range of component `g` is `[0, 1]`.
-	fn add_report(_t: u32, g: u32, ) -> Weight {
+	fn add_report(t: u32, g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 89_105_000 picoseconds.
-		Weight::from_parts(100_985_779, 7221)
-			// Standard Error: 74_392
-			.saturating_add(Weight::from_parts(31_381_652, 0).saturating_mul(g.into()))
+		// Minimum execution time: 91_425_000 picoseconds.
+		Weight::from_parts(102_990_046, 7221)
+			// Standard Error: 427
+			.saturating_add(Weight::from_parts(4_298, 0).saturating_mul(t.into()))
+			// Standard Error: 71_428
+			.saturating_add(Weight::from_parts(34_885_312, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -188,12 +188,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 121_314_000 picoseconds.
-		Weight::from_parts(47_174_811, 7221)
-			// Standard Error: 14_125
-			.saturating_add(Weight::from_parts(14_954_023, 0).saturating_mul(n.into()))
-			// Standard Error: 143_445
-			.saturating_add(Weight::from_parts(70_319_183, 0).saturating_mul(g.into()))
+		// Minimum execution time: 130_095_000 picoseconds.
+		Weight::from_parts(40_785_125, 7221)
+			// Standard Error: 31_805
+			.saturating_add(Weight::from_parts(16_590_599, 0).saturating_mul(n.into()))
+			// Standard Error: 322_979
+			.saturating_add(Weight::from_parts(86_698_487, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -215,14 +215,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
-	fn record_read() -> Weight {
+	/// The range of component `p` is `[1, 4]`.
+	fn record_read(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4419`
-		//  Estimated: `14442`
-		// Minimum execution time: 111_281_000 picoseconds.
-		Weight::from_parts(125_372_000, 14442)
-			.saturating_add(T::DbWeight::get().reads(13_u64))
+		//  Measured:  `1516 + p * (718 ±0)`
+		//  Estimated: `4206 + p * (3363 ±0)`
+		// Minimum execution time: 59_202_000 picoseconds.
+		Weight::from_parts(55_256_724, 4206)
+			// Standard Error: 83_240
+			.saturating_add(Weight::from_parts(16_510_654, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	/// Storage: `Registry::Accounts` (r:1 w:0)
 	/// Proof: `Registry::Accounts` (`max_values`: None, `max_size`: Some(228), added: 2703, mode: `MaxEncodedLen`)
@@ -240,14 +245,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Consent::AuditLen` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `Consent::Audit` (r:0 w:1)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
-	fn dispense() -> Weight {
+	/// The range of component `p` is `[1, 4]`.
+	fn dispense(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5228`
-		//  Estimated: `14442`
-		// Minimum execution time: 130_260_000 picoseconds.
-		Weight::from_parts(147_104_000, 14442)
-			.saturating_add(T::DbWeight::get().reads(14_u64))
+		//  Measured:  `2033 + p * (787 ±0)`
+		//  Estimated: `4206 + p * (3363 ±0)`
+		// Minimum execution time: 74_910_000 picoseconds.
+		Weight::from_parts(81_646_215, 4206)
+			// Standard Error: 143_424
+			.saturating_add(Weight::from_parts(12_473_553, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
+			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	/// Storage: `Records::Records` (r:32 w:0)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(675), added: 3150, mode: `MaxEncodedLen`)
@@ -268,10 +278,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5052 + n * (175 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 114_419_000 picoseconds.
-		Weight::from_parts(99_185_455, 14442)
-			// Standard Error: 121_874
-			.saturating_add(Weight::from_parts(35_615_302, 0).saturating_mul(n.into()))
+		// Minimum execution time: 111_539_000 picoseconds.
+		Weight::from_parts(87_157_644, 14442)
+			// Standard Error: 124_591
+			.saturating_add(Weight::from_parts(38_120_377, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -282,24 +292,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
-	fn add_record(t: u32, ) -> Weight {
-		Weight::from_parts(152_728_286, 14442)
-			.saturating_add(Weight::from_parts(888, 0).saturating_mul(t.into()))
+	fn add_record(_t: u32, ) -> Weight {
+		Weight::from_parts(155_352_736, 14442)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn add_records(n: u32, ) -> Weight {
-		Weight::from_parts(123_180_305, 14442)
-			.saturating_add(Weight::from_parts(30_069_053, 0).saturating_mul(n.into()))
+		Weight::from_parts(127_961_383, 14442)
+			.saturating_add(Weight::from_parts(31_614_949, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(n.into()))
 	}
-	fn add_report(_t: u32, g: u32, ) -> Weight {
-		Weight::from_parts(100_985_779, 7221)
-			.saturating_add(Weight::from_parts(31_381_652, 0).saturating_mul(g.into()))
+	fn add_report(t: u32, g: u32, ) -> Weight {
+		Weight::from_parts(102_990_046, 7221)
+			.saturating_add(Weight::from_parts(4_298, 0).saturating_mul(t.into()))
+			.saturating_add(Weight::from_parts(34_885_312, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -307,9 +317,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn add_reports(n: u32, g: u32, ) -> Weight {
-		Weight::from_parts(47_174_811, 7221)
-			.saturating_add(Weight::from_parts(14_954_023, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(70_319_183, 0).saturating_mul(g.into()))
+		Weight::from_parts(40_785_125, 7221)
+			.saturating_add(Weight::from_parts(16_590_599, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(86_698_487, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -317,19 +327,25 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
-	fn record_read() -> Weight {
-		Weight::from_parts(125_372_000, 14442)
-			.saturating_add(ParityDbWeight::get().reads(13_u64))
+	fn record_read(p: u32, ) -> Weight {
+		Weight::from_parts(55_256_724, 4206)
+			.saturating_add(Weight::from_parts(16_510_654, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
+			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
-	fn dispense() -> Weight {
-		Weight::from_parts(147_104_000, 14442)
-			.saturating_add(ParityDbWeight::get().reads(14_u64))
+	fn dispense(p: u32, ) -> Weight {
+		Weight::from_parts(81_646_215, 4206)
+			.saturating_add(Weight::from_parts(12_473_553, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
+			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(99_185_455, 14442)
-			.saturating_add(Weight::from_parts(35_615_302, 0).saturating_mul(n.into()))
+		Weight::from_parts(87_157_644, 14442)
+			.saturating_add(Weight::from_parts(38_120_377, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

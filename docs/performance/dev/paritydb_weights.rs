@@ -4,7 +4,7 @@
 //! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //!
 //! DATABASE: `ParityDb`, RUNTIME: `MedChain Development`
-//! BLOCK-NUM: `Number(149)`
+//! BLOCK-NUM: `Number(137)`
 //! SKIP-WRITE: `false`, SKIP-READ: `false`, WARMUPS: `1`
 //! STATE-VERSION: `V1`, STATE-CACHE-SIZE: ``
 //! WEIGHT-PATH: `docs/performance/dev`
@@ -16,7 +16,7 @@
 //   storage
 //   --dev
 //   --base-path
-//   /tmp/tmp.M6t2zJUMH6/dev
+//   /tmp/tmp.toJNrb7TFP/dev
 //   --database
 //   paritydb
 //   --state-version
@@ -42,31 +42,31 @@ pub mod constants {
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 833, 6_443_605
-			///   Average:  10_271
-			///   Median:   9_082
-			///   Std-Dev:  31481.6
+			///   Min, Max: 693, 6_533_655
+			///   Average:  8_525
+			///   Median:   7_623
+			///   Std-Dev:  25657.18
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 15_523
-			///   95th: 12_722
-			///   75th: 10_322
-			read: 10_271 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 12_676
+			///   95th: 10_530
+			///   75th: 8_620
+			read: 8_525 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 18_106, 35_015
-			///   Average:  28_041
-			///   Median:   28_269
-			///   Std-Dev:  2425.06
+			///   Min, Max: 15_852, 28_190
+			///   Average:  25_733
+			///   Median:   26_317
+			///   Std-Dev:  2094.9
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 31_324
-			///   95th: 31_066
-			///   75th: 29_551
-			write: 28_041 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 27_970
+			///   95th: 27_683
+			///   75th: 26_728
+			write: 25_733 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 

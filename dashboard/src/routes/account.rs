@@ -204,7 +204,8 @@ pub async fn fields(
 			),
 		)
 	};
-	let unreadable = |e: MultipartError| Problem::input(format!("The form could not be read ({e})."));
+	let unreadable =
+		|e: MultipartError| Problem::input(format!("The form could not be read ({e})."));
 	let mut out = Fields { text: HashMap::new(), files: Vec::new() };
 	let mut read = 0usize;
 	loop {

@@ -6,8 +6,8 @@ use crate::*;
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use medchain_primitives::{
-	AccessControl, AuditAction, AuditLog, Commitments, Consumed, GrantId, GrantLookup,
-	ReadRefusal, RecordId, RecordKind, Scope,
+	AccessControl, AuditAction, AuditLog, Commitments, Consumed, GrantId, GrantLookup, ReadRefusal,
+	RecordId, RecordKind, Scope,
 };
 
 impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {

@@ -13,8 +13,7 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use medchain_primitives::{
 	AccessControl, AuditAction, AuditLog, Consumed, Envelope, GrantId, GrantLookup, ReadRefusal,
-	RecordId,
-	RecordIndex, RecordKind, Role,
+	RecordId, RecordIndex, RecordKind, Role,
 };
 pub use medchain_test_support::TestRegistry;
 use sp_application_crypto::RuntimeAppPublic;

@@ -6,8 +6,7 @@ use core::cell::RefCell;
 use frame_support::{derive_impl, parameter_types, weights::Weight};
 use medchain_primitives::{
 	AccessControl, AuditAction, AuditLog, CareRelationship, Consumed, GrantId, GrantLookup,
-	ReadRefusal,
-	RecordId, RecordIndex, RecordKind, Role, Scope,
+	ReadRefusal, RecordId, RecordIndex, RecordKind, Role, Scope,
 };
 pub use medchain_test_support::TestRegistry;
 use sp_runtime::{BuildStorage, DispatchError};

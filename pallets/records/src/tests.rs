@@ -598,7 +598,8 @@ fn the_end_of_a_grant_is_charged_only_when_one_ends() {
 			.call_weight;
 		assert_eq!(
 			declared,
-			<() as WeightInfo>::dispense(MAX_GRANTS_PER_PAIR) + TestAccess::end_weight(MAX_ENVELOPES)
+			<() as WeightInfo>::dispense(MAX_GRANTS_PER_PAIR)
+				+ TestAccess::end_weight(MAX_ENVELOPES)
 		);
 		let post = MedicalRecords::dispense(RuntimeOrigin::signed(PHARMACY), 1, 1, None).unwrap();
 		let ended = TestAccess::end_weight(ENDED_ENVELOPES);

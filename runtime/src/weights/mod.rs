@@ -20,9 +20,9 @@ pub mod pallet_transaction_payment;
 #[allow(unused_doc_comments)]
 pub mod paritydb_weights;
 
+use ::pallet_transaction_payment::WeightInfo as _;
 use frame_support::weights::Weight;
 use frame_system::ExtensionsWeightInfo as _;
-use ::pallet_transaction_payment::WeightInfo as _;
 
 type SystemExtensions = frame_system_extensions::WeightInfo<crate::Runtime>;
 type Payment = self::pallet_transaction_payment::WeightInfo<crate::Runtime>;
@@ -32,7 +32,8 @@ type Payment = self::pallet_transaction_payment::WeightInfo<crate::Runtime>;
 /// signer's account, which `CheckNonce` reads and writes, is not in it: it stays charged, at
 /// the database's cold cost.
 pub fn extensions_execution() -> Weight {
-	let nonce_account = <crate::Runtime as frame_system::Config>::DbWeight::get().reads_writes(1, 1);
+	let nonce_account =
+		<crate::Runtime as frame_system::Config>::DbWeight::get().reads_writes(1, 1);
 	let execution = [
 		SystemExtensions::check_non_zero_sender(),
 		SystemExtensions::check_spec_version(),

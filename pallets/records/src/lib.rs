@@ -358,11 +358,11 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let reader = ensure_signed(origin)?;
 			let entry = Records::<T>::get(record).ok_or(Error::<T>::UnknownRecord)?;
-			let (ended, read, grants) = Self::read(&reader, record, entry)?;
+			let Done { read, ended, grants_read } = Self::read(&reader, record, entry)?;
 			if let Some(key) = release {
 				Self::note_reads(&reader, &[read], key);
 			}
-			let weight = T::WeightInfo::record_read(Self::grants_read(grants))
+			let weight = T::WeightInfo::record_read(Self::grants_read(grants_read))
 				.saturating_add(Self::locks_read_weight(1, release.is_some()));
 			Ok(Some(weight.saturating_add(ended)).into())
 		}
@@ -465,9 +465,9 @@ pub mod pallet {
 				ensure!(entry.patient == *patient, Error::<T>::MixedPatients);
 				// Charged for a lookup of the most grants each: the cost of one lookup times
 				// the batch's length is not a benchmark's linear term.
-				let (weight, read, _) = Self::read(&reader, *record, entry)?;
-				ended = ended.saturating_add(weight);
-				reads.push(read);
+				let done = Self::read(&reader, *record, entry)?;
+				ended = ended.saturating_add(done.ended);
+				reads.push(done.read);
 			}
 			if let Some(key) = release {
 				Self::note_reads(&reader, &reads, key);
@@ -712,16 +712,14 @@ pub mod pallet {
 			}
 		}
 
-		/// Authorises, audits and charges one read of `record` (stored as `entry`). Returns the
-		/// weight of a grant it used up, beyond the calling extrinsic's own.
-		/// Checks, audits and charges one read. Returns the weight of a grant it ended and
-		/// what the validators need to know of it.
+		/// Checks, audits and charges one read of `record` (stored as `entry`).
 		fn read(
 			reader: &T::AccountId,
 			record: RecordId,
 			entry: Record<T>,
-		) -> Result<(Weight, Read<T::AccountId>, u32), DispatchError> {
-			let (grant, emergency, grants) = Self::authorise_read(reader, record, &entry)?;
+		) -> Result<Done<T::AccountId>, DispatchError> {
+			let Allowed { grant, emergency, grants_read } =
+				Self::authorise_read(reader, record, &entry)?;
 			T::Audit::log(&entry.patient, reader, AuditAction::RecordRead { record, grant });
 			Self::deposit_event(Event::RecordRead { record, reader: reader.clone(), grant });
 			// Last, so the trail shows the read before the end of a grant it used up.
@@ -730,7 +728,7 @@ pub mod pallet {
 				None => (Weight::zero(), false),
 			};
 			let read = Read { record, patient: entry.patient, grant, emergency, last_use };
-			Ok((ended, read, grants))
+			Ok(Done { read, ended, grants_read })
 		}
 
 		/// The component a read or a dispense is charged at: the grants its lookup read, at
@@ -768,23 +766,23 @@ pub mod pallet {
 		}
 
 		/// Who may read: the patient, the author while verified, a grantee with an envelope,
-		/// or a doctor under emergency access reading the emergency summary. Returns the
-		/// grant a grantee reads under, whether it is such an emergency read, and how many
-		/// grants the lookup read.
+		/// or a doctor under emergency access reading the emergency summary.
 		fn authorise_read(
 			reader: &T::AccountId,
 			record: RecordId,
 			entry: &Record<T>,
-		) -> Result<(Option<GrantId>, bool, u32), Error<T>> {
+		) -> Result<Allowed, Error<T>> {
+			let own = Allowed { grant: None, emergency: false, grants_read: 0 };
 			if *reader == entry.patient {
-				return Ok((None, false, 0));
+				return Ok(own);
 			}
 			if *reader == entry.author && T::Registry::is_active(reader, Role::Doctor) {
-				return Ok((None, false, 0));
+				return Ok(own);
 			}
 			let lookup = T::Access::read_grant(reader, &entry.patient, record, entry.kind);
+			let grants_read = lookup.grants;
 			match lookup.verdict {
-				Ok(grant) => Ok((Some(grant), false, lookup.grants)),
+				Ok(grant) => Ok(Allowed { grant: Some(grant), emergency: false, grants_read }),
 				Err(refusal) => {
 					// The emergency summary opens under emergency access without an envelope:
 					// the validators release both parts. The second lookup reads the grants
@@ -792,7 +790,11 @@ pub mod pallet {
 					// limit), so the benchmark's counted use covers it.
 					if T::Locks::in_emergency_summary(record) {
 						if let Some(grant) = T::Access::emergency_grant(reader, &entry.patient) {
-							return Ok((Some(grant), true, lookup.grants));
+							return Ok(Allowed {
+								grant: Some(grant),
+								emergency: true,
+								grants_read,
+							});
 						}
 					}
 					Err(Self::refusal(refusal))

@@ -167,3 +167,23 @@ pub(crate) struct Read<AccountId> {
 	/// It used the grant's last use.
 	pub last_use: bool,
 }
+
+/// Why `authorise_read` lets a read through.
+pub(crate) struct Allowed {
+	/// The grant the read is made under; none for the patient or the author.
+	pub grant: Option<GrantId>,
+	/// A read of the emergency summary under emergency access.
+	pub emergency: bool,
+	/// How many grants the lookup read, which the read is charged for.
+	pub grants_read: u32,
+}
+
+/// One read checked, audited and charged to its grant.
+pub(crate) struct Done<AccountId> {
+	/// What the validators are told of it.
+	pub read: Read<AccountId>,
+	/// The weight of ending a grant it used up, beyond the calling extrinsic's own.
+	pub ended: frame_support::weights::Weight,
+	/// How many grants its lookup read.
+	pub grants_read: u32,
+}

@@ -3,7 +3,8 @@
 #  1. the 1-validator dev chain: a fresh node with a pool large enough for a whole workload,
 #     `medchain-load chain` (every workload, counted from finalized blocks) while the node's
 #     memory is sampled, then `benchmark block` re-executing the busiest blocks of each
-#     workload to compare their real execution time with their weight, and
+#     workload to compare their real execution time with their weight, a second node
+#     syncing the chain, timing the same blocks again with the database commit, and
 #     `benchmark storage` measuring ParityDB reads and writes on the state the run left;
 #  2. the 4-validator `local` network on loopback, the same workloads submitted to all four
 #     nodes, with the finality lag of every block;
@@ -133,6 +134,42 @@ else:
 ' "$name" "$number" "$work/block.log"
 		done
 	} | tee "$out/dev/blocks.md"
+
+	# `benchmark block` executes a block but never commits it; a node importing it does both.
+	# The dev node starts again as a plain peer serving its database, and a fresh node syncs the
+	# chain from it, back to back, with its import queue, client and database logging at trace
+	# level; the same blocks are timed until their commit. Twice: without a trie cache (as cold
+	# as the weights assume) and with the node's default cache. (`import-blocks` would be
+	# simpler, but it polls its queue in a busy loop that takes one of the two cores.)
+	log "sync: the same blocks imported by a second node, commit included"
+	"$NODE_BIN" key generate-node-key --file "$work/dev.key" 2>"$work/dev.peer"
+	p2p="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+	start_node dev --chain dev --node-key-file "$work/dev.key" --listen-addr "/ip4/127.0.0.1/tcp/$p2p"
+	source_pid=$pid
+	best="$(curl -s -H 'Content-Type: application/json' \
+		-d '{"id":1,"jsonrpc":"2.0","method":"chain_getHeader","params":[]}' "http://127.0.0.1:$port" |
+		python3 -c 'import json, sys; print(int(json.load(sys.stdin)["result"]["number"], 16))')"
+	imports=()
+	for cache in "no trie cache" "default trie cache"; do
+		name="sync-${cache// /-}"
+		size=(--trie-cache-size 0)
+		[ "$cache" = "default trie cache" ] && size=()
+		start_node "$name" --chain dev "${size[@]}" --listen-addr /ip4/127.0.0.1/tcp/0 \
+			--bootnodes "/ip4/127.0.0.1/tcp/$p2p/p2p/$(tail -1 "$work/dev.peer")" \
+			--log 'sync::import-queue=trace,sc_service::client::client=trace,db=trace'
+		for _ in $(seq 1 600); do
+			grep -q "Imported .*(#$best)," "$work/$name.log" && break
+			sleep 1
+		done
+		grep -q "Imported .*(#$best)," "$work/$name.log" || die "$name did not sync to #$best"
+		sleep 2
+		kill "$pid"
+		wait "$pid" 2>/dev/null || true
+		imports+=("$cache=$work/$name.log")
+	done
+	kill "$source_pid"
+	wait "$source_pid" 2>/dev/null || true
+	python3 scripts/block-import.py "$out/dev/blocks.md" "${imports[@]}" | tee "$out/dev/import.md"
 
 	# What a database read and write cost on this machine, on the state the run left, against
 	# the `DbWeight` the runtime charges (docs/performance.md compares them).

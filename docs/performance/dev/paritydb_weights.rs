@@ -1,7 +1,7 @@
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-05 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! DATE: 2026-12-06 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! DATABASE: `ParityDb`, RUNTIME: `MedChain Development`
 //! BLOCK-NUM: `Number(137)`
@@ -16,7 +16,7 @@
 //   storage
 //   --dev
 //   --base-path
-//   /tmp/tmp.toJNrb7TFP/dev
+//   /tmp/tmp.oOZB9m34Uo/dev
 //   --database
 //   paritydb
 //   --state-version
@@ -42,31 +42,31 @@ pub mod constants {
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 693, 6_533_655
-			///   Average:  8_525
-			///   Median:   7_623
-			///   Std-Dev:  25657.18
+			///   Min, Max: 942, 10_088_436
+			///   Average:  11_911
+			///   Median:   10_215
+			///   Std-Dev:  42386.1
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 12_676
-			///   95th: 10_530
-			///   75th: 8_620
-			read: 8_525 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 19_359
+			///   95th: 15_523
+			///   75th: 12_148
+			read: 11_911 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 15_852, 28_190
-			///   Average:  25_733
-			///   Median:   26_317
-			///   Std-Dev:  2094.9
+			///   Min, Max: 19_844, 44_573
+			///   Average:  31_853
+			///   Median:   31_346
+			///   Std-Dev:  5376.43
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 27_970
-			///   95th: 27_683
-			///   75th: 26_728
-			write: 25_733 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 43_305
+			///   95th: 40_774
+			///   75th: 35_876
+			write: 31_853 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 

@@ -42,17 +42,41 @@ async fn ask(url: &str, record: u64, reader: &AccountId32, at: u32) -> Result<An
 }
 
 /// Waits until the chain's committee has its key; returns how long the key generation took.
-async fn committee_ready<S: ContentStore>(session: &Session<S>, limit: Duration) -> Duration {
+/// If it never comes, the failure shows what each member's node did about it.
+async fn committee_ready<S: ContentStore>(
+	session: &Session<S>,
+	members: &[&Node],
+	limit: Duration,
+) -> Duration {
 	let started = Instant::now();
 	loop {
 		let committee =
 			session.chain.view(api::view_functions().key_release().committee()).await.unwrap();
-		if committee.is_some_and(|c| c.key.is_some()) {
+		if committee.as_ref().is_some_and(|c| c.key.is_some()) {
 			return started.elapsed();
 		}
-		assert!(started.elapsed() < limit, "no committee key after {limit:?}");
+		if started.elapsed() >= limit {
+			let logs: Vec<String> = members.iter().map(|node| key_generation_log(node)).collect();
+			panic!(
+				"no committee key after {limit:?}; committee: {committee:?}\n{}",
+				logs.join("\n")
+			);
+		}
 		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
+}
+
+/// A node's key-generation lines (what it sent, what failed), the last 30, and its last lines.
+fn key_generation_log(node: &Node) -> String {
+	let log = node.log();
+	let steps: Vec<&str> = log.lines().filter(|line| line.contains("key-release")).collect();
+	format!(
+		"--- {}: key generation ---\n{}\n--- {}: last lines ---\n{}",
+		node.name,
+		steps[steps.len().saturating_sub(30)..].join("\n"),
+		node.name,
+		node.log_tail()
+	)
 }
 
 /// Records `reader`'s read of `record` with a fresh one-time key, waiting only for a block
@@ -325,7 +349,7 @@ async fn reads_open_only_when_the_chain_permits_them_and_every_release_is_audite
 	node.rpc().await;
 	let url = node.rpc_url();
 	let cast = walkthrough::cast(&url, &tmp.path().join("story"), &mut |_| {}).await.unwrap();
-	let took = committee_ready(&cast.patient, Duration::from_secs(60)).await;
+	let took = committee_ready(&cast.patient, &[&node], Duration::from_secs(60)).await;
 	println!("dev committee keyed after {took:?}");
 
 	// Three reports, each with two locks: the chain keeps each one's committee part.
@@ -367,7 +391,8 @@ async fn three_of_four_validators_release_and_a_liar_or_two_losses_do_not_open_a
 	}
 	let url = nodes[0].rpc_url();
 	let cast = walkthrough::cast(&url, &tmp.path().join("story"), &mut |_| {}).await.unwrap();
-	let took = committee_ready(&cast.patient, Duration::from_secs(300)).await;
+	let members: Vec<&Node> = nodes.iter().collect();
+	let took = committee_ready(&cast.patient, &members, Duration::from_secs(300)).await;
 	println!("4-validator committee keyed after {took:?} (from the cast's end)");
 	let (ids, files) = treated_with_reports(&cast, tmp.path(), 4).await;
 

@@ -24,6 +24,7 @@ extern crate alloc;
 #[macro_use]
 mod benchmarks;
 pub mod apis;
+mod authorized;
 pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(test)]
@@ -78,7 +79,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain-node"),
 	authoring_version: 1,
-	spec_version: 111,
+	spec_version: 112,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,

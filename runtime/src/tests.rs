@@ -334,3 +334,90 @@ fn a_one_time_write_grant_lets_a_doctor_without_appointment_add_one_record() {
 		assert!(Appointments::is_treating(acc(DOCTOR), acc(PATIENT)));
 	});
 }
+
+/// A member's key-generation message travels as an authorized general transaction: the pool
+/// takes it with no account and no fee, the block applies it with the `Authorized` origin,
+/// and the same call sent bare is refused.
+#[test]
+fn key_generation_messages_are_authorized_general_transactions() {
+	use crate::{Executive, Header, KeyReleaseConfig, RuntimeCall, UncheckedExtrinsic};
+	use frame_support::traits::Get;
+	use frame_system::offchain::CreateAuthorizedTransaction;
+	use pallet_key_release::{DkgMessage, MemberSignature};
+	use sp_keyring::Ed25519Keyring;
+	use sp_runtime::{
+		traits::Header as _,
+		transaction_validity::{TransactionSource, TransactionValidityError},
+		DispatchError,
+	};
+
+	let keys = [Ed25519Keyring::Alice, Ed25519Keyring::Bob];
+	let storage = RuntimeGenesisConfig {
+		key_release: KeyReleaseConfig {
+			members: keys.iter().map(|k| k.public().into()).collect(),
+			threshold: 2,
+			..Default::default()
+		},
+		..Default::default()
+	}
+	.build_storage()
+	.expect("genesis builds");
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		let package = bytes(&[7; 64]);
+		let message = DkgMessage::<Runtime>::Round1 {
+			epoch: 0,
+			member: 1,
+			package: package.clone(),
+			sealing_key: [5; 32],
+		};
+		let payload = message.signing_payload(System::block_hash(0).as_ref());
+		let signature = MemberSignature::from(keys[0].sign(&payload));
+		let call = RuntimeCall::KeyRelease(pallet_key_release::Call::submit_round1 {
+			epoch: 0,
+			member: 1,
+			package,
+			sealing_key: [5; 32],
+			signature,
+		});
+
+		let bare = UncheckedExtrinsic::new_bare(call.clone());
+		let refused = Executive::validate_transaction(
+			TransactionSource::External,
+			bare.clone(),
+			System::parent_hash(),
+		);
+		assert!(matches!(refused, Err(TransactionValidityError::Unknown(_))), "{refused:?}");
+
+		let xt =
+			<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(
+				call,
+			);
+		let valid = Executive::validate_transaction(
+			TransactionSource::External,
+			xt.clone(),
+			System::parent_hash(),
+		)
+		.expect("a member's signed message is valid");
+		let priority: u64 = <Runtime as pallet_key_release::Config>::UnsignedPriority::get();
+		assert_eq!(valid.priority, priority);
+		assert_eq!(valid.provides.len(), 1);
+
+		// Validating ran in a block of its own each time: the next block follows them.
+		Executive::initialize_block(&Header::new(
+			System::block_number() + 1,
+			Default::default(),
+			Default::default(),
+			System::parent_hash(),
+			Default::default(),
+		));
+		// Put in a block by its author, the bare call dispatches nothing.
+		let applied = Executive::apply_extrinsic(bare);
+		assert!(matches!(applied, Err(_) | Ok(Err(DispatchError::BadOrigin))), "{applied:?}");
+		assert!(!pallet_key_release::Round1::<Runtime>::contains_key(1));
+		let free = pallet_balances::Pallet::<Runtime>::total_issuance();
+		assert_ok!(Executive::apply_extrinsic(xt).expect("included"));
+		assert!(pallet_key_release::Round1::<Runtime>::contains_key(1));
+		// Nobody paid: the issuance the fee would have burnt or moved is untouched.
+		assert_eq!(pallet_balances::Pallet::<Runtime>::total_issuance(), free);
+	});
+}

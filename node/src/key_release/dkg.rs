@@ -7,6 +7,7 @@
 use std::{collections::BTreeMap, sync::Arc};
 
 use codec::Encode;
+use frame_system::offchain::CreateAuthorizedTransaction;
 use futures::StreamExt;
 use medchain_runtime::{opaque::Block, BlockNumber, Runtime, RuntimeCall};
 use medchain_threshold::{
@@ -377,8 +378,13 @@ impl<P: ?Sized> Submitter<'_, P> {
 }
 
 impl<P: TransactionPool<Block = Block> + ?Sized> Submitter<'_, P> {
+	/// Sends `call` as an authorized general transaction: the pallet's `authorize` checks the
+	/// member's signature, so it needs no account and pays no fee.
 	async fn send(&self, call: pallet_key_release::Call<Runtime>) -> Result<(), String> {
-		let xt = medchain_runtime::UncheckedExtrinsic::new_bare(RuntimeCall::KeyRelease(call));
+		let xt =
+			<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(
+				RuntimeCall::KeyRelease(call),
+			);
 		let opaque = sp_runtime::OpaqueExtrinsic::try_from_encoded_extrinsic(&xt.encode())
 			.map_err(|e| e.to_string())?;
 		self.pool

@@ -5,9 +5,10 @@ use alloc::{vec, vec::Vec};
 use codec::{Decode, Encode};
 use frame_benchmarking::v2::*;
 use frame_support::{
+	pallet_prelude::TransactionSource,
 	traits::{
 		fungible::{Inspect, Mutate},
-		EnsureOrigin, Get,
+		Authorize, EnsureOrigin, Get, UnfilteredDispatchable,
 	},
 	BoundedVec,
 };
@@ -178,96 +179,200 @@ fn summary_setup<T: Config>() -> (T::AccountId, T::AccountId, Point) {
 	(patient, author, public)
 }
 
+/// Member 1's round-1 message with a package of `p` bytes, signed, in the largest committee.
+fn round1_call<T: Config>(p: u32) -> Call<T> {
+	let members = committee_of::<T>(T::MaxMembers::get() as u16);
+	let member: MemberIndex = 1;
+	let package: Round1Package<T> = BoundedVec::truncate_from(vec![7u8; p as usize]);
+	let sealing_key = [5u8; 32];
+	let message =
+		DkgMessage::<T>::Round1 { epoch: 0, member, package: package.clone(), sealing_key };
+	let signature = sign::<T>(&members[0], &message);
+	Call::submit_round1 { epoch: 0, member, package, sealing_key, signature }
+}
+
+/// Member 1's round-2 packages (each of the longest) to `n` other members, signed: a
+/// committee of `n + 1` whose round 1 is complete.
+fn round2_call<T: Config>(n: u32) -> Call<T> {
+	let size = n as u16 + 1;
+	let members = committee_of::<T>(size);
+	for i in 1..=size {
+		Round1::<T>::insert(i, round1_entry::<T>(i));
+	}
+	let member: MemberIndex = 1;
+	let packages: BoundedVec<_, T::MaxMembers> = BoundedVec::truncate_from(
+		(2..=size).map(|to| (to, sealed_package::<T>(to))).collect::<Vec<_>>(),
+	);
+	let message = DkgMessage::<T>::Round2 { epoch: 0, member, packages: packages.clone() };
+	let signature = sign::<T>(&members[0], &message);
+	Call::submit_round2 { epoch: 0, member, packages, signature }
+}
+
+/// Member 1's confirmation, signed, the last in a committee of `n` whose rounds are complete
+/// and whose other members confirmed the same key.
+fn confirm_call<T: Config>(n: u32) -> Call<T> {
+	let size = n as u16;
+	let members = committee_of::<T>(size);
+	let key = CommitteeKey::<T::MaxMembers> {
+		public: KEY_POINT,
+		verifying: BoundedVec::truncate_from(vec![KEY_POINT; n as usize]),
+	};
+	let hash = crate::committee::key_hash::<T>(&key);
+	for from in 1..=size {
+		if size > 1 {
+			Round1::<T>::insert(from, round1_entry::<T>(from));
+		}
+		for to in (1..=size).filter(|to| *to != from) {
+			Round2::<T>::insert(from, to, sealed_package::<T>(to));
+		}
+		if from != 1 {
+			Confirmations::<T>::insert(from, hash);
+		}
+	}
+	let member: MemberIndex = 1;
+	let message = DkgMessage::<T>::Confirm { epoch: 0, member, key: key.clone() };
+	let signature = sign::<T>(&members[0], &message);
+	Call::confirm_key { epoch: 0, member, key, signature }
+}
+
+/// Member 1's endpoint of `e` bytes, signed, in the largest committee.
+fn endpoint_call<T: Config>(e: u32) -> Call<T> {
+	let members = committee_of::<T>(T::MaxMembers::get() as u16);
+	let member: MemberIndex = 1;
+	let endpoint: BoundedVec<u8, T::MaxEndpointLen> =
+		BoundedVec::truncate_from(vec![b'a'; e as usize]);
+	let message = DkgMessage::<T>::Endpoint { epoch: 0, member, endpoint: endpoint.clone() };
+	let signature = sign::<T>(&members[0], &message);
+	Call::announce_endpoint { epoch: 0, member, endpoint, signature }
+}
+
+/// Runs `call`'s authorization as the pool and the block do; it must accept.
+fn authorized<T: Config>(call: &Call<T>) -> Result<(), BenchmarkError> {
+	call.authorize(TransactionSource::External)
+		.ok_or("the call is authorized")?
+		.map_err(|_| "the message is accepted")?;
+	Ok(())
+}
+
 #[benchmarks]
 mod benchmarks {
 	use super::*;
 
 	/// A round-1 package of `p` bytes, in the largest committee.
 	#[benchmark]
-	fn submit_round1(p: Linear<64, { T::MaxPackageLen::get() }>) {
-		let members = committee_of::<T>(T::MaxMembers::get() as u16);
-		let member: MemberIndex = 1;
-		let package: BoundedVec<u8, T::MaxPackageLen> =
-			BoundedVec::truncate_from(vec![7u8; p as usize]);
-		let sealing_key = [5u8; 32];
-		let message =
-			DkgMessage::<T>::Round1 { epoch: 0, member, package: package.clone(), sealing_key };
-		let signature = sign::<T>(&members[0], &message);
+	fn submit_round1(p: Linear<64, { T::MaxPackageLen::get() }>) -> Result<(), BenchmarkError> {
+		let call = round1_call::<T>(p);
 
-		#[extrinsic_call]
-		_(RawOrigin::None, 0u32, member, package, sealing_key, signature);
+		#[block]
+		{
+			call.dispatch_bypass_filter(RawOrigin::Authorized.into()).map_err(|e| e.error)?;
+		}
 
-		assert!(Round1::<T>::contains_key(member));
+		assert!(Round1::<T>::contains_key(1));
+		Ok(())
 	}
 
 	/// Round-2 packages (each of the longest) to `n` other members: a committee of `n + 1`
 	/// whose round 1 is complete.
 	#[benchmark]
-	fn submit_round2(n: Linear<1, { T::MaxMembers::get() - 1 }>) {
-		let size = n as u16 + 1;
-		let members = committee_of::<T>(size);
-		for i in 1..=size {
-			Round1::<T>::insert(i, round1_entry::<T>(i));
+	fn submit_round2(n: Linear<1, { T::MaxMembers::get() - 1 }>) -> Result<(), BenchmarkError> {
+		let call = round2_call::<T>(n);
+
+		#[block]
+		{
+			call.dispatch_bypass_filter(RawOrigin::Authorized.into()).map_err(|e| e.error)?;
 		}
-		let member: MemberIndex = 1;
-		let packages: BoundedVec<_, T::MaxMembers> = BoundedVec::truncate_from(
-			(2..=size).map(|to| (to, sealed_package::<T>(to))).collect::<Vec<_>>(),
-		);
-		let message = DkgMessage::<T>::Round2 { epoch: 0, member, packages: packages.clone() };
-		let signature = sign::<T>(&members[0], &message);
 
-		#[extrinsic_call]
-		_(RawOrigin::None, 0u32, member, packages, signature);
-
-		assert_eq!(Round2::<T>::iter_prefix(member).count(), n as usize);
+		assert_eq!(Round2::<T>::iter_prefix(1).count(), n as usize);
+		Ok(())
 	}
 
 	/// The last confirmation in a committee of `n` whose rounds are complete: every other
 	/// member confirmed the same key, so this one writes it.
 	#[benchmark]
-	fn confirm_key(n: Linear<1, { T::MaxMembers::get() }>) {
-		let size = n as u16;
-		let members = committee_of::<T>(size);
-		let key = CommitteeKey::<T::MaxMembers> {
-			public: KEY_POINT,
-			verifying: BoundedVec::truncate_from(vec![KEY_POINT; n as usize]),
-		};
-		let hash = crate::committee::key_hash::<T>(&key);
-		for from in 1..=size {
-			if size > 1 {
-				Round1::<T>::insert(from, round1_entry::<T>(from));
-			}
-			for to in (1..=size).filter(|to| *to != from) {
-				Round2::<T>::insert(from, to, sealed_package::<T>(to));
-			}
-			if from != 1 {
-				Confirmations::<T>::insert(from, hash);
-			}
-		}
-		let member: MemberIndex = 1;
-		let message = DkgMessage::<T>::Confirm { epoch: 0, member, key: key.clone() };
-		let signature = sign::<T>(&members[0], &message);
+	fn confirm_key(n: Linear<1, { T::MaxMembers::get() }>) -> Result<(), BenchmarkError> {
+		let call = confirm_call::<T>(n);
 
-		#[extrinsic_call]
-		_(RawOrigin::None, 0u32, member, key, signature);
+		#[block]
+		{
+			call.dispatch_bypass_filter(RawOrigin::Authorized.into()).map_err(|e| e.error)?;
+		}
 
 		assert!(CurrentCommittee::<T>::get().is_some_and(|c| c.key.is_some()));
+		Ok(())
 	}
 
 	/// An endpoint of `e` bytes, in the largest committee.
 	#[benchmark]
-	fn announce_endpoint(e: Linear<1, { T::MaxEndpointLen::get() }>) {
-		let members = committee_of::<T>(T::MaxMembers::get() as u16);
-		let member: MemberIndex = 1;
-		let endpoint: BoundedVec<u8, T::MaxEndpointLen> =
-			BoundedVec::truncate_from(vec![b'a'; e as usize]);
-		let message = DkgMessage::<T>::Endpoint { epoch: 0, member, endpoint: endpoint.clone() };
-		let signature = sign::<T>(&members[0], &message);
+	fn announce_endpoint(e: Linear<1, { T::MaxEndpointLen::get() }>) -> Result<(), BenchmarkError> {
+		let call = endpoint_call::<T>(e);
 
-		#[extrinsic_call]
-		_(RawOrigin::None, 0u32, member, endpoint, signature);
+		#[block]
+		{
+			call.dispatch_bypass_filter(RawOrigin::Authorized.into()).map_err(|e| e.error)?;
+		}
 
-		assert!(Endpoints::<T>::contains_key(member));
+		assert!(Endpoints::<T>::contains_key(1));
+		Ok(())
+	}
+
+	/// The pool's and the block's check of [`submit_round1`](Self::submit_round1)'s message.
+	#[benchmark]
+	fn authorize_submit_round1(
+		p: Linear<64, { T::MaxPackageLen::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let call = round1_call::<T>(p);
+
+		#[block]
+		{
+			authorized(&call)?;
+		}
+
+		Ok(())
+	}
+
+	/// The pool's and the block's check of [`submit_round2`](Self::submit_round2)'s message.
+	#[benchmark]
+	fn authorize_submit_round2(
+		n: Linear<1, { T::MaxMembers::get() - 1 }>,
+	) -> Result<(), BenchmarkError> {
+		let call = round2_call::<T>(n);
+
+		#[block]
+		{
+			authorized(&call)?;
+		}
+
+		Ok(())
+	}
+
+	/// The pool's and the block's check of [`confirm_key`](Self::confirm_key)'s message.
+	#[benchmark]
+	fn authorize_confirm_key(n: Linear<1, { T::MaxMembers::get() }>) -> Result<(), BenchmarkError> {
+		let call = confirm_call::<T>(n);
+
+		#[block]
+		{
+			authorized(&call)?;
+		}
+
+		Ok(())
+	}
+
+	/// The pool's and the block's check of [`announce_endpoint`](Self::announce_endpoint)'s
+	/// message.
+	#[benchmark]
+	fn authorize_announce_endpoint(
+		e: Linear<1, { T::MaxEndpointLen::get() }>,
+	) -> Result<(), BenchmarkError> {
+		let call = endpoint_call::<T>(e);
+
+		#[block]
+		{
+			authorized(&call)?;
+		}
+
+		Ok(())
 	}
 
 	/// A restart with `n` members of a stalled key generation of the largest committee with

@@ -2,22 +2,23 @@
 
 use alloc::vec::Vec;
 use codec::Encode;
-use frame_support::{dispatch::DispatchResult, ensure, BoundedVec, CloneNoBound, DebugNoBound};
+use frame_support::{
+	dispatch::DispatchResult,
+	ensure,
+	pallet_prelude::{InvalidTransaction, TransactionValidityWithRefund, ValidTransaction, Weight},
+	traits::Get,
+	BoundedVec, CloneNoBound, DebugNoBound,
+};
 use sp_application_crypto::RuntimeAppPublic;
 use sp_runtime::traits::{Hash, Zero};
 
-use crate::{pallet::*, CommitteeKey, MemberIndex, Round1Entry};
+use crate::{pallet::*, CommitteeKey, MemberIndex, Round1Entry, Round1Package};
 
 /// A member's key-generation message, as it signs it.
 #[derive(Encode, CloneNoBound, DebugNoBound)]
 pub enum DkgMessage<T: Config> {
 	/// Round 1: its package and sealing key.
-	Round1 {
-		epoch: u32,
-		member: MemberIndex,
-		package: BoundedVec<u8, T::MaxPackageLen>,
-		sealing_key: [u8; 32],
-	},
+	Round1 { epoch: u32, member: MemberIndex, package: Round1Package<T>, sealing_key: [u8; 32] },
 	/// Round 2: a sealed package per other member.
 	Round2 { epoch: u32, member: MemberIndex, packages: crate::SealedPackages<T> },
 	/// The committee key it derived.
@@ -62,6 +63,25 @@ pub(crate) fn key_hash<T: Config>(key: &CommitteeKey<T::MaxMembers>) -> [u8; 32]
 }
 
 impl<T: Config> Pallet<T> {
+	/// Authorizes a member's key-generation message as a general transaction: the pool, and
+	/// then the block, take it only with its member's signature and while it would still
+	/// apply, once per member and round. Members' nodes send these with no account and no fee.
+	/// The calls check the message again when they dispatch, so that each keeps its rules
+	/// whole; that costs one more signature check for a handful of messages per epoch.
+	pub(crate) fn authorize_dkg(
+		message: DkgMessage<T>,
+		signature: &MemberSignature,
+	) -> TransactionValidityWithRefund {
+		Self::check_dkg(&message, signature).map_err(|_| InvalidTransaction::BadProof)?;
+		let validity = ValidTransaction::with_tag_prefix("MedChainKeyRelease")
+			.priority(T::UnsignedPriority::get())
+			.and_provides(message.tag())
+			.longevity(64)
+			.propagate(true)
+			.build()?;
+		Ok((validity, Weight::zero()))
+	}
+
 	/// Whether `message`, signed with `signature`, is one the chain accepts now.
 	pub(crate) fn check_dkg(
 		message: &DkgMessage<T>,

@@ -8,8 +8,10 @@
 //!
 //! ## The committee
 //! The committee key is made by a distributed key generation (FROST's Pedersen DKG) whose
-//! messages are the members' own unsigned transactions, each signed by the member's `mkrl`
-//! key from its node's keystore:
+//! messages are the members' own transactions, each signed by the member's `mkrl` key from its
+//! node's keystore. They are authorized general transactions (`#[pallet::authorize]`, through
+//! `frame_system::AuthorizeCall`): no account and no fee, and the pool and the block take one
+//! only with its member's signature and while it would still apply:
 //! 1. [`Pallet::submit_round1`]: commitments and a proof of possession, with the X25519 key
 //!    the member's round-2 packages are sealed to.
 //! 2. [`Pallet::submit_round2`]: one package per other member, sealed to its recipient.
@@ -352,21 +354,32 @@ pub mod pallet {
 		/// Member `member` publishes its round-1 message of `epoch`'s key generation: its FROST
 		/// package and the X25519 key its round-2 packages are sealed to.
 		///
-		/// Unsigned, and accepted only with the member's signature over the message.
+		/// An authorized general transaction, paying no fee: accepted only with the member's
+		/// signature over the message, while it would still apply (see `authorize_dkg`).
 		///
 		/// Errors: `NoCommittee`, `WrongEpoch`, `UnknownMember`, `BadSignature`,
 		/// `AlreadyKeyed`, `SoloCommittee`, `AlreadySubmitted`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_round1(package.len() as u32))]
+		#[pallet::authorize(|_source, epoch, member, package, sealing_key, signature| {
+			let message = DkgMessage::Round1 {
+				epoch: *epoch,
+				member: *member,
+				package: package.clone(),
+				sealing_key: *sealing_key,
+			};
+			Pallet::<T>::authorize_dkg(message, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_round1(package.len() as u32))]
 		pub fn submit_round1(
 			origin: OriginFor<T>,
 			epoch: u32,
 			member: MemberIndex,
-			package: BoundedVec<u8, T::MaxPackageLen>,
+			package: Round1Package<T>,
 			sealing_key: [u8; 32],
 			signature: MemberSignature,
 		) -> DispatchResult {
-			ensure_none(origin)?;
+			ensure_authorized(origin)?;
 			let message = DkgMessage::Round1 { epoch, member, package, sealing_key };
 			Self::check_dkg(&message, &signature)?;
 			Self::apply_dkg(message)
@@ -378,6 +391,12 @@ pub mod pallet {
 		/// Errors: those of `submit_round1`, `RoundIncomplete`, `WrongRecipients`.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::submit_round2(packages.len() as u32))]
+		#[pallet::authorize(|_source, epoch, member, packages, signature| {
+			let message =
+				DkgMessage::Round2 { epoch: *epoch, member: *member, packages: packages.clone() };
+			Pallet::<T>::authorize_dkg(message, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_round2(packages.len() as u32))]
 		pub fn submit_round2(
 			origin: OriginFor<T>,
 			epoch: u32,
@@ -385,7 +404,7 @@ pub mod pallet {
 			packages: SealedPackages<T>,
 			signature: MemberSignature,
 		) -> DispatchResult {
-			ensure_none(origin)?;
+			ensure_authorized(origin)?;
 			let message = DkgMessage::Round2 { epoch, member, packages };
 			Self::check_dkg(&message, &signature)?;
 			Self::apply_dkg(message)
@@ -397,6 +416,11 @@ pub mod pallet {
 		/// Errors: those of `submit_round1`, `RoundIncomplete`, `MalformedKey`.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::confirm_key(T::MaxMembers::get()))]
+		#[pallet::authorize(|_source, epoch, member, key, signature| {
+			let message = DkgMessage::Confirm { epoch: *epoch, member: *member, key: key.clone() };
+			Pallet::<T>::authorize_dkg(message, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_confirm_key(T::MaxMembers::get()))]
 		pub fn confirm_key(
 			origin: OriginFor<T>,
 			epoch: u32,
@@ -404,7 +428,7 @@ pub mod pallet {
 			key: CommitteeKey<T::MaxMembers>,
 			signature: MemberSignature,
 		) -> DispatchResult {
-			ensure_none(origin)?;
+			ensure_authorized(origin)?;
 			let message = DkgMessage::Confirm { epoch, member, key };
 			Self::check_dkg(&message, &signature)?;
 			Self::apply_dkg(message)
@@ -415,6 +439,14 @@ pub mod pallet {
 		/// Errors: `NoCommittee`, `WrongEpoch`, `UnknownMember`, `BadSignature`.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::announce_endpoint(endpoint.len() as u32))]
+		#[pallet::authorize(|_source, epoch, member, endpoint, signature| {
+			let message =
+				DkgMessage::Endpoint { epoch: *epoch, member: *member, endpoint: endpoint.clone() };
+			Pallet::<T>::authorize_dkg(message, signature)
+		})]
+		#[pallet::weight_of_authorize(
+			T::WeightInfo::authorize_announce_endpoint(endpoint.len() as u32)
+		)]
 		pub fn announce_endpoint(
 			origin: OriginFor<T>,
 			epoch: u32,
@@ -422,7 +454,7 @@ pub mod pallet {
 			endpoint: BoundedVec<u8, T::MaxEndpointLen>,
 			signature: MemberSignature,
 		) -> DispatchResult {
-			ensure_none(origin)?;
+			ensure_authorized(origin)?;
 			let message = DkgMessage::Endpoint { epoch, member, endpoint };
 			Self::check_dkg(&message, &signature)?;
 			Self::apply_dkg(message)
@@ -506,58 +538,6 @@ pub mod pallet {
 			T::Audit::log(&patient, &patient, AuditAction::EmergencySummaryRemoved { record });
 			Self::deposit_event(Event::RemovedFromSummary { patient, record });
 			Ok(())
-		}
-	}
-
-	// `ValidateUnsigned` is deprecated for `#[pallet::authorize]`; members' nodes submit
-	// bare extrinsics today, as im-online's heartbeats did. Moving to authorized general
-	// transactions is tracked in docs/key-release.md.
-	#[allow(deprecated)]
-	#[pallet::validate_unsigned]
-	impl<T: Config> ValidateUnsigned for Pallet<T> {
-		type Call = Call<T>;
-
-		/// Members' key-generation messages are accepted with their signature, once each.
-		fn validate_unsigned(_source: TransactionSource, call: &Self::Call) -> TransactionValidity {
-			let (message, signature) = match call {
-				Call::submit_round1 { epoch, member, package, sealing_key, signature } => (
-					DkgMessage::Round1 {
-						epoch: *epoch,
-						member: *member,
-						package: package.clone(),
-						sealing_key: *sealing_key,
-					},
-					signature,
-				),
-				Call::submit_round2 { epoch, member, packages, signature } => (
-					DkgMessage::Round2 {
-						epoch: *epoch,
-						member: *member,
-						packages: packages.clone(),
-					},
-					signature,
-				),
-				Call::confirm_key { epoch, member, key, signature } => (
-					DkgMessage::Confirm { epoch: *epoch, member: *member, key: key.clone() },
-					signature,
-				),
-				Call::announce_endpoint { epoch, member, endpoint, signature } => (
-					DkgMessage::Endpoint {
-						epoch: *epoch,
-						member: *member,
-						endpoint: endpoint.clone(),
-					},
-					signature,
-				),
-				_ => return InvalidTransaction::Call.into(),
-			};
-			Self::check_dkg(&message, signature).map_err(|_| InvalidTransaction::BadProof)?;
-			ValidTransaction::with_tag_prefix("MedChainKeyRelease")
-				.priority(T::UnsignedPriority::get())
-				.and_provides(message.tag())
-				.longevity(64)
-				.propagate(true)
-				.build()
 		}
 	}
 

@@ -7,7 +7,7 @@ use core::cell::RefCell;
 use frame_support::{
 	assert_noop, assert_ok,
 	pallet_prelude::{InvalidTransaction, TransactionSource},
-	traits::{fungible::InspectHold, Get, Hooks},
+	traits::{fungible::InspectHold, Get, Hooks, UnfilteredDispatchable},
 	weights::Weight,
 	BoundedVec,
 };
@@ -118,9 +118,9 @@ fn call_of(message: DkgMessage<Test>, signature: crypto::Signature) -> Call<Test
 	}
 }
 
-/// Dispatches `message` with `signature` as the unsigned call it is.
+/// Dispatches `message` with `signature` with the origin its authorization gives.
 fn dispatch(message: DkgMessage<Test>, signature: crypto::Signature) -> DispatchResult {
-	let none = RuntimeOrigin::none();
+	let none = RuntimeOrigin::from(frame_system::RawOrigin::Authorized);
 	match message {
 		DkgMessage::Round1 { epoch, member, package, sealing_key } => {
 			KeyRelease::submit_round1(none, epoch, member, package, sealing_key, signature)
@@ -496,16 +496,20 @@ fn no_committee_takes_no_message() {
 	});
 }
 
-/// The pool takes a member's correctly signed message (with the configured priority, once
-/// per member and round) and refuses a forged or altered one, a message it would no longer
-/// apply, and any other call.
+/// The pool and the block take a member's correctly signed message as an authorized call
+/// (with the configured priority, once per member and round) and refuse a forged or altered
+/// one and a message they would no longer apply; other calls have no authorization.
 #[test]
-#[allow(deprecated)]
-fn validate_unsigned_takes_signed_messages_and_refuses_forged_ones() {
-	use frame_support::pallet_prelude::ValidateUnsigned;
+fn authorize_takes_signed_messages_and_refuses_forged_ones() {
+	use frame_support::traits::Authorize;
 	committee_ext(4, 3).execute_with(|| {
 		let validate = |call: &Call<Test>| {
-			<KeyRelease as ValidateUnsigned>::validate_unsigned(TransactionSource::External, call)
+			call.authorize(TransactionSource::External)
+				.expect("key-generation calls are authorized")
+				.map(|(validity, refund)| {
+					assert_eq!(refund, Weight::zero());
+					validity
+				})
 		};
 		let message = round1_msg(1, vec![1; 64], [1; 32]);
 		let signature = sign_with(&key_of(1), &message);
@@ -529,7 +533,15 @@ fn validate_unsigned_takes_signed_messages_and_refuses_forged_ones() {
 		let stranger = call_of(stranger.clone(), sign_with(&key_of(1), &stranger));
 		assert_eq!(validate(&stranger), Err(InvalidTransaction::BadProof.into()));
 		let restart = Call::<Test>::restart_key_generation { members: vec![], threshold: 1 };
-		assert_eq!(validate(&restart), Err(InvalidTransaction::Call.into()));
+		assert!(restart.authorize(TransactionSource::External).is_none());
+
+		// Only the authorization's origin dispatches them: not a bare call, nor an account.
+		for origin in [RuntimeOrigin::none(), RuntimeOrigin::signed(PATIENT)] {
+			assert_noop!(
+				good.clone().dispatch_bypass_filter(origin).map_err(|e| e.error),
+				DispatchError::BadOrigin
+			);
+		}
 
 		// Once applied, the same message is no longer valid.
 		assert_ok!(dispatch(message, signature));

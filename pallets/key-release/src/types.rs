@@ -14,6 +14,9 @@ use crate::{crypto::Public as MemberId, BalanceOf, Config};
 /// A member's index in the committee, from 1 (its x-coordinate in the sharing).
 pub type MemberIndex = u16;
 
+/// A member's round-1 package: FROST's commitments and proof of possession.
+pub type Round1Package<T> = BoundedVec<u8, <T as Config>::MaxPackageLen>;
+
 /// A round-2 package sealed to its recipient.
 pub type SealedPackage<T> = BoundedVec<u8, <T as Config>::MaxSealedPackageLen>;
 
@@ -76,7 +79,7 @@ pub struct CommitteeKey<MaxMembers: Get<u32>> {
 #[scale_info(skip_type_params(T))]
 pub struct Round1Entry<T: Config> {
 	/// Its FROST round-1 package: commitments to its polynomial and a proof of possession.
-	pub package: BoundedVec<u8, T::MaxPackageLen>,
+	pub package: Round1Package<T>,
 	/// The X25519 key the others seal its round-2 packages to.
 	pub sealing_key: [u8; 32],
 }

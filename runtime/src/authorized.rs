@@ -1,0 +1,50 @@
+//! The general transactions that `#[pallet::authorize]` calls travel in: the key generation's
+//! messages, which members' nodes send with no account and no fee.
+
+use crate::{Runtime, RuntimeCall, TxExtension, UncheckedExtrinsic};
+use frame_system::offchain::{
+	CreateAuthorizedTransaction, CreateTransaction, CreateTransactionBase,
+};
+
+impl<C> CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+impl<C> CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	/// Every extension at its neutral value. With no signer, `CheckNonce` and the fee pass
+	/// over the transaction and `AuthorizeCall` gives it its origin. It is immortal: the
+	/// call's authorization sets how long the pool keeps it.
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::new(),
+			frame_system::CheckNonZeroSender::new(),
+			frame_system::CheckSpecVersion::new(),
+			frame_system::CheckTxVersion::new(),
+			frame_system::CheckGenesis::new(),
+			frame_system::CheckEra::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::from(0),
+			frame_system::CheckWeight::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::from(0),
+			frame_metadata_hash_extension::CheckMetadataHash::new(false),
+			frame_system::WeightReclaim::new(),
+		)
+	}
+}

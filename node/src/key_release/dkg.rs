@@ -26,12 +26,15 @@ use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::ed25519;
 use sp_keystore::Keystore;
-use sp_runtime::BoundedVec;
+use sp_runtime::{generic::Era, BoundedVec};
 
 use super::{HeldShare, Options, SharedState};
 use crate::service::FullClient;
 
 const LOG: &str = "key-release";
+
+/// How many blocks a key-generation message stays valid for: the pallet's own longevity.
+const MESSAGE_ERA: u64 = 64;
 
 /// What this node's member key gives the key generation: its seed.
 struct Member {
@@ -380,15 +383,25 @@ impl<P: ?Sized> Submitter<'_, P> {
 impl<P: TransactionPool<Block = Block> + ?Sized> Submitter<'_, P> {
 	/// Sends `call` as an authorized general transaction: the pallet's `authorize` checks the
 	/// member's signature, so it needs no account and pays no fee.
+	///
+	/// It is mortal from the best block. A message is sent again when it has not landed after
+	/// 20 blocks; the era makes that copy's bytes, and so its hash, new. The pool bans the hash
+	/// of a transaction it saw included, and after a fork that ban can keep an identical copy
+	/// out of every view for half an hour (polkadot-sdk issue 11034).
 	async fn send(&self, call: pallet_key_release::Call<Runtime>) -> Result<(), String> {
-		let xt =
-			<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(
-				RuntimeCall::KeyRelease(call),
-			);
+		let info = self.client.info();
+		let mut extension =
+			<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_extension();
+		extension.5 =
+			frame_system::CheckEra::from(Era::mortal(MESSAGE_ERA, info.best_number.into()));
+		let xt = medchain_runtime::UncheckedExtrinsic::new_transaction(
+			RuntimeCall::KeyRelease(call),
+			extension,
+		);
 		let opaque = sp_runtime::OpaqueExtrinsic::try_from_encoded_extrinsic(&xt.encode())
 			.map_err(|e| e.to_string())?;
 		self.pool
-			.submit_one(self.client.info().best_hash, TransactionSource::Local, opaque)
+			.submit_one(info.best_hash, TransactionSource::Local, opaque)
 			.await
 			.map(|_| ())
 			.map_err(|e| e.to_string())

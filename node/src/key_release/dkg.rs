@@ -1,7 +1,7 @@
 //! Drives this validator's part of the committee's key generation from the chain's state:
 //! on every new best block it asks the runtime what the key generation looks like to this
-//! member and sends the next message due, as an unsigned transaction signed with its member
-//! key. Once the key is agreed it takes its share from the keystore, or derives it once and
+//! member and sends the next message due, as an authorized general transaction (no account,
+//! no fee) signed with its member key. Once the key is agreed it takes its share from the keystore, or derives it once and
 //! keeps it there, and hands it to the RPC server.
 
 use std::{collections::BTreeMap, sync::Arc};

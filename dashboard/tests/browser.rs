@@ -153,9 +153,26 @@ impl Browser {
 		}
 	}
 
+	/// Clicks `css`, found again if a live refresh replaced it between finding and clicking: a
+	/// click on a stale element never reaches the page, so trying again cannot act twice.
 	async fn click(&self, css: &str) -> Step {
-		self.quiet().await?;
-		self.el(css).await?.click().await.or_fail(&format!("click {css}"))
+		let mut tries = 0;
+		loop {
+			self.quiet().await?;
+			match self.el(css).await?.click().await {
+				Ok(()) => return Ok(()),
+				Err(e)
+					if tries < 5
+						&& matches!(
+							*e,
+							thirtyfour::error::WebDriverErrorInner::StaleElementReference(..)
+						) =>
+				{
+					tries += 1
+				}
+				Err(e) => return Err(format!("click {css}: {e}")),
+			}
+		}
 	}
 
 	async fn fill(&self, css: &str, text: &str) -> Step {

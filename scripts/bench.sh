@@ -45,6 +45,11 @@ trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 # extrinsics needs more, so both limits are raised (documented in docs/performance.md).
 POOL=(--pool-limit 100000 --pool-kbytes 1000000 --rpc-max-connections 1000)
 
+# free_port: a TCP port on loopback nothing listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # start_node NAME ARGS...: starts a node on loopback with its data in $work/NAME; sets $pid
 # and $port (its RPC port).
 start_node() {
@@ -143,7 +148,7 @@ else:
 	# simpler, but it polls its queue in a busy loop that takes one of the two cores.)
 	log "sync: the same blocks imported by a second node, commit included"
 	"$NODE_BIN" key generate-node-key --file "$work/dev.key" 2>"$work/dev.peer"
-	p2p="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+	p2p="$(free_port)"
 	start_node dev --chain dev --node-key-file "$work/dev.key" --listen-addr "/ip4/127.0.0.1/tcp/$p2p"
 	source_pid=$pid
 	best="$(curl -s -H 'Content-Type: application/json' \
@@ -193,7 +198,7 @@ if [[ " $steps " == *" local "* ]]; then
 	bootnode=""
 	for name in alice bob charlie dave; do
 		peer="$("$NODE_BIN" key generate-node-key --file "$work/$name.key" 2>&1 | tail -1)"
-		p2p="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+		p2p="$(free_port)"
 		args=(--chain local "--$name" --node-key-file "$work/$name.key"
 			--listen-addr "/ip4/127.0.0.1/tcp/$p2p")
 		[ -n "$bootnode" ] && args+=(--bootnodes "$bootnode")

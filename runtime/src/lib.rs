@@ -24,7 +24,7 @@ extern crate alloc;
 #[macro_use]
 mod benchmarks;
 pub mod apis;
-mod authorized;
+pub mod authorized;
 pub mod configs;
 pub mod genesis_config_presets;
 #[cfg(test)]

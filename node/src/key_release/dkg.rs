@@ -1,13 +1,12 @@
 //! Drives this validator's part of the committee's key generation from the chain's state:
 //! on every new best block it asks the runtime what the key generation looks like to this
 //! member and sends the next message due, as an authorized general transaction (no account,
-//! no fee) signed with its member key. Once the key is agreed it takes its share from the keystore, or derives it once and
-//! keeps it there, and hands it to the RPC server.
+//! no fee) signed with its member key. Once the key is agreed it takes its share from the
+//! keystore, or derives it once and keeps it there, and hands it to the RPC server.
 
 use std::{collections::BTreeMap, sync::Arc};
 
 use codec::Encode;
-use frame_system::offchain::CreateAuthorizedTransaction;
 use futures::StreamExt;
 use medchain_runtime::{opaque::Block, BlockNumber, Runtime, RuntimeCall};
 use medchain_threshold::{
@@ -32,9 +31,6 @@ use super::{HeldShare, Options, SharedState};
 use crate::service::FullClient;
 
 const LOG: &str = "key-release";
-
-/// How many blocks a key-generation message stays valid for: the pallet's own longevity.
-const MESSAGE_ERA: u64 = 64;
 
 /// What this node's member key gives the key generation: its seed.
 struct Member {
@@ -390,13 +386,10 @@ impl<P: TransactionPool<Block = Block> + ?Sized> Submitter<'_, P> {
 	/// out of every view for half an hour (polkadot-sdk issue 11034).
 	async fn send(&self, call: pallet_key_release::Call<Runtime>) -> Result<(), String> {
 		let info = self.client.info();
-		let mut extension =
-			<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_extension();
-		extension.5 =
-			frame_system::CheckEra::from(Era::mortal(MESSAGE_ERA, info.best_number.into()));
+		let era = Era::mortal(pallet_key_release::MESSAGE_LONGEVITY, info.best_number.into());
 		let xt = medchain_runtime::UncheckedExtrinsic::new_transaction(
 			RuntimeCall::KeyRelease(call),
-			extension,
+			medchain_runtime::authorized::authorized_extension(era),
 		);
 		let opaque = sp_runtime::OpaqueExtrinsic::try_from_encoded_extrinsic(&xt.encode())
 			.map_err(|e| e.to_string())?;

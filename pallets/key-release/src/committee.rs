@@ -14,6 +14,10 @@ use sp_runtime::traits::{Hash, Zero};
 
 use crate::{pallet::*, CommitteeKey, MemberIndex, Round1Entry, Round1Package};
 
+/// How many blocks a key-generation message stays valid for in the pool. Members' nodes make
+/// their messages mortal for as long, so a copy sent again has new bytes.
+pub const MESSAGE_LONGEVITY: u64 = 64;
+
 /// A member's key-generation message, as it signs it.
 #[derive(Encode, CloneNoBound, DebugNoBound)]
 pub enum DkgMessage<T: Config> {
@@ -76,7 +80,7 @@ impl<T: Config> Pallet<T> {
 		let validity = ValidTransaction::with_tag_prefix("MedChainKeyRelease")
 			.priority(T::UnsignedPriority::get())
 			.and_provides(message.tag())
-			.longevity(64)
+			.longevity(MESSAGE_LONGEVITY)
 			.propagate(true)
 			.build()?;
 		Ok((validity, Weight::zero()))

@@ -54,7 +54,7 @@
 
 extern crate alloc;
 
-pub use committee::DkgMessage;
+pub use committee::{DkgMessage, MESSAGE_LONGEVITY};
 pub use pallet::*;
 pub use types::*;
 pub use weights::WeightInfo;

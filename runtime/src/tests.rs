@@ -398,7 +398,7 @@ fn key_generation_messages_are_authorized_general_transactions() {
 			System::parent_hash(),
 		)
 		.expect("a member's signed message is valid");
-		let priority: u64 = <Runtime as pallet_key_release::Config>::UnsignedPriority::get();
+		let priority: u64 = <Runtime as pallet_key_release::Config>::MessagePriority::get();
 		assert_eq!(valid.priority, priority);
 		assert_eq!(valid.provides.len(), 1);
 

@@ -78,7 +78,7 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		Self::check_dkg(&message, signature).map_err(|_| InvalidTransaction::BadProof)?;
 		let validity = ValidTransaction::with_tag_prefix("MedChainKeyRelease")
-			.priority(T::UnsignedPriority::get())
+			.priority(T::MessagePriority::get())
 			.and_provides(message.tag())
 			.longevity(MESSAGE_LONGEVITY)
 			.propagate(true)

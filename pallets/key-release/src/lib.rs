@@ -162,9 +162,9 @@ pub mod pallet {
 		/// How many blocks after a read the validators still answer it.
 		#[pallet::constant]
 		type ReleaseWindow: Get<BlockNumberFor<Self>>;
-		/// The priority of the members' key-generation transactions.
+		/// The pool priority of the members' key-generation messages.
 		#[pallet::constant]
-		type UnsignedPriority: Get<TransactionPriority>;
+		type MessagePriority: Get<TransactionPriority>;
 		/// Weights of this pallet's calls, from its benchmarks.
 		type WeightInfo: WeightInfo;
 	}

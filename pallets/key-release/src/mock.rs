@@ -71,7 +71,7 @@ parameter_types! {
 	pub const ReleaseWindow: u64 = 10;
 	pub const MaxSummary: u32 = 2;
 	pub const SummaryDeposit: u64 = 5;
-	pub const UnsignedPriority: u64 = u64::MAX / 2;
+	pub const MessagePriority: u64 = u64::MAX / 2;
 }
 
 thread_local! {
@@ -218,7 +218,7 @@ impl pallet_key_release::Config for Test {
 	type MaxSealedPackageLen = MaxSealedPackageLen;
 	type MaxEndpointLen = MaxEndpointLen;
 	type ReleaseWindow = ReleaseWindow;
-	type UnsignedPriority = UnsignedPriority;
+	type MessagePriority = MessagePriority;
 	type WeightInfo = ();
 }
 

@@ -120,19 +120,19 @@ fn call_of(message: DkgMessage<Test>, signature: crypto::Signature) -> Call<Test
 
 /// Dispatches `message` with `signature` with the origin its authorization gives.
 fn dispatch(message: DkgMessage<Test>, signature: crypto::Signature) -> DispatchResult {
-	let none = RuntimeOrigin::from(frame_system::RawOrigin::Authorized);
+	let authorized = RuntimeOrigin::from(frame_system::RawOrigin::Authorized);
 	match message {
 		DkgMessage::Round1 { epoch, member, package, sealing_key } => {
-			KeyRelease::submit_round1(none, epoch, member, package, sealing_key, signature)
+			KeyRelease::submit_round1(authorized, epoch, member, package, sealing_key, signature)
 		}
 		DkgMessage::Round2 { epoch, member, packages } => {
-			KeyRelease::submit_round2(none, epoch, member, packages, signature)
+			KeyRelease::submit_round2(authorized, epoch, member, packages, signature)
 		}
 		DkgMessage::Confirm { epoch, member, key } => {
-			KeyRelease::confirm_key(none, epoch, member, key, signature)
+			KeyRelease::confirm_key(authorized, epoch, member, key, signature)
 		}
 		DkgMessage::Endpoint { epoch, member, endpoint } => {
-			KeyRelease::announce_endpoint(none, epoch, member, endpoint, signature)
+			KeyRelease::announce_endpoint(authorized, epoch, member, endpoint, signature)
 		}
 	}
 }
@@ -515,7 +515,7 @@ fn authorize_takes_signed_messages_and_refuses_forged_ones() {
 		let signature = sign_with(&key_of(1), &message);
 		let good = call_of(message.clone(), signature.clone());
 		let valid = validate(&good).expect("a member's signed message");
-		assert_eq!(valid.priority, <UnsignedPriority as Get<u64>>::get());
+		assert_eq!(valid.priority, <MessagePriority as Get<u64>>::get());
 		assert_eq!(valid.provides.len(), 1);
 		assert!(valid.requires.is_empty());
 		assert!(valid.propagate);

@@ -178,6 +178,6 @@ impl pallet_key_release::Config for Runtime {
 	type MaxSealedPackageLen = ConstU32<256>;
 	type MaxEndpointLen = ConstU32<128>;
 	type ReleaseWindow = ReleaseWindow;
-	type UnsignedPriority = frame_support::traits::ConstU64<{ u64::MAX / 2 }>;
+	type MessagePriority = frame_support::traits::ConstU64<{ u64::MAX / 2 }>;
 	type WeightInfo = pallet_key_release::weights::SubstrateWeight<Runtime>;
 }

@@ -90,6 +90,51 @@ memory_line() {
 		"$label" "$((peak / 1024))" "$((last / 1024))"
 }
 
+# bench_blocks BASE_PATH: `benchmark block` on the database at BASE_PATH for each block listed
+# in $work/blocks.txt (number, workload); prints their execution against their weight as a
+# Markdown table.
+bench_blocks() {
+	printf '\n| workload | block | extrinsics | weight (ms) | executed (ms) | of weight |\n'
+	printf '|---|---:|---:|---:|---:|---:|\n'
+	local entry number name
+	mapfile -t busiest <"$work/blocks.txt"
+	for entry in "${busiest[@]}"; do
+		read -r number name <<<"$entry"
+		# The block before is executed first and left out: the first call into the runtime
+		# compiles it (over a second here), which would otherwise count in the average.
+		"$NODE_BIN" benchmark block --dev --base-path "$1" --from "$((number - 1))" \
+			--to "$number" --repeat 3 </dev/null >"$work/block.log" 2>&1 ||
+			die "benchmark block $number failed: $(tail -5 "$work/block.log")"
+		python3 -c '
+import re, sys
+name, number = sys.argv[1], sys.argv[2]
+for line in open(sys.argv[3]):
+    m = re.search(r"Block (\d+) with +(\d+) tx used +([\d.]+)% of its weight \( *([\d,.]+) of +([\d,.]+) ns", line)
+    if m and m.group(1) == number:
+        used, weight = (float(x.replace(",", "")) / 1e6 for x in m.group(4, 5))
+        print(f"| {name} | {number} | {m.group(2)} | {weight:.1f} | {used:.1f} | {m.group(3)}% |")
+        break
+else:
+    sys.exit(f"no result for block {number} in the output of benchmark block")
+' "$name" "$number" "$work/block.log"
+	done
+}
+
+# cpu_seconds PID: the CPU time (user + system, in seconds) the process has used so far.
+cpu_seconds() {
+	awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"
+}
+
+# thread_cpu PID: the process's threads that used the most CPU so far, one line each
+# (seconds, thread name).
+thread_cpu() {
+	for stat in /proc/"$1"/task/*/stat; do
+		# The name is in parentheses and may hold spaces: fields are counted after it.
+		sed 's/^[0-9]* (\(.*\)) [A-Z] /\1\t/' "$stat" 2>/dev/null
+	done | awk -F'\t' -v hz="$(getconf CLK_TCK)" '{split($2, f, " "); printf "%.1f\t%s\n", (f[11] + f[12]) / hz, $1}' |
+		sort -rn | head -6
+}
+
 if [[ " $steps " == *" dev "* ]]; then
 	log "dev chain: $accounts accounts per role, $per_sender calls per sender"
 	start_node dev --dev
@@ -114,31 +159,7 @@ if [[ " $steps " == *" dev "* ]]; then
 		    for b in sorted(busy, key=lambda b: b["number"]):
 		        print(b["number"], name)
 	EOF
-	{
-		printf '\n| workload | block | extrinsics | weight (ms) | executed (ms) | of weight |\n'
-		printf '|---|---:|---:|---:|---:|---:|\n'
-		mapfile -t busiest <"$work/blocks.txt"
-		for entry in "${busiest[@]}"; do
-			read -r number name <<<"$entry"
-			# The block before is executed first and left out: the first call into the runtime
-			# compiles it (over a second here), which would otherwise count in the average.
-			"$NODE_BIN" benchmark block --dev --base-path "$work/dev" --from "$((number - 1))" \
-				--to "$number" --repeat 3 </dev/null >"$work/block.log" 2>&1 ||
-				die "benchmark block $number failed: $(tail -5 "$work/block.log")"
-			python3 -c '
-import re, sys
-name, number = sys.argv[1], sys.argv[2]
-for line in open(sys.argv[3]):
-    m = re.search(r"Block (\d+) with +(\d+) tx used +([\d.]+)% of its weight \( *([\d,.]+) of +([\d,.]+) ns", line)
-    if m and m.group(1) == number:
-        used, weight = (float(x.replace(",", "")) / 1e6 for x in m.group(4, 5))
-        print(f"| {name} | {number} | {m.group(2)} | {weight:.1f} | {used:.1f} | {m.group(3)}% |")
-        break
-else:
-    sys.exit(f"no result for block {number} in the output of benchmark block")
-' "$name" "$number" "$work/block.log"
-		done
-	} | tee "$out/dev/blocks.md"
+	bench_blocks "$work/dev" | tee "$out/dev/blocks.md"
 
 	# `benchmark block` executes a block but never commits it; a node importing it does both.
 	# The dev node starts again as a plain peer serving its database, and a fresh node syncs the
@@ -155,18 +176,29 @@ else:
 		-d '{"id":1,"jsonrpc":"2.0","method":"chain_getHeader","params":[]}' "http://127.0.0.1:$port" |
 		python3 -c 'import json, sys; print(int(json.load(sys.stdin)["result"]["number"], 16))')"
 	imports=()
+	# Where the machine's two cores went while each node synced: the importing node's CPU time
+	# against the sync's wall time, its busiest threads, and the serving node's share.
+	printf '| sync | wall (s) | importing node, CPU (s) | its busiest threads (s) | serving node, CPU (s) |\n' \
+		>"$out/dev/import-cpu.md"
+	printf '|---|---:|---:|---|---:|\n' >>"$out/dev/import-cpu.md"
 	for cache in "no trie cache" "default trie cache"; do
 		name="sync-${cache// /-}"
 		size=(--trie-cache-size 0)
 		[ "$cache" = "default trie cache" ] && size=()
+		began="$(date +%s.%N)"
+		served="$(cpu_seconds "$source_pid")"
 		start_node "$name" --chain dev "${size[@]}" --listen-addr /ip4/127.0.0.1/tcp/0 \
 			--bootnodes "/ip4/127.0.0.1/tcp/$p2p/p2p/$(tail -1 "$work/dev.peer")" \
 			--log 'sync::import-queue=trace,sc_service::client::client=trace,db=trace'
-		for _ in $(seq 1 600); do
+		for _ in $(seq 1 1200); do
 			grep -q "Imported .*(#$best)," "$work/$name.log" && break
-			sleep 1
+			sleep 0.5
 		done
 		grep -q "Imported .*(#$best)," "$work/$name.log" || die "$name did not sync to #$best"
+		printf '| %s | %.0f | %.0f | %s | %.0f |\n' "$cache" \
+			"$(awk -v a="$(date +%s.%N)" -v b="$began" 'BEGIN {print a - b}')" "$(cpu_seconds "$pid")" \
+			"$(thread_cpu "$pid" | awk -F'\t' '{printf "%s%s %s", sep, $2, $1; sep = ", "}')" \
+			"$(awk -v a="$(cpu_seconds "$source_pid")" -v b="$served" 'BEGIN {print a - b}')" >>"$out/dev/import-cpu.md"
 		sleep 2
 		kill "$pid"
 		wait "$pid" 2>/dev/null || true
@@ -174,18 +206,29 @@ else:
 	done
 	kill "$source_pid"
 	wait "$source_pid" 2>/dev/null || true
-	python3 scripts/block-import.py "$out/dev/blocks.md" "${imports[@]}" | tee "$out/dev/import.md"
+	cat "$out/dev/import-cpu.md"
+	# The same blocks, executed by `benchmark block` on the synced node's database once it is
+	# at rest: whether a slower import comes from the copy or from what ran beside the import.
+	log "benchmark block on the synced copy, at rest"
+	bench_blocks "$work/sync-no-trie-cache" >"$out/dev/blocks-synced.md"
+	python3 scripts/block-import.py "$out/dev/blocks.md" "synced copy at rest=$out/dev/blocks-synced.md" \
+		"${imports[@]}" | tee "$out/dev/import.md"
 
 	# What a database read and write cost on this machine, on the state the run left, against
 	# the `DbWeight` the runtime charges (docs/performance.md compares them).
 	log "benchmark storage: ParityDB reads and writes on the run's state"
-	# Writes are measured in batches (one storage root per batch), as many as a full block of
-	# record calls makes; the default batch of 100 000 is more keys than a run leaves.
+	# Writes are measured in batches (one storage root per batch), about as many as a full
+	# block of record calls makes (the default batch is 100 000).
 	if "$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
 		--state-version 1 --warmups 1 --batch-size "${STORAGE_BATCH:-10000}" \
-		--weight-path "$out/dev" </dev/null >"$work/storage.log" 2>&1; then
+		--weight-path "$out/dev" --log parity-db=debug </dev/null >"$work/storage.log" 2>&1; then
 		grep -E "Reading|Writing|Time summary|Average" "$work/storage.log" |
-			sed 's/^[0-9-]* [0-9:]* //' | tee "$out/dev/storage.txt"
+			sed -E 's/^.* (Reading|Writing|Time summary)/\1/' | tee "$out/dev/storage.txt"
+		# ParityDB's commit only queues a change set, but it waits while more than 16 MiB are
+		# queued: a write measured here includes that wait for the background writer.
+		printf 'ParityDB commits: %s queued, %s waited for the queue to drain\n' \
+			"$(grep -c 'Queued commit' "$work/storage.log")" \
+			"$(grep -c 'Waiting, queue size' "$work/storage.log")" | tee -a "$out/dev/storage.txt"
 	else
 		log "benchmark storage failed: $(tail -3 "$work/storage.log")"
 	fi

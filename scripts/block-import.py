@@ -12,10 +12,13 @@ the blocks `benchmark block` measured from those lines:
   root, before anything is written);
 - committed: `db: DB Commit done 0x..` of that block (after ParityDB's commit).
 
-Usage: block-import.py BLOCKS_MD LABEL=NODE_LOG...
-BLOCKS_MD is `benchmark block`'s table (docs/performance/dev/blocks.md); each LABEL names one
-import and gets a column: the time until the block was executed, until it was committed, and
-the latter as a share of the block's weight. Prints a Markdown table.
+Usage: block-import.py BLOCKS_MD LABEL=PATH...
+BLOCKS_MD is `benchmark block`'s table (docs/performance/dev/blocks.md). Each LABEL names one
+column. A PATH ending in `.md` is another `benchmark block` table of the same blocks (on another
+copy of the chain), and its column shows the execution and its share of the weight. Any other
+PATH is an importing node's log, and its column shows the time until the block was executed,
+until it was committed, and the latter as a share of the block's weight. Prints a Markdown
+table.
 """
 
 import datetime
@@ -54,6 +57,22 @@ def import_times(path):
     return times
 
 
+def benchmarked(path):
+    """Block number -> executed ms, from a `benchmark block` table."""
+    times = {}
+    for cells in table_rows(path):
+        times[int(cells[1])] = float(cells[4])
+    return times
+
+
+def table_rows(path):
+    """The cells of each block's row in a `benchmark block` table."""
+    for line in open(path):
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[1].isdigit():
+            yield cells
+
+
 def main():
     blocks_md, imports = sys.argv[1], sys.argv[2:]
     if not imports:
@@ -61,26 +80,29 @@ def main():
     timed = []
     for arg in imports:
         label, _, path = arg.partition("=")
-        timed.append((label, import_times(path)))
+        if path.endswith(".md"):
+            timed.append((label, benchmarked(path), "`benchmark block`, {} (ms)"))
+        else:
+            timed.append((label, import_times(path), "import, {}: executed / committed (ms)"))
 
     head = "| workload | block | extrinsics | weight (ms) | `benchmark block` (ms) |"
     rule = "|---|---:|---:|---:|---:|"
-    for label, _ in timed:
-        head += f" import, {label}: executed / committed (ms) |"
+    for label, _, title in timed:
+        head += f" {title.format(label)} |"
         rule += "---:|"
     print(head)
     print(rule)
-    for line in open(blocks_md):
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 6 or not cells[1].isdigit():
-            continue
-        name, number, extrinsics, weight, executed, share = cells
+    for name, number, extrinsics, weight, executed, share in table_rows(blocks_md):
         row = f"| {name} | {number} | {extrinsics} | {weight} | {executed} ({share}) |"
-        for label, times in timed:
+        for label, times, _ in timed:
             if int(number) not in times:
-                sys.exit(f"import {label}: no times for block {number}")
-            run, total = times[int(number)]
-            row += f" {run:.0f} / {total:.0f} ({100 * total / float(weight):.0f} %) |"
+                sys.exit(f"{label}: no times for block {number}")
+            if isinstance(times[int(number)], float):
+                run = times[int(number)]
+                row += f" {run:.1f} ({100 * run / float(weight):.0f} %) |"
+            else:
+                run, total = times[int(number)]
+                row += f" {run:.0f} / {total:.0f} ({100 * total / float(weight):.0f} %) |"
         print(row)
 
 

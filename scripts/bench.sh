@@ -51,11 +51,12 @@ free_port() {
 }
 
 # start_node NAME ARGS...: starts a node on loopback with its data in $work/NAME; sets $pid
-# and $port (its RPC port).
+# and $port (its RPC port). PROMETHEUS (default: none) gives it a metrics port.
+PROMETHEUS=(--no-prometheus)
 start_node() {
 	local name="$1"
 	shift
-	"$NODE_BIN" --base-path "$work/$name" --rpc-port 0 --no-prometheus --no-telemetry \
+	"$NODE_BIN" --base-path "$work/$name" --rpc-port 0 "${PROMETHEUS[@]}" --no-telemetry \
 		--no-mdns --name "$name" "${POOL[@]}" "$@" 2>"$work/$name.log" &
 	pid=$!
 	pids+=("$pid")
@@ -163,10 +164,11 @@ if [[ " $steps " == *" dev "* ]]; then
 
 	# `benchmark block` executes a block but never commits it; a node importing it does both.
 	# The dev node starts again as a plain peer serving its database, and a fresh node syncs the
-	# chain from it, back to back, with its import queue, client and database logging at trace
-	# level; the same blocks are timed until their commit. Twice: without a trie cache (as cold
-	# as the weights assume) and with the node's default cache. (`import-blocks` would be
-	# simpler, but it polls its queue in a busy loop that takes one of the two cores.)
+	# chain from it, with its import-time histogram sampled every 50 ms to time each block
+	# (scripts/block-import.py; its logs stay at the default level: debug or trace logging makes
+	# the runtime format every extrinsic). Twice: without a trie cache (as cold as the weights
+	# assume) and with the node's default cache. (`import-blocks` would be simpler, but it polls
+	# its queue in a busy loop that takes one of the two cores.)
 	log "sync: the same blocks imported by a second node, commit included"
 	"$NODE_BIN" key generate-node-key --file "$work/dev.key" 2>"$work/dev.peer"
 	p2p="$(free_port)"
@@ -185,24 +187,28 @@ if [[ " $steps " == *" dev "* ]]; then
 		name="sync-${cache// /-}"
 		size=(--trie-cache-size 0)
 		[ "$cache" = "default trie cache" ] && size=()
+		metrics="$(free_port)"
+		python3 scripts/block-import.py sample "http://127.0.0.1:$metrics/metrics" "$work/$name.samples" &
+		sampler=$!
+		pids+=("$sampler")
 		began="$(date +%s.%N)"
 		served="$(cpu_seconds "$source_pid")"
+		PROMETHEUS=(--prometheus-port "$metrics")
 		start_node "$name" --chain dev "${size[@]}" --listen-addr /ip4/127.0.0.1/tcp/0 \
-			--bootnodes "/ip4/127.0.0.1/tcp/$p2p/p2p/$(tail -1 "$work/dev.peer")" \
-			--log 'sync::import-queue=trace,sc_service::client::client=trace,db=trace'
+			--bootnodes "/ip4/127.0.0.1/tcp/$p2p/p2p/$(tail -1 "$work/dev.peer")"
+		PROMETHEUS=(--no-prometheus)
 		for _ in $(seq 1 1200); do
-			grep -q "Imported .*(#$best)," "$work/$name.log" && break
+			[ "$(tail -1 "$work/$name.samples" 2>/dev/null | cut -d' ' -f1)" = "$best" ] && break
 			sleep 0.5
 		done
-		grep -q "Imported .*(#$best)," "$work/$name.log" || die "$name did not sync to #$best"
+		[ "$(tail -1 "$work/$name.samples" | cut -d' ' -f1)" = "$best" ] || die "$name did not sync to #$best"
 		printf '| %s | %.0f | %.0f | %s | %.0f |\n' "$cache" \
 			"$(awk -v a="$(date +%s.%N)" -v b="$began" 'BEGIN {print a - b}')" "$(cpu_seconds "$pid")" \
 			"$(thread_cpu "$pid" | awk -F'\t' '{printf "%s%s %s", sep, $2, $1; sep = ", "}')" \
 			"$(awk -v a="$(cpu_seconds "$source_pid")" -v b="$served" 'BEGIN {print a - b}')" >>"$out/dev/import-cpu.md"
-		sleep 2
-		kill "$pid"
+		kill "$sampler" "$pid"
 		wait "$pid" 2>/dev/null || true
-		imports+=("$cache=$work/$name.log")
+		imports+=("$cache=$work/$name.samples")
 	done
 	kill "$source_pid"
 	wait "$source_pid" 2>/dev/null || true

@@ -4,7 +4,7 @@
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! DATABASE: `ParityDb`, RUNTIME: `MedChain Development`
-//! BLOCK-NUM: `Number(136)`
+//! BLOCK-NUM: `Number(137)`
 //! SKIP-WRITE: `false`, SKIP-READ: `false`, WARMUPS: `1`
 //! STATE-VERSION: `V1`, STATE-CACHE-SIZE: ``
 //! WEIGHT-PATH: `docs/performance/dev`
@@ -16,7 +16,7 @@
 //   storage
 //   --dev
 //   --base-path
-//   /tmp/tmp.rWfdgeK1hR/dev
+//   /tmp/tmp.8q9kUvS1tf/dev
 //   --database
 //   paritydb
 //   --state-version
@@ -44,31 +44,31 @@ pub mod constants {
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 951, 6_659_992
-			///   Average:  9_265
-			///   Median:   8_242
-			///   Std-Dev:  30392.24
+			///   Min, Max: 781, 8_447_383
+			///   Average:  8_777
+			///   Median:   7_782
+			///   Std-Dev:  29121.19
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 13_650
-			///   95th: 11_317
-			///   75th: 9_314
-			read: 9_265 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 14_041
+			///   95th: 11_046
+			///   75th: 8_843
+			read: 8_777 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 16_542, 35_196
-			///   Average:  25_084
-			///   Median:   25_238
-			///   Std-Dev:  2722.87
+			///   Min, Max: 16_226, 37_310
+			///   Average:  24_485
+			///   Median:   24_643
+			///   Std-Dev:  3831.42
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 34_143
-			///   95th: 29_181
-			///   75th: 26_298
-			write: 25_084 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 33_602
+			///   95th: 31_648
+			///   75th: 26_822
+			write: 24_485 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 

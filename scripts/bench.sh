@@ -223,21 +223,31 @@ if [[ " $steps " == *" dev "* ]]; then
 	# What a database read and write cost on this machine, on the state the run left, against
 	# the `DbWeight` the runtime charges (docs/performance.md compares them).
 	log "benchmark storage: ParityDB reads and writes on the run's state"
-	# Writes are measured in batches (one storage root per batch), about as many as a full
-	# block of record calls makes (the default batch is 100 000).
-	if "$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
-		--state-version 1 --warmups 1 --batch-size "${STORAGE_BATCH:-10000}" \
-		--weight-path "$out/dev" --log parity-db=debug </dev/null >"$work/storage.log" 2>&1; then
-		grep -E "Reading|Writing|Time summary|Average" "$work/storage.log" |
-			sed -E 's/^.* (Reading|Writing|Time summary)/\1/' | tee "$out/dev/storage.txt"
-		# ParityDB's commit only queues a change set, but it waits while more than 16 MiB are
-		# queued: a write measured here includes that wait for the background writer.
-		printf 'ParityDB commits: %s queued, %s waited for the queue to drain\n' \
-			"$(grep -c 'Queued commit' "$work/storage.log")" \
-			"$(grep -c 'Waiting, queue size' "$work/storage.log")" | tee -a "$out/dev/storage.txt"
-	else
-		log "benchmark storage failed: $(tail -3 "$work/storage.log")"
-	fi
+	# Writes are measured in batches (one storage root and commit per batch), about as many as
+	# a full block of record calls makes (the tool's default is 100 000). STORAGE_BATCH may
+	# list several sizes: the price of a write falls as the batch grows. The first size's
+	# figures are the ones written as weights.
+	: >"$out/dev/storage.txt"
+	weights="$out/dev"
+	for batch in ${STORAGE_BATCH:-10000}; do
+		# Reads are the same at every size: measured with the first only.
+		reads=()
+		[ "$weights" = "$out/dev" ] || reads=(--skip-read)
+		if "$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
+			--state-version 1 --warmups 1 --batch-size "$batch" "${reads[@]}" \
+			--weight-path "$weights" --log parity-db=debug </dev/null >"$work/storage.log" 2>&1; then
+			grep -E "Reading|Writing|Time summary|Average" "$work/storage.log" |
+				sed -E 's/^.* (Reading|Writing|Time summary)/\1/' | tee -a "$out/dev/storage.txt"
+			# ParityDB's commit only queues a change set, but it waits while more than 16 MiB
+			# are queued: a write measured here would then include that wait.
+			printf 'ParityDB commits: %s queued, %s waited for the queue to drain\n' \
+				"$(grep -c 'Queued commit' "$work/storage.log")" \
+				"$(grep -c 'Waiting, queue size' "$work/storage.log")" | tee -a "$out/dev/storage.txt"
+		else
+			log "benchmark storage (batch $batch) failed: $(tail -3 "$work/storage.log")"
+		fi
+		weights="$work"
+	done
 fi
 
 if [[ " $steps " == *" local "* ]]; then

@@ -51,12 +51,12 @@ free_port() {
 }
 
 # start_node NAME ARGS...: starts a node on loopback with its data in $work/NAME; sets $pid
-# and $port (its RPC port). PROMETHEUS (default: none) gives it a metrics port.
-PROMETHEUS=(--no-prometheus)
+# and $port (its RPC port). It serves no metrics unless ARGS give a --prometheus-port.
 start_node() {
-	local name="$1"
+	local name="$1" metrics=(--no-prometheus)
 	shift
-	"$NODE_BIN" --base-path "$work/$name" --rpc-port 0 "${PROMETHEUS[@]}" --no-telemetry \
+	[[ " $* " == *" --prometheus-port "* ]] && metrics=()
+	"$NODE_BIN" --base-path "$work/$name" --rpc-port 0 "${metrics[@]}" --no-telemetry \
 		--no-mdns --name "$name" "${POOL[@]}" "$@" 2>"$work/$name.log" &
 	pid=$!
 	pids+=("$pid")
@@ -183,6 +183,8 @@ if [[ " $steps " == *" dev "* ]]; then
 	printf '| sync | wall (s) | importing node, CPU (s) | its busiest threads (s) | serving node, CPU (s) |\n' \
 		>"$out/dev/import-cpu.md"
 	printf '|---|---:|---:|---|---:|\n' >>"$out/dev/import-cpu.md"
+	# synced: whether node $name has imported block $best (its last sample's count).
+	synced() { [ "$(tail -1 "$work/$name.samples" 2>/dev/null | cut -d' ' -f1)" = "$best" ]; }
 	for cache in "no trie cache" "default trie cache"; do
 		name="sync-${cache// /-}"
 		size=(--trie-cache-size 0)
@@ -193,15 +195,14 @@ if [[ " $steps " == *" dev "* ]]; then
 		pids+=("$sampler")
 		began="$(date +%s.%N)"
 		served="$(cpu_seconds "$source_pid")"
-		PROMETHEUS=(--prometheus-port "$metrics")
-		start_node "$name" --chain dev "${size[@]}" --listen-addr /ip4/127.0.0.1/tcp/0 \
+		start_node "$name" --chain dev "${size[@]}" --prometheus-port "$metrics" \
+			--listen-addr /ip4/127.0.0.1/tcp/0 \
 			--bootnodes "/ip4/127.0.0.1/tcp/$p2p/p2p/$(tail -1 "$work/dev.peer")"
-		PROMETHEUS=(--no-prometheus)
 		for _ in $(seq 1 1200); do
-			[ "$(tail -1 "$work/$name.samples" 2>/dev/null | cut -d' ' -f1)" = "$best" ] && break
+			synced && break
 			sleep 0.5
 		done
-		[ "$(tail -1 "$work/$name.samples" | cut -d' ' -f1)" = "$best" ] || die "$name did not sync to #$best"
+		synced || die "$name did not sync to #$best"
 		printf '| %s | %.0f | %.0f | %s | %.0f |\n' "$cache" \
 			"$(awk -v a="$(date +%s.%N)" -v b="$began" 'BEGIN {print a - b}')" "$(cpu_seconds "$pid")" \
 			"$(thread_cpu "$pid" | awk -F'\t' '{printf "%s%s %s", sep, $2, $1; sep = ", "}')" \

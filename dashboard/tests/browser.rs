@@ -227,14 +227,60 @@ impl Browser {
 	/// Clicks `css` and waits for the action's answer in the message area: its text, or the
 	/// problem it reported as the error.
 	async fn act(&self, css: &str) -> Step<String> {
+		self.clear_answer().await?;
+		self.click(css).await?;
+		self.answer(css).await
+	}
+
+	/// As `act`, but every panel reloads while the action is under way, as when a live event
+	/// arrives mid-action: the panel holding the clicked button is replaced before the answer
+	/// comes, and the panels must still reload once it does.
+	async fn act_amid_refresh(&self, css: &str) -> Step<String> {
+		self.clear_answer().await?;
+		// What htmx does from here on, printed if the story fails: which panels reloaded, and
+		// when, is what tells a lost refresh from a stale read.
+		self.driver
+			.execute(
+				"window.htmxLog = []; \
+				 for (const name of ['changed', 'htmx:beforeRequest', 'htmx:afterSwap', \
+				   'htmx:sendAbort', 'htmx:responseError', 'htmx:swapError']) \
+				   document.addEventListener(name, e => window.htmxLog.push( \
+				     `${Math.round(performance.now())} ms ${name} ${e.detail?.pathInfo?.requestPath ?? ''} \
+				      ${e.detail?.xhr?.status ?? ''} on ${e.target.id || e.target.tagName}`), true);",
+				Vec::<serde_json::Value>::new(),
+			)
+			.await
+			.or_fail("record htmx's events")?;
+		self.click(css).await?;
+		// Until the clicked button has left the page (a refresh replaced its panel).
+		let replaced = self
+			.driver
+			.execute_async(
+				"const [css, done] = arguments; const clicked = document.querySelector(css); \
+				 htmx.trigger(document.body, 'changed'); \
+				 const gone = () => !clicked || !document.body.contains(clicked); \
+				 const poll = () => gone() ? done(true) : setTimeout(poll, 20); poll();",
+				vec![serde_json::Value::from(css)],
+			)
+			.await
+			.or_fail("refresh")?;
+		ensure(replaced.json().as_bool() == Some(true), "a refresh replaced the clicked panel")?;
+		self.answer(css).await
+	}
+
+	async fn clear_answer(&self) -> Step {
 		self.driver
 			.execute(
 				"document.getElementById('flash').innerHTML = ''",
 				Vec::<serde_json::Value>::new(),
 			)
 			.await
-			.or_fail("clear")?;
-		self.click(css).await?;
+			.or_fail("clear")
+			.map(drop)
+	}
+
+	/// The answer to the action on `css` in the message area, or the problem it reported.
+	async fn answer(&self, css: &str) -> Step<String> {
 		let answer = self.el("#flash .ok, #flash .problem").await?;
 		let text = answer.text().await.or_fail("answer")?;
 		match answer.class_name().await.or_fail("class")?.as_deref() {
@@ -426,6 +472,13 @@ async fn the_story_in_a_real_browser() {
 			Err(_) => String::new(),
 		};
 		eprintln!("page {url}; message area: {flash}");
+		let htmx = "return (window.htmxLog || []).join('\\n')";
+		if let Ok(log) = browser.driver.execute(htmx, Vec::<serde_json::Value>::new()).await {
+			eprintln!(
+				"htmx events since the last action amid a refresh:\n{}",
+				log.json().as_str().unwrap_or("")
+			);
+		}
 		let _ = browser.driver.clone().quit().await;
 		panic!(
 			"{failure}\nscreenshot of the page: {}\nnode log:\n{}",
@@ -573,7 +626,7 @@ async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
 	// 8. The patient revokes and sees all of it in the audit trail.
 	b.to(&patient_tab).await?;
 	b.reload().await?;
-	b.act(&format!("#revoke-{ben_grant}")).await?;
+	b.act_amid_refresh(&format!("#revoke-{ben_grant}")).await?;
 	for line in [
 		format!("read record {report}"),
 		format!("dispensed 2 of prescription {rx}"),

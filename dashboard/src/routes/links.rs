@@ -103,9 +103,8 @@ pub async fn create(
 	};
 	let mut response = html(&Shared { uri, qr, uses, passcode: passcode.is_some(), hours });
 	// Into the message area, and the panels reload (the new link is listed).
-	let headers = response.headers_mut();
-	headers.insert("hx-trigger", axum::http::HeaderValue::from_static("changed"));
-	headers.insert("hx-reswap", axum::http::HeaderValue::from_static("innerHTML"));
+	super::reload_panels(&mut response);
+	response.headers_mut().insert("hx-reswap", axum::http::HeaderValue::from_static("innerHTML"));
 	Ok(response)
 }
 

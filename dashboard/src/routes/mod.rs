@@ -415,9 +415,21 @@ async fn job(Browser(browser): Browser, Path(id): Path<u64>) -> Result<Response,
 	let mut response = html(&job_view(&job));
 	if job.finished() {
 		// Lists that show the new record reload.
-		response.headers_mut().insert("hx-trigger", header::HeaderValue::from_static("changed"));
+		reload_panels(&mut response);
 	}
 	Ok(response)
+}
+
+/// Makes the panels listening for `changed` reload once `response` is swapped in.
+///
+/// After the swap, not before (`HX-Trigger`): a live refresh may have replaced the panel
+/// holding the button while its request was under way, and htmx fires an after-swap event on
+/// the page's body when the element that asked has left the page, where an event fired on a
+/// detached button would reach no panel.
+pub fn reload_panels(response: &mut Response) {
+	response
+		.headers_mut()
+		.insert("hx-trigger-after-swap", header::HeaderValue::from_static("changed"));
 }
 
 /// A success message for the message area; panels listening for `changed` reload.
@@ -436,7 +448,7 @@ impl Done {
 
 	pub fn changed(self) -> Response {
 		let mut response = self.shown();
-		response.headers_mut().insert("hx-trigger", header::HeaderValue::from_static("changed"));
+		reload_panels(&mut response);
 		response
 	}
 

@@ -422,10 +422,9 @@ async fn job(Browser(browser): Browser, Path(id): Path<u64>) -> Result<Response,
 
 /// Makes the panels listening for `changed` reload once `response` is swapped in.
 ///
-/// After the swap, not before (`HX-Trigger`): a live refresh may have replaced the panel
-/// holding the button while its request was under way, and htmx fires an after-swap event on
-/// the page's body when the element that asked has left the page, where an event fired on a
-/// detached button would reach no panel.
+/// After the swap, not before (`HX-Trigger`): a live refresh may replace the panel holding
+/// the button while its request is under way. `HX-Trigger` then fires on the detached button,
+/// where no panel hears it; an after-swap trigger falls back to the page's body.
 pub fn reload_panels(response: &mut Response) {
 	response
 		.headers_mut()

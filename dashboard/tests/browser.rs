@@ -175,10 +175,46 @@ impl Browser {
 		}
 	}
 
+	/// Types `text` into `css`, found again if a live refresh replaced it meanwhile.
 	async fn fill(&self, css: &str, text: &str) -> Step {
-		let el = self.el(css).await?;
-		el.clear().await.or_fail(&format!("clear {css}"))?;
-		el.send_keys(text).await.or_fail(&format!("type into {css}"))
+		let mut tries = 0;
+		loop {
+			let el = self.el(css).await?;
+			let typed = match el.clear().await {
+				Ok(()) => el.send_keys(text).await,
+				Err(e) => Err(e),
+			};
+			match typed {
+				Ok(()) => return Ok(()),
+				Err(e)
+					if tries < 5
+						&& matches!(
+							*e,
+							thirtyfour::error::WebDriverErrorInner::StaleElementReference(..)
+						) =>
+				{
+					tries += 1
+				}
+				Err(e) => return Err(format!("type into {css}: {e}")),
+			}
+		}
+	}
+
+	/// Reloads every panel, as a live event does, and waits until the element `css` names has
+	/// left the page (a reload replaced its panel).
+	async fn reload_panels(&self, css: &str) -> Step {
+		let replaced = self
+			.driver
+			.execute_async(
+				"const [css, done] = arguments; const old = document.querySelector(css); \
+				 htmx.trigger(document.body, 'changed'); \
+				 const gone = () => !old || !document.body.contains(old); \
+				 const poll = () => gone() ? done(true) : setTimeout(poll, 20); poll();",
+				vec![serde_json::Value::from(css)],
+			)
+			.await
+			.or_fail("reload the panels")?;
+		ensure(replaced.json().as_bool() == Some(true), format!("a reload replaced {css}"))
 	}
 
 	async fn select(&self, css: &str, value: &str) -> Step {
@@ -252,19 +288,7 @@ impl Browser {
 			.await
 			.or_fail("record htmx's events")?;
 		self.click(css).await?;
-		// Until the clicked button has left the page (a refresh replaced its panel).
-		let replaced = self
-			.driver
-			.execute_async(
-				"const [css, done] = arguments; const clicked = document.querySelector(css); \
-				 htmx.trigger(document.body, 'changed'); \
-				 const gone = () => !clicked || !document.body.contains(clicked); \
-				 const poll = () => gone() ? done(true) : setTimeout(poll, 20); poll();",
-				vec![serde_json::Value::from(css)],
-			)
-			.await
-			.or_fail("refresh")?;
-		ensure(replaced.json().as_bool() == Some(true), "a refresh replaced the clicked panel")?;
+		self.reload_panels(css).await?;
 		self.answer(css).await
 	}
 
@@ -619,6 +643,8 @@ async fn story(b: &Browser, url: &str, home: &Path, dir: &Path) -> Step {
 	b.reload().await?;
 	b.wait_text(&format!("#held-record-{rx}"), "2 of 2 left").await?;
 	b.fill(&format!("#dispense-qty-{rx}"), "2").await?;
+	// A live refresh keeps what the pharmacist typed.
+	b.reload_panels(&format!("#held-record-{rx}")).await?;
 	let dispensed = b.act(&format!("#dispense-{rx}")).await?;
 	ensure(dispensed.contains("Dispensed 2") && dispensed.contains("0 left"), dispensed.clone())?;
 	b.shot(&shots, "pharmacy").await?;

@@ -175,6 +175,33 @@ impl Browser {
 		}
 	}
 
+	/// Clicks `css` once htmx has wired it up. The check and the click run in one script: a
+	/// live refresh swapped in between them would leave a form htmx has not processed yet
+	/// (for its 20 ms settle), and a click on it submits the form natively.
+	async fn press(&self, css: &str) -> Step {
+		let deadline = Instant::now() + Duration::from_secs(60);
+		loop {
+			let pressed = self
+				.driver
+				.execute(
+					"const busy = document.querySelector('.htmx-request, .htmx-swapping, \
+					   .htmx-settling, .htmx-added'); \
+					 const el = document.querySelector(arguments[0]); \
+					 if (busy || !el) return false; el.click(); return true;",
+					vec![serde_json::Value::from(css)],
+				)
+				.await
+				.or_fail(&format!("click {css}"))?;
+			if pressed.json().as_bool() == Some(true) {
+				return Ok(());
+			}
+			if Instant::now() > deadline {
+				return Err(format!("{css} was never there on a settled page"));
+			}
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+	}
+
 	/// Types `text` into `css`, found again if a live refresh replaced it meanwhile.
 	async fn fill(&self, css: &str, text: &str) -> Step {
 		let mut tries = 0;
@@ -264,7 +291,7 @@ impl Browser {
 	/// problem it reported as the error.
 	async fn act(&self, css: &str) -> Step<String> {
 		self.clear_answer().await?;
-		self.click(css).await?;
+		self.press(css).await?;
 		self.answer(css).await
 	}
 
@@ -287,7 +314,7 @@ impl Browser {
 			)
 			.await
 			.or_fail("record htmx's events")?;
-		self.click(css).await?;
+		self.press(css).await?;
 		self.reload_panels(css).await?;
 		self.answer(css).await
 	}

@@ -153,13 +153,18 @@ impl Browser {
 		}
 	}
 
-	/// Clicks `css`, found again if a live refresh replaced it between finding and clicking: a
-	/// click on a stale element never reaches the page, so trying again cannot act twice.
-	async fn click(&self, css: &str) -> Step {
+	/// Runs `op` on `css` once the page has settled, found again if a live refresh replaced it
+	/// meanwhile: an operation on a stale element never reaches the page, so trying again
+	/// cannot act twice.
+	async fn on_fresh<F, Fut>(&self, css: &str, what: &str, op: F) -> Step
+	where
+		F: Fn(WebElement) -> Fut,
+		Fut: std::future::Future<Output = thirtyfour::error::WebDriverResult<()>>,
+	{
 		let mut tries = 0;
 		loop {
 			self.quiet().await?;
-			match self.el(css).await?.click().await {
+			match op(self.el(css).await?).await {
 				Ok(()) => return Ok(()),
 				Err(e)
 					if tries < 5
@@ -170,9 +175,13 @@ impl Browser {
 				{
 					tries += 1
 				}
-				Err(e) => return Err(format!("click {css}: {e}")),
+				Err(e) => return Err(format!("{what} {css}: {e}")),
 			}
 		}
+	}
+
+	async fn click(&self, css: &str) -> Step {
+		self.on_fresh(css, "click", |el| async move { el.click().await }).await
 	}
 
 	/// Clicks `css` once htmx has wired it up. The check and the click run in one script: a
@@ -202,29 +211,12 @@ impl Browser {
 		}
 	}
 
-	/// Types `text` into `css`, found again if a live refresh replaced it meanwhile.
 	async fn fill(&self, css: &str, text: &str) -> Step {
-		let mut tries = 0;
-		loop {
-			let el = self.el(css).await?;
-			let typed = match el.clear().await {
-				Ok(()) => el.send_keys(text).await,
-				Err(e) => Err(e),
-			};
-			match typed {
-				Ok(()) => return Ok(()),
-				Err(e)
-					if tries < 5
-						&& matches!(
-							*e,
-							thirtyfour::error::WebDriverErrorInner::StaleElementReference(..)
-						) =>
-				{
-					tries += 1
-				}
-				Err(e) => return Err(format!("type into {css}: {e}")),
-			}
-		}
+		self.on_fresh(css, "type into", |el| async move {
+			el.clear().await?;
+			el.send_keys(text).await
+		})
+		.await
 	}
 
 	/// Reloads every panel, as a live event does, and waits until the element `css` names has

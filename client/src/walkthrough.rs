@@ -131,11 +131,16 @@ async fn cast_with<S: ContentStore + Clone>(
 	);
 
 	n.step("A patient, two doctors, a hospital and a pharmacy create keys (one phrase each) and get funds from Alice");
-	let patient = newcomer(&chain, &store, &verifier).await?;
-	let doctor = newcomer(&chain, &store, &verifier).await?;
-	let second_doctor = newcomer(&chain, &store, &verifier).await?;
-	let hospital = newcomer(&chain, &store, &verifier).await?;
-	let pharmacy = newcomer(&chain, &store, &verifier).await?;
+	// Each step submits its calls together: `Chain` hands them to the pool one after the
+	// other, so Alice's transfers and verifications get consecutive nonces, and a step takes
+	// one block instead of one per call.
+	let (patient, doctor, second_doctor, hospital, pharmacy) = futures::try_join!(
+		newcomer(&chain, &store, &verifier),
+		newcomer(&chain, &store, &verifier),
+		newcomer(&chain, &store, &verifier),
+		newcomer(&chain, &store, &verifier),
+		newcomer(&chain, &store, &verifier),
+	)?;
 	for (who, s) in [
 		("patient", &patient),
 		("Dr. Ada (GP)", &doctor),
@@ -147,60 +152,56 @@ async fn cast_with<S: ContentStore + Clone>(
 	}
 
 	n.step("They register: the patient directly, the practitioners apply with their credentials");
-	patient.patient().register().await?;
 	let apply = |name: &str, speciality: &str, licence: &str, cid: Cid| Application {
 		name: name.into(),
 		specialization: speciality.into(),
 		licence: licence.into(),
 		credentials: cid,
 	};
-	doctor
-		.doctor()
-		.apply(&apply(
-			"Dr. Ada",
-			"general practice",
-			"GMC-1001",
-			credentials(&store, "GMC-1001 diploma").await?,
-		))
-		.await?;
-	second_doctor
-		.doctor()
-		.apply(&apply(
-			"Dr. Ben",
-			"cardiology",
-			"GMC-2002",
-			credentials(&store, "GMC-2002 diploma").await?,
-		))
-		.await?;
-	hospital
-		.hospital()
-		.apply(&apply(
-			"St. Mary's",
-			"hospital",
-			"CQC-3003",
-			credentials(&store, "CQC-3003 registration").await?,
-		))
-		.await?;
-	pharmacy
-		.pharmacy()
-		.apply(&apply(
-			"Corner pharmacy",
-			"pharmacy",
-			"GPhC-4004",
-			credentials(&store, "GPhC-4004").await?,
-		))
-		.await?;
+	let ada = apply(
+		"Dr. Ada",
+		"general practice",
+		"GMC-1001",
+		credentials(&store, "GMC-1001 diploma").await?,
+	);
+	let ben =
+		apply("Dr. Ben", "cardiology", "GMC-2002", credentials(&store, "GMC-2002 diploma").await?);
+	let mary = apply(
+		"St. Mary's",
+		"hospital",
+		"CQC-3003",
+		credentials(&store, "CQC-3003 registration").await?,
+	);
+	let corner =
+		apply("Corner pharmacy", "pharmacy", "GPhC-4004", credentials(&store, "GPhC-4004").await?);
+	let roles = (
+		patient.patient(),
+		doctor.doctor(),
+		second_doctor.doctor(),
+		hospital.hospital(),
+		pharmacy.pharmacy(),
+	);
+	futures::try_join!(
+		roles.0.register(),
+		roles.1.apply(&ada),
+		roles.2.apply(&ben),
+		roles.3.apply(&mary),
+		roles.4.apply(&corner),
+	)?;
 	let pending = verifier.verifier().pending().await?;
 	n.note(&format!("{} applications wait for a verifier", pending.len()));
 
 	n.step("The verifier (Alice) checks the credentials and verifies all four");
-	for s in [&doctor, &second_doctor, &hospital, &pharmacy] {
-		verifier.verifier().verify(&s.account_id(), None).await?;
-		let view = verifier.account(&s.account_id()).await?;
+	let practitioners = [&doctor, &second_doctor, &hospital, &pharmacy];
+	let ids: Vec<AccountId32> = practitioners.iter().map(|s| s.account_id()).collect();
+	let verifier_role = verifier.verifier();
+	futures::future::try_join_all(ids.iter().map(|id| verifier_role.verify(id, None))).await?;
+	for id in &ids {
+		let view = verifier.account(id).await?;
 		n.note(&format!(
 			"{:<16} {} is {}",
 			view.name.unwrap_or_default(),
-			short(&s.account_id()),
+			short(id),
 			view.status.unwrap_or_default()
 		));
 	}

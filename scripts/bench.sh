@@ -251,6 +251,21 @@ if [[ " $steps " == *" dev "* ]]; then
 		fi
 		weights="$work"
 	done
+	# STORAGE_REGIONS="20000 200000" also prices writes that stay within the first N keys in
+	# key order, a region of the trie: a block writes a few maps, not the whole state, and
+	# the smaller the region, the cheaper a write (docs/performance.md). scripts/state-keys.py,
+	# run against a node on this state, names the storage items each region holds.
+	[ -z "${STORAGE_REGIONS:-}" ] || : >"$out/dev/storage-regions.txt"
+	for keys in ${STORAGE_REGIONS:-}; do
+		"$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
+			--state-version 1 --warmups 1 --batch-size 10000 --skip-read --disable-pov-recorder \
+			--keys-limit "$keys" --weight-path "$work" </dev/null >"$work/storage.log" 2>&1 || {
+			log "benchmark storage (first $keys keys) failed: $(tail -3 "$work/storage.log")"
+			continue
+		}
+		printf 'first %s keys: %s\n' "$keys" "$(grep -A3 'Time summary' "$work/storage.log" | grep Average)" |
+			tee -a "$out/dev/storage-regions.txt"
+	done
 fi
 
 if [[ " $steps " == *" local "* ]]; then

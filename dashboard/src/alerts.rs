@@ -1,5 +1,6 @@
 //! Live alerts: finalized chain events that concern the signed-in user, sent to the page as
-//! server-sent events. `alert` carries a line to show; `changed` tells panels to reload.
+//! server-sent events. `alert` carries a line to show; `changed` tells panels to reload, after
+//! an alert or a call the user signed outside this dashboard (with the CLI, say).
 
 use std::{convert::Infallible, sync::Arc, time::Duration};
 
@@ -7,7 +8,7 @@ use askama::Template;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 use medchain_client::{runtime::medchain as api, ClientError};
-use subxt::utils::AccountId32;
+use subxt::{ext::codec::Encode, utils::AccountId32};
 
 use crate::{format::short, state::User};
 
@@ -40,11 +41,12 @@ pub fn stream(
 			if !still_unlocked() || tx.is_closed() {
 				return;
 			}
-			let alerts = match concerning(&user, &block).await {
+			let Ok(at) = block.at().await else { continue };
+			let alerts = match concerning(&user, block.number(), &at).await {
 				Ok(alerts) => alerts,
 				Err(_) => continue,
 			};
-			if alerts.is_empty() {
+			if alerts.is_empty() && !signed_elsewhere(&user, &at).await {
 				continue;
 			}
 			for alert in alerts {
@@ -53,7 +55,9 @@ pub fn stream(
 					return;
 				}
 			}
-			if tx.send(Event::default().event("changed").data("changed")).await.is_err() {
+			// The block's number says which block it was (panels reload whatever it says).
+			let changed = Event::default().event("changed").data(block.number().to_string());
+			if tx.send(changed).await.is_err() {
 				return;
 			}
 		}
@@ -74,14 +78,26 @@ fn offline() -> String {
 	.unwrap_or_default()
 }
 
+/// One finalized block, as the alerts read it.
+type AtBlock = subxt::OnlineClientAtBlock<subxt::PolkadotConfig>;
+
+/// Whether the block holds a call `user` signed somewhere else (the CLI, another program): no
+/// page asked for it, so the panels are out of date. The dashboard's own calls reload the
+/// panels when their answer arrives, so they are left out here, not reloaded twice.
+async fn signed_elsewhere(user: &User, at: &AtBlock) -> bool {
+	let Ok(extrinsics) = at.extrinsics().fetch().await else { return false };
+	let me = subxt::utils::MultiAddress::<AccountId32, ()>::Id(user.session.account_id()).encode();
+	let chain = &user.session.chain;
+	let elsewhere = extrinsics
+		.iter()
+		.flatten()
+		.any(|call| call.address_bytes() == Some(&me[..]) && !chain.submitted_here(call.hash()));
+	elsewhere
+}
+
 /// The alerts one finalized block holds for `user`.
-async fn concerning(
-	user: &User,
-	block: &subxt::client::Block<subxt::PolkadotConfig>,
-) -> Result<Vec<Alert>, ClientError> {
+async fn concerning(user: &User, number: u64, at: &AtBlock) -> Result<Vec<Alert>, ClientError> {
 	let chain = |e: &dyn std::fmt::Display| ClientError::Chain(e.to_string());
-	let number = block.number();
-	let at = block.at().await.map_err(|e| chain(&e))?;
 	let events = at.events().fetch().await.map_err(|e| chain(&e))?;
 	let session = &user.session;
 	let me = session.account_id();

@@ -1,13 +1,13 @@
 //! The dashboard over HTTP, against a real dev node: sign-in, the Host check, CSRF, the
 //! session cookie, security headers, limits, idle lock, plain-words errors on every kind of
-//! route, and several files uploaded in one transaction.
+//! route, several files uploaded in one transaction, and the live event stream.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
 use common::*;
-use medchain_client::crypto::keys::Identity;
+use medchain_client::{chain::Wait, crypto::keys::Identity, runtime::medchain as api};
 use medchain_dashboard::guard::CSP;
 
 /// Every route the dashboard serves, with a harmless argument.
@@ -518,4 +518,100 @@ async fn several_files_go_in_one_transaction_each_its_own_record() {
 		blocks.push(record.created_at);
 	}
 	assert_eq!(blocks[0], blocks[1], "one transaction");
+}
+
+/// A page's event stream (`/events`), read the way htmx's SSE extension reads it.
+struct Events {
+	response: reqwest::Response,
+	pending: String,
+}
+
+impl Events {
+	async fn open(web: &Web) -> Self {
+		let response = web.get("/events").await;
+		assert_eq!(response.status(), 200);
+		let mut events = Events { response, pending: String::new() };
+		let ready = events.next(Duration::from_secs(10)).await;
+		assert_eq!(ready.map(|(name, _)| name).as_deref(), Some("ready"));
+		events
+	}
+
+	/// The name and data of the next event, or `None` if none comes within `wait`.
+	async fn next(&mut self, wait: Duration) -> Option<(String, String)> {
+		let deadline = tokio::time::Instant::now() + wait;
+		loop {
+			if let Some(end) = self.pending.find("\n\n") {
+				let frame: String = self.pending.drain(..end + 2).collect();
+				let field = |name: &str| {
+					frame
+						.lines()
+						.find_map(|line| line.strip_prefix(name))
+						.map(|v| v.trim().to_string())
+				};
+				match field("event:") {
+					Some(name) => return Some((name, field("data:").unwrap_or_default())),
+					None => continue, // a keep-alive
+				}
+			}
+			let chunk = tokio::time::timeout_at(deadline, self.response.chunk()).await.ok()?;
+			self.pending.push_str(&String::from_utf8_lossy(&chunk.unwrap()?));
+		}
+	}
+}
+
+/// Waits until a block after the best one at the time of the call is finalized.
+async fn final_past_best(chain: &medchain_client::chain::Chain) {
+	let best = chain.best_number().await.unwrap();
+	let deadline = Instant::now() + Duration::from_secs(60);
+	while chain.finalized_number().await.unwrap() <= best {
+		assert!(Instant::now() < deadline, "#{best} was never finalized");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_call_signed_elsewhere_reloads_the_panels_and_the_dashboards_own_only_once() {
+	let dir = tempfile::tempdir().unwrap();
+	let node = dev_node(dir.path()).await;
+	let url = node.rpc_url();
+	let home = dir.path().join("home");
+	let me = Identity::generate();
+	keystore(&home, "pat", &me);
+	fund(&url, &home, &me.account_id().to_string()).await;
+	// The same account in another program: the CLI, say.
+	let elsewhere = session(&url, &home, Identity::from_phrase(me.phrase()).unwrap()).await;
+	elsewhere.patient().register().await.unwrap();
+	// Final, and not the finalized head either: a new stream starts from that head.
+	final_past_best(&elsewhere.chain).await;
+
+	let dashboard = dashboard(&url, &home, |_| {}).await;
+	let mut web = Web::new(&dashboard);
+	web.sign_in(dashboard.login_url()).await;
+	let response = web.post("/account/unlock", &[("name", "pat"), ("password", PASSWORD)]).await;
+	assert_eq!(response.status(), 200);
+	let mut events = Events::open(&web).await;
+
+	// A call the patient signs elsewhere raises no alert, but once its block is final the page
+	// is told to reload its panels.
+	let call = api::tx().registry().update_keys(elsewhere.me.encryption_public(), None);
+	let signer = elsewhere.me.signer();
+	let included = elsewhere.chain.submit(&call, signer, Wait::InBlock).await.unwrap();
+	let block = elsewhere.chain.block_number(included.block).await.unwrap();
+	let changed = events.next(Duration::from_secs(60)).await;
+	assert_eq!(changed, Some(("changed".into(), block.to_string())));
+
+	// The dashboard's own call reloads the panels with its answer, and not a second time when
+	// its block is final.
+	let profile = [("name", "Pat Doe"), ("birth_date", "1980-04-12"), ("sex", ""), ("phone", "")];
+	let response = web.post("/profile", &profile).await;
+	assert_eq!(response.status(), 200);
+	assert_eq!(header(&response, "hx-trigger-after-swap"), "changed");
+	final_past_best(&elsewhere.chain).await;
+	let again = events.next(Duration::from_secs(3)).await;
+	assert_eq!(
+		again,
+		None,
+		"the own call (by #{}) reloaded twice",
+		elsewhere.chain.best_number().await.unwrap()
+	);
 }

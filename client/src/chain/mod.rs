@@ -5,7 +5,7 @@
 //! returns once it is in a block or once that block is final. The legacy RPC backend is used
 //! because subxt's chainHead backend was seen to stop following mid-transaction on this node.
 
-use std::sync::Arc;
+use std::{collections::VecDeque, sync::Arc};
 
 use subxt::{
 	backend::LegacyBackend,
@@ -46,7 +46,12 @@ pub struct Chain {
 	rpc: Arc<LegacyRpcMethods<RpcConfigFor<PolkadotConfig>>>,
 	/// Serialises submissions so nonces from this process never collide.
 	submit_lock: Arc<tokio::sync::Mutex<()>>,
+	/// The hashes of the last calls submitted through this connection and its clones.
+	submitted: Arc<std::sync::Mutex<VecDeque<H256>>>,
 }
+
+/// How many submitted calls [`Chain::submitted_here`] remembers.
+const REMEMBERED_SUBMISSIONS: usize = 1024;
 
 impl Chain {
 	/// Connects to the node at `url` (`ws://127.0.0.1:9944`).
@@ -64,6 +69,7 @@ impl Chain {
 			api,
 			rpc: Arc::new(LegacyRpcMethods::new(rpc)),
 			submit_lock: Default::default(),
+			submitted: Default::default(),
 		})
 	}
 
@@ -201,6 +207,22 @@ impl Chain {
 		.map_err(|e| ClientError::chain(format!("{e:?}")))
 	}
 
+	/// Whether the call with this extrinsic hash was submitted through this connection (or a
+	/// clone of it), among its last 1 024: a live view reloads for the account's calls made
+	/// elsewhere, and leaves its own to the answer that reported them.
+	pub fn submitted_here(&self, extrinsic: H256) -> bool {
+		self.submitted.lock().is_ok_and(|submitted| submitted.contains(&extrinsic))
+	}
+
+	fn remember(&self, extrinsic: H256) {
+		if let Ok(mut submitted) = self.submitted.lock() {
+			if submitted.len() == REMEMBERED_SUBMISSIONS {
+				submitted.pop_front();
+			}
+			submitted.push_back(extrinsic);
+		}
+	}
+
 	/// Signs `call` with `signer`, submits it and waits as asked. A pallet error becomes
 	/// [`ClientError::Dispatch`] with the pallet's documentation of the error.
 	pub async fn submit<C: Payload>(
@@ -216,12 +238,17 @@ impl Chain {
 				.nonce(nonce)
 				.mortal(64)
 				.build();
-			self.at_best()
+			let rejected = |e: subxt::error::ExtrinsicError| ClientError::Rejected(e.to_string());
+			let transaction = self
+				.at_best()
 				.await?
 				.transactions()
-				.sign_and_submit_then_watch(call, signer, params)
+				.create_signed(call, signer, params)
 				.await
-				.map_err(|e| ClientError::Rejected(e.to_string()))?
+				.map_err(rejected)?;
+			// Remembered before the node has it, so that no block holding it is seen first.
+			self.remember(transaction.hash());
+			transaction.submit_and_watch().await.map_err(rejected)?
 		};
 		while let Some(status) = progress.next().await {
 			match status.map_err(ClientError::chain)? {

@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use cid::Cid;
 use subxt::utils::AccountId32;
 
 use crate::{
@@ -83,15 +82,25 @@ async fn newcomer<S: ContentStore + Clone>(
 	Ok(session)
 }
 
-/// The credentials document a practitioner hands the verifier (stored, and named by CID).
-async fn credentials<S: ContentStore>(store: &S, text: &str) -> Result<Cid, ClientError> {
-	Ok(store
-		.add(
-			Box::new(std::io::Cursor::new(text.as_bytes().to_vec())),
-			CidVersion::V0,
-			no_progress(),
-		)
-		.await?)
+/// A practitioner's application, with the credentials document they hand the verifier (the
+/// licence and `document`, stored and named by CID).
+async fn application<S: ContentStore>(
+	store: &S,
+	name: &str,
+	specialization: &str,
+	licence: &str,
+	document: &str,
+) -> Result<Application, ClientError> {
+	let text = format!("{licence} {document}").trim_end().to_string();
+	let credentials = store
+		.add(Box::new(std::io::Cursor::new(text.into_bytes())), CidVersion::V0, no_progress())
+		.await?;
+	Ok(Application {
+		name: name.into(),
+		specialization: specialization.into(),
+		licence: licence.into(),
+		credentials,
+	})
 }
 
 /// A report of `len` bytes that looks like a scan: deterministic, not compressible.
@@ -152,28 +161,10 @@ async fn cast_with<S: ContentStore + Clone>(
 	}
 
 	n.step("They register: the patient directly, the practitioners apply with their credentials");
-	let apply = |name: &str, speciality: &str, licence: &str, cid: Cid| Application {
-		name: name.into(),
-		specialization: speciality.into(),
-		licence: licence.into(),
-		credentials: cid,
-	};
-	let ada = apply(
-		"Dr. Ada",
-		"general practice",
-		"GMC-1001",
-		credentials(&store, "GMC-1001 diploma").await?,
-	);
-	let ben =
-		apply("Dr. Ben", "cardiology", "GMC-2002", credentials(&store, "GMC-2002 diploma").await?);
-	let mary = apply(
-		"St. Mary's",
-		"hospital",
-		"CQC-3003",
-		credentials(&store, "CQC-3003 registration").await?,
-	);
-	let corner =
-		apply("Corner pharmacy", "pharmacy", "GPhC-4004", credentials(&store, "GPhC-4004").await?);
+	let ada = application(&store, "Dr. Ada", "general practice", "GMC-1001", "diploma").await?;
+	let ben = application(&store, "Dr. Ben", "cardiology", "GMC-2002", "diploma").await?;
+	let mary = application(&store, "St. Mary's", "hospital", "CQC-3003", "registration").await?;
+	let corner = application(&store, "Corner pharmacy", "pharmacy", "GPhC-4004", "").await?;
 	let roles = (
 		patient.patient(),
 		doctor.doctor(),

@@ -88,6 +88,7 @@ async fn signed_elsewhere(user: &User, at: &AtBlock) -> bool {
 	let Ok(extrinsics) = at.extrinsics().fetch().await else { return false };
 	let me = subxt::utils::MultiAddress::<AccountId32, ()>::Id(user.session.account_id()).encode();
 	let chain = &user.session.chain;
+	// Bound first: the iterator borrows `extrinsics`, which must outlive it.
 	let elsewhere = extrinsics
 		.iter()
 		.flatten()

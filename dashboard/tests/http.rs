@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use common::*;
 use medchain_client::{chain::Wait, crypto::keys::Identity, runtime::medchain as api};
 use medchain_dashboard::guard::CSP;
+use medchain_node_harness::{best_height, wait_finalized, Node};
+use subxt::rpcs::RpcClient;
 
 /// Every route the dashboard serves, with a harmless argument.
 const GETS: &[&str] = &[
@@ -560,19 +562,16 @@ impl Events {
 }
 
 /// Waits until a block after the best one at the time of the call is finalized.
-async fn final_past_best(chain: &medchain_client::chain::Chain) {
-	let best = chain.best_number().await.unwrap();
-	let deadline = Instant::now() + Duration::from_secs(60);
-	while chain.finalized_number().await.unwrap() <= best {
-		assert!(Instant::now() < deadline, "#{best} was never finalized");
-		tokio::time::sleep(Duration::from_millis(200)).await;
-	}
+async fn final_past_best(node: &Node, rpc: &RpcClient) {
+	let best = best_height(rpc).await;
+	wait_finalized(node, rpc, best + 1, Duration::from_secs(60)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_call_signed_elsewhere_reloads_the_panels_and_the_dashboards_own_only_once() {
 	let dir = tempfile::tempdir().unwrap();
-	let node = dev_node(dir.path()).await;
+	let mut node = dev_node(dir.path()).await;
+	let rpc = node.rpc().await;
 	let url = node.rpc_url();
 	let home = dir.path().join("home");
 	let me = Identity::generate();
@@ -582,7 +581,7 @@ async fn a_call_signed_elsewhere_reloads_the_panels_and_the_dashboards_own_only_
 	let elsewhere = session(&url, &home, Identity::from_phrase(me.phrase()).unwrap()).await;
 	elsewhere.patient().register().await.unwrap();
 	// Final, and not the finalized head either: a new stream starts from that head.
-	final_past_best(&elsewhere.chain).await;
+	final_past_best(&node, &rpc).await;
 
 	let dashboard = dashboard(&url, &home, |_| {}).await;
 	let mut web = Web::new(&dashboard);
@@ -606,7 +605,7 @@ async fn a_call_signed_elsewhere_reloads_the_panels_and_the_dashboards_own_only_
 	let response = web.post("/profile", &profile).await;
 	assert_eq!(response.status(), 200);
 	assert_eq!(header(&response, "hx-trigger-after-swap"), "changed");
-	final_past_best(&elsewhere.chain).await;
+	final_past_best(&node, &rpc).await;
 	let again = events.next(Duration::from_secs(3)).await;
 	assert_eq!(
 		again,

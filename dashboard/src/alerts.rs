@@ -7,7 +7,7 @@ use std::{convert::Infallible, sync::Arc, time::Duration};
 use askama::Template;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
-use medchain_client::{runtime::medchain as api, ClientError};
+use medchain_client::runtime::medchain as api;
 use subxt::{ext::codec::Encode, utils::AccountId32};
 
 use crate::{format::short, state::User};
@@ -42,11 +42,9 @@ pub fn stream(
 				return;
 			}
 			let Ok(at) = block.at().await else { continue };
-			let alerts = match concerning(&user, block.number(), &at).await {
-				Ok(alerts) => alerts,
-				Err(_) => continue,
-			};
-			if alerts.is_empty() && !signed_elsewhere(&user, &at).await {
+			let Ok(events) = at.events().fetch().await else { continue };
+			let alerts = concerning(&user, block.number(), &events).await;
+			if alerts.is_empty() && !signed_elsewhere(&user, &at, &events).await {
 				continue;
 			}
 			for alert in alerts {
@@ -80,13 +78,22 @@ fn offline() -> String {
 
 /// One finalized block, as the alerts read it.
 type AtBlock = subxt::OnlineClientAtBlock<subxt::PolkadotConfig>;
+/// That block's events.
+type Events = subxt::events::Events<subxt::PolkadotConfig>;
 
 /// Whether the block holds a call `user` signed somewhere else (the CLI, another program): no
 /// page asked for it, so the panels are out of date. The dashboard's own calls reload the
 /// panels when their answer arrives, so they are left out here, not reloaded twice.
-async fn signed_elsewhere(user: &User, at: &AtBlock) -> bool {
+async fn signed_elsewhere(user: &User, at: &AtBlock, events: &Events) -> bool {
+	// Every signed extrinsic pays its fee (`TransactionFeePaid`, even at zero), so the block's
+	// body is fetched only when its events, already at hand, show the account paying one.
+	let account = user.session.account_id();
+	use api::transaction_payment::events::TransactionFeePaid;
+	if !events.find::<TransactionFeePaid>().flatten().any(|e| e.who == account) {
+		return false;
+	}
 	let Ok(extrinsics) = at.extrinsics().fetch().await else { return false };
-	let me = subxt::utils::MultiAddress::<AccountId32, ()>::Id(user.session.account_id()).encode();
+	let me = subxt::utils::MultiAddress::<AccountId32, ()>::Id(account).encode();
 	let chain = &user.session.chain;
 	// Bound first: the iterator borrows `extrinsics`, which must outlive it.
 	let elsewhere = extrinsics
@@ -97,9 +104,7 @@ async fn signed_elsewhere(user: &User, at: &AtBlock) -> bool {
 }
 
 /// The alerts one finalized block holds for `user`.
-async fn concerning(user: &User, number: u64, at: &AtBlock) -> Result<Vec<Alert>, ClientError> {
-	let chain = |e: &dyn std::fmt::Display| ClientError::Chain(e.to_string());
-	let events = at.events().fetch().await.map_err(|e| chain(&e))?;
+async fn concerning(user: &User, number: u64, events: &Events) -> Vec<Alert> {
 	let session = &user.session;
 	let me = session.account_id();
 	let mut out = Vec::new();
@@ -258,5 +263,5 @@ async fn concerning(user: &User, number: u64, at: &AtBlock) -> Result<Vec<Alert>
 			push("info", format!("New application from {}", who(&e.who)));
 		}
 	}
-	Ok(out)
+	out
 }

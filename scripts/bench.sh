@@ -8,10 +8,13 @@
 #     `benchmark storage` measuring ParityDB reads and writes on the state the run left;
 #  2. the 4-validator `local` network on loopback, the same workloads submitted to all four
 #     nodes, with the finality lag of every block;
-#  3. `medchain-load client`: upload speed against the crypto bound, and peak memory.
+#  3. `medchain-load client`: upload speed against the crypto bound, and peak memory;
+#  4. only when STEPS names it, `grown`: part 1's load and `benchmark block` on a dev chain whose
+#     maps start with GROWN_ENTRIES (default 200 000) entries each, the size of a grown chain's
+#     (scripts/grow-state.py), to see what the same blocks cost when their writes spread thinly.
 # Sizes: ACCOUNTS (per role, default 1000), LOCAL_ACCOUNTS (the network's, default ACCOUNTS),
 # PER_SENDER (default 10), FILE_MIB (default 1024).
-# STEPS="dev local client" picks the parts to run.
+# STEPS="dev local client" (the default) picks the parts to run.
 source "$(dirname "$0")/env.sh"
 ensure_tools
 cd "$MEDCHAIN_ROOT"
@@ -60,8 +63,10 @@ start_node() {
 		--no-mdns --name "$name" "${POOL[@]}" "$@" 2>"$work/$name.log" &
 	pid=$!
 	pids+=("$pid")
-	for _ in $(seq 1 120); do
+	# A genesis of millions of keys (the grown chain) takes minutes before RPC is served.
+	for _ in $(seq 1 1200); do
 		grep -q "Running JSON-RPC server" "$work/$name.log" && break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.5
 	done
 	port="$(sed -n 's/.*Running JSON-RPC server: addr=[^,]*:\([0-9]*\).*/\1/p' "$work/$name.log" | head -1)"
@@ -91,9 +96,10 @@ memory_line() {
 		"$label" "$((peak / 1024))" "$((last / 1024))"
 }
 
-# bench_blocks BASE_PATH: `benchmark block` on the database at BASE_PATH for each block listed
-# in $work/blocks.txt (number, workload); prints their execution against their weight as a
-# Markdown table.
+# bench_blocks BASE_PATH: `benchmark block` on the database at BASE_PATH (of the chain
+# $chain names) for each block listed in $work/blocks.txt (number, workload); prints their
+# execution against their weight as a Markdown table.
+chain=(--dev)
 bench_blocks() {
 	printf '\n| workload | block | extrinsics | weight (ms) | executed (ms) | of weight |\n'
 	printf '|---|---:|---:|---:|---:|---:|\n'
@@ -103,7 +109,7 @@ bench_blocks() {
 		read -r number name <<<"$entry"
 		# The block before is executed first and left out: the first call into the runtime
 		# compiles it (over a second here), which would otherwise count in the average.
-		"$NODE_BIN" benchmark block --dev --base-path "$1" --from "$((number - 1))" \
+		"$NODE_BIN" benchmark block "${chain[@]}" --base-path "$1" --from "$((number - 1))" \
 			--to "$number" --repeat 3 </dev/null >"$work/block.log" 2>&1 ||
 			die "benchmark block $number failed: $(tail -5 "$work/block.log")"
 		python3 -c '
@@ -136,6 +142,20 @@ thread_cpu() {
 		sort -rn | head -6
 }
 
+# fullest_blocks REPORT: up to three of the fullest blocks of each workload in the load's
+# report, into $work/blocks.txt (what bench_blocks reads).
+fullest_blocks() {
+	python3 - "$1" >"$work/blocks.txt" <<-'EOF'
+		import json, sys
+		report = json.load(open(sys.argv[1]))
+		for name, blocks in report["blocks"].items():
+		    busy = sorted((b for b in blocks if sum(b["succeeded"].values()) > 0),
+		                  key=lambda b: -b["ref_time"])[:3]
+		    for b in sorted(busy, key=lambda b: b["number"]):
+		        print(b["number"], name)
+	EOF
+}
+
 if [[ " $steps " == *" dev "* ]]; then
 	log "dev chain: $accounts accounts per role, $per_sender calls per sender"
 	start_node dev --dev
@@ -151,15 +171,7 @@ if [[ " $steps " == *" dev "* ]]; then
 	# Up to three of the fullest blocks of each workload, re-executed on the node's own
 	# database: their real execution time against the weight they were charged.
 	log "benchmark block: the fullest blocks of each workload"
-	python3 - "$out/dev/report.json" >"$work/blocks.txt" <<-'EOF'
-		import json, sys
-		report = json.load(open(sys.argv[1]))
-		for name, blocks in report["blocks"].items():
-		    busy = sorted((b for b in blocks if sum(b["succeeded"].values()) > 0),
-		                  key=lambda b: -b["ref_time"])[:3]
-		    for b in sorted(busy, key=lambda b: b["number"]):
-		        print(b["number"], name)
-	EOF
+	fullest_blocks "$out/dev/report.json"
 	bench_blocks "$work/dev" | tee "$out/dev/blocks.md"
 
 	# `benchmark block` executes a block but never commits it; a node importing it does both.
@@ -290,6 +302,37 @@ if [[ " $steps " == *" local "* ]]; then
 	"$LOAD" chain "${urls[@]}" --connections 2 --accounts "$local_accounts" --per-sender "$per_sender" \
 		--out "$out/local" | tee "$out/local/table.md"
 	memory_line "Validator" "${rss[@]}" | tee -a "$out/local/table.md"
+fi
+
+if [[ " $steps " == *" grown "* ]]; then
+	entries="${GROWN_ENTRIES:-200000}"
+	log "grown dev chain: every map the workloads write starts with $entries entries"
+	mkdir -p "$out/grown"
+	# One entry of each map, for grow-state.py to copy: a small load on a fresh dev node.
+	start_node sample --dev
+	"$LOAD" chain --url "ws://127.0.0.1:$port" --accounts 10 --per-sender 1 --out "$work/sample-load" \
+		>/dev/null
+	"$NODE_BIN" export-chain-spec --chain dev --raw --output "$work/dev-raw.json"
+	python3 scripts/grow-state.py "http://127.0.0.1:$port" "$work/dev-raw.json" "$work/grown.json" \
+		"$entries" | tee "$out/grown/maps.txt"
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	# The dev chain's validator, on the grown spec (what --dev sets, but the spec's path).
+	"$NODE_BIN" key generate-node-key --file "$work/grown.key" 2>/dev/null
+	start_node grown --chain "$work/grown.json" --alice --force-authoring \
+		--node-key-file "$work/grown.key"
+	grown_pid=$pid
+	sample_rss "$grown_pid" "$work/rss-grown.txt"
+	"$LOAD" chain --url "ws://127.0.0.1:$port" --accounts "$accounts" --per-sender "$per_sender" \
+		--out "$out/grown" | tee "$out/grown/table.md"
+	memory_line "Node" "$work/rss-grown.txt" | tee -a "$out/grown/table.md"
+	kill "$grown_pid"
+	wait "$grown_pid" 2>/dev/null || true
+	log "benchmark block on the grown chain: the fullest blocks of each workload"
+	fullest_blocks "$out/grown/report.json"
+	chain=(--chain "$work/grown.json")
+	bench_blocks "$work/grown" | tee "$out/grown/blocks.md"
+	chain=(--dev)
 fi
 
 if [[ " $steps " == *" client "* ]]; then

@@ -73,14 +73,15 @@ impl_opaque_keys! {
 }
 
 /// Runtime version. `spec_version` must be bumped on every change of runtime logic,
-/// `transaction_version` on every change of call indices or arguments.
+/// `impl_version` on a change of code that does the same thing, `transaction_version` on every
+/// change of call indices or arguments.
 #[runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("medchain"),
 	impl_name: alloc::borrow::Cow::Borrowed("medchain-node"),
 	authoring_version: 1,
 	spec_version: 113,
-	impl_version: 1,
+	impl_version: 2,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 3,
 	system_version: 1,

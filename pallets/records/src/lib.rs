@@ -718,8 +718,8 @@ pub mod pallet {
 			record: RecordId,
 			entry: Record<T>,
 		) -> Result<Done<T::AccountId>, DispatchError> {
-			let Allowed { grant, emergency, grants_read } =
-				Self::authorise_read(reader, record, &entry)?;
+			let (permit, grants_read) = Self::authorise_read(reader, record, &entry)?;
+			let grant = permit.grant;
 			T::Audit::log(&entry.patient, reader, AuditAction::RecordRead { record, grant });
 			Self::deposit_event(Event::RecordRead { record, reader: reader.clone(), grant });
 			// Last, so the trail shows the read before the end of a grant it used up.
@@ -727,7 +727,7 @@ pub mod pallet {
 				Some(grant) => Self::consume(grant)?,
 				None => (Weight::zero(), false),
 			};
-			let read = Read { record, patient: entry.patient, grant, emergency, last_use };
+			let read = Read { record, patient: entry.patient, permit, last_use };
 			Ok(Done { read, ended, grants_read })
 		}
 
@@ -742,14 +742,16 @@ pub mod pallet {
 		/// extrinsic used the grant up, nobody revoked it.
 		fn note_reads(reader: &T::AccountId, reads: &[Read<T::AccountId>], key: ReleaseKey) {
 			for read in reads {
-				let used_up = reads.iter().any(|other| other.last_use && other.grant == read.grant);
+				let grant = read.permit.grant;
+				let used_up =
+					reads.iter().any(|other| other.last_use && other.permit.grant == grant);
 				T::Locks::note_read(
 					read.record,
 					&read.patient,
 					reader,
-					read.grant,
+					grant,
 					used_up,
-					read.emergency,
+					read.permit.emergency,
 					key,
 				);
 			}
@@ -766,13 +768,14 @@ pub mod pallet {
 		}
 
 		/// Who may read: the patient, the author while verified, a grantee with an envelope,
-		/// or a doctor under emergency access reading the emergency summary.
+		/// or a doctor under emergency access reading the emergency summary. Also returns how
+		/// many grants the lookup read, which the read is charged for.
 		fn authorise_read(
 			reader: &T::AccountId,
 			record: RecordId,
 			entry: &Record<T>,
-		) -> Result<Allowed, Error<T>> {
-			let own = Allowed { grant: None, emergency: false, grants_read: 0 };
+		) -> Result<(Permit, u32), Error<T>> {
+			let own = (Permit { grant: None, emergency: false }, 0);
 			if *reader == entry.patient {
 				return Ok(own);
 			}
@@ -782,7 +785,7 @@ pub mod pallet {
 			let lookup = T::Access::read_grant(reader, &entry.patient, record, entry.kind);
 			let grants_read = lookup.grants;
 			match lookup.verdict {
-				Ok(grant) => Ok(Allowed { grant: Some(grant), emergency: false, grants_read }),
+				Ok(grant) => Ok((Permit { grant: Some(grant), emergency: false }, grants_read)),
 				Err(refusal) => {
 					// The emergency summary opens under emergency access without an envelope:
 					// the validators release both parts. The second lookup reads the grants
@@ -790,11 +793,8 @@ pub mod pallet {
 					// limit), so the benchmark's counted use covers it.
 					if T::Locks::in_emergency_summary(record) {
 						if let Some(grant) = T::Access::emergency_grant(reader, &entry.patient) {
-							return Ok(Allowed {
-								grant: Some(grant),
-								emergency: true,
-								grants_read,
-							});
+							let permit = Permit { grant: Some(grant), emergency: true };
+							return Ok((permit, grants_read));
 						}
 					}
 					Err(Self::refusal(refusal))

@@ -156,26 +156,22 @@ impl<MaxTitle: Get<u32>> NewRecord<MaxTitle> {
 	}
 }
 
-/// One read an extrinsic recorded, as the key-release pallet is told of it.
-pub(crate) struct Read<AccountId> {
-	pub record: RecordId,
-	pub patient: AccountId,
-	/// The grant it was made under; none for the patient or the author.
-	pub grant: Option<GrantId>,
-	/// A read of the emergency summary under emergency access.
-	pub emergency: bool,
-	/// It used the grant's last use.
-	pub last_use: bool,
-}
-
-/// Why `authorise_read` lets a read through.
-pub(crate) struct Allowed {
+/// What `authorise_read` lets a read through under.
+#[derive(Clone, Copy)]
+pub(crate) struct Permit {
 	/// The grant the read is made under; none for the patient or the author.
 	pub grant: Option<GrantId>,
 	/// A read of the emergency summary under emergency access.
 	pub emergency: bool,
-	/// How many grants the lookup read, which the read is charged for.
-	pub grants_read: u32,
+}
+
+/// One read an extrinsic recorded, as the key-release pallet is told of it.
+pub(crate) struct Read<AccountId> {
+	pub record: RecordId,
+	pub patient: AccountId,
+	pub permit: Permit,
+	/// It used the grant's last use.
+	pub last_use: bool,
 }
 
 /// One read checked, audited and charged to its grant.

@@ -156,23 +156,28 @@ fullest_blocks() {
 	EOF
 }
 
+# measure_chain NAME: with the node $pid just started on $work/NAME (of the chain $chain
+# names), every workload while its memory is sampled; then, with the node stopped, up to three
+# of the fullest blocks of each workload re-executed on its own database: their real execution
+# time against the weight they were charged. Everything goes to $out/NAME.
+measure_chain() {
+	local name="$1" node="$pid"
+	mkdir -p "$out/$name"
+	sample_rss "$node" "$work/rss-$name.txt"
+	"$LOAD" chain --url "ws://127.0.0.1:$port" --accounts "$accounts" --per-sender "$per_sender" \
+		--out "$out/$name" | tee "$out/$name/table.md"
+	memory_line "Node" "$work/rss-$name.txt" | tee -a "$out/$name/table.md"
+	kill "$node"
+	wait "$node" 2>/dev/null || true
+	log "benchmark block ($name): the fullest blocks of each workload"
+	fullest_blocks "$out/$name/report.json"
+	bench_blocks "$work/$name" | tee "$out/$name/blocks.md"
+}
+
 if [[ " $steps " == *" dev "* ]]; then
 	log "dev chain: $accounts accounts per role, $per_sender calls per sender"
 	start_node dev --dev
-	dev_pid=$pid
-	mkdir -p "$out/dev"
-	sample_rss "$dev_pid" "$work/rss-dev.txt"
-	"$LOAD" chain --url "ws://127.0.0.1:$port" --accounts "$accounts" --per-sender "$per_sender" \
-		--out "$out/dev" | tee "$out/dev/table.md"
-	memory_line "Node" "$work/rss-dev.txt" | tee -a "$out/dev/table.md"
-	kill "$dev_pid"
-	wait "$dev_pid" 2>/dev/null || true
-
-	# Up to three of the fullest blocks of each workload, re-executed on the node's own
-	# database: their real execution time against the weight they were charged.
-	log "benchmark block: the fullest blocks of each workload"
-	fullest_blocks "$out/dev/report.json"
-	bench_blocks "$work/dev" | tee "$out/dev/blocks.md"
+	measure_chain dev
 
 	# `benchmark block` executes a block but never commits it; a node importing it does both.
 	# The dev node starts again as a plain peer serving its database, and a fresh node syncs the
@@ -321,17 +326,8 @@ if [[ " $steps " == *" grown "* ]]; then
 	"$NODE_BIN" key generate-node-key --file "$work/grown.key" 2>/dev/null
 	start_node grown --chain "$work/grown.json" --alice --force-authoring \
 		--node-key-file "$work/grown.key"
-	grown_pid=$pid
-	sample_rss "$grown_pid" "$work/rss-grown.txt"
-	"$LOAD" chain --url "ws://127.0.0.1:$port" --accounts "$accounts" --per-sender "$per_sender" \
-		--out "$out/grown" | tee "$out/grown/table.md"
-	memory_line "Node" "$work/rss-grown.txt" | tee -a "$out/grown/table.md"
-	kill "$grown_pid"
-	wait "$grown_pid" 2>/dev/null || true
-	log "benchmark block on the grown chain: the fullest blocks of each workload"
-	fullest_blocks "$out/grown/report.json"
 	chain=(--chain "$work/grown.json")
-	bench_blocks "$work/grown" | tee "$out/grown/blocks.md"
+	measure_chain grown
 	chain=(--dev)
 fi
 

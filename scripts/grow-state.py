@@ -19,9 +19,8 @@ import json
 import os
 import random
 import sys
-import urllib.request
 
-# The twox hasher is state-keys.py's (its file name is not a module name).
+# The twox hasher and the RPC call are state-keys.py's (its file name is not a module name).
 _spec = importlib.util.spec_from_file_location(
     "state_keys", os.path.join(os.path.dirname(os.path.abspath(__file__)), "state-keys.py")
 )
@@ -48,19 +47,24 @@ def main():
     url, spec_in, spec_out, entries = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 
     def rpc(method, params):
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-        request = urllib.request.Request(url, body.encode(), {"Content-Type": "application/json"})
-        return json.load(urllib.request.urlopen(request))["result"]
+        return state_keys.rpc(url, method, params)
 
     best = int(rpc("chain_getHeader", [])["number"], 16)
-    hashes = [rpc("chain_getBlockHash", [n]) for n in range(best, 0, -1)]
+    hashes = {}  # block number -> hash, asked for only when a map needs an older block
+
+    def blocks():
+        for number in range(best, 0, -1):
+            if number not in hashes:
+                hashes[number] = rpc("chain_getBlockHash", [number])
+            yield hashes[number]
+
     samples = {}
     for pallet, items in MAPS.items():
         for item in items:
             prefix = "0x" + state_keys.twox128(pallet) + state_keys.twox128(item)
             # The map may be empty at the end (requests granted, appointments accepted):
             # the latest block that still held an entry gives the sample.
-            for at in hashes:
+            for at in blocks():
                 keys = rpc("state_getKeysPaged", [prefix, 1, None, at])
                 if keys:
                     samples[f"{pallet}::{item}"] = (prefix, keys[0], rpc("state_getStorage", [keys[0], at]))

@@ -109,21 +109,20 @@ def item_names():
     return names
 
 
+def rpc(url, method, params):
+    """The result of one JSON-RPC call to the node at `url`."""
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+    request = urllib.request.Request(url, body.encode(), {"Content-Type": "application/json"})
+    return json.load(urllib.request.urlopen(request))["result"]
+
+
 def main():
     url = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:9944"
-
-    def rpc(method, params):
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-        request = urllib.request.Request(
-            url, body.encode(), {"Content-Type": "application/json"}
-        )
-        return json.load(urllib.request.urlopen(request))["result"]
-
     names = item_names()
     counts = collections.Counter()
     start = None
     while True:
-        keys = rpc("state_getKeysPaged", ["0x", 1000] + ([start] if start else []))
+        keys = rpc(url, "state_getKeysPaged", ["0x", 1000] + ([start] if start else []))
         for key in keys:
             counts[key[2:66]] += 1  # Counter keeps first-seen order: the trie's key order
         if len(keys) < 1000:

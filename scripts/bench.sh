@@ -2,7 +2,7 @@
 # Measures MedChain's capacity (docs/performance.md), writing everything to docs/performance/:
 #  1. the 1-validator dev chain: a fresh node with a pool large enough for a whole workload,
 #     `medchain-load chain` (every workload, counted from finalized blocks) while the node's
-#     memory is sampled, then `benchmark block` re-executing the busiest blocks of each
+#     memory is sampled, then `benchmark block` re-executing every block of each
 #     workload to compare their real execution time with their weight, a second node
 #     syncing the chain, timing the same blocks again with the database commit, and
 #     `benchmark storage` measuring ParityDB reads and writes on the state the run left;
@@ -97,34 +97,34 @@ memory_line() {
 }
 
 # bench_blocks BASE_PATH: `benchmark block` on the database at BASE_PATH (of the chain
-# $chain names) for each block listed in $work/blocks.txt (number, workload); prints their
-# execution against their weight as a Markdown table.
+# $chain names) for every block listed in $work/blocks.txt (number, workload), in one process
+# that executes the chain's blocks in order as a node imports them; prints their execution
+# against their weight as a Markdown table.
 chain=(--dev)
 bench_blocks() {
-	printf '\n| workload | block | extrinsics | weight (ms) | executed (ms) | of weight |\n'
-	printf '|---|---:|---:|---:|---:|---:|\n'
-	local entry number name
-	mapfile -t busiest <"$work/blocks.txt"
-	for entry in "${busiest[@]}"; do
-		read -r number name <<<"$entry"
-		# The block before is executed first and left out: the first call into the runtime
-		# compiles it (over a second here), which would otherwise count in the average.
-		"$NODE_BIN" benchmark block "${chain[@]}" --base-path "$1" --from "$((number - 1))" \
-			--to "$number" --repeat 3 </dev/null >"$work/block.log" 2>&1 ||
-			die "benchmark block $number failed: $(tail -5 "$work/block.log")"
-		python3 -c '
-import re, sys
-name, number = sys.argv[1], sys.argv[2]
-for line in open(sys.argv[3]):
-    m = re.search(r"Block (\d+) with +(\d+) tx used +([\d.]+)% of its weight \( *([\d,.]+) of +([\d,.]+) ns", line)
-    if m and m.group(1) == number:
-        used, weight = (float(x.replace(",", "")) / 1e6 for x in m.group(4, 5))
-        print(f"| {name} | {number} | {m.group(2)} | {weight:.1f} | {used:.1f} | {m.group(3)}% |")
-        break
-else:
-    sys.exit(f"no result for block {number} in the output of benchmark block")
-' "$name" "$number" "$work/block.log"
-	done
+	local first last
+	first="$(sort -n "$work/blocks.txt" | head -1 | cut -d' ' -f1)"
+	last="$(sort -n "$work/blocks.txt" | tail -1 | cut -d' ' -f1)"
+	# The block before the first is executed too and left out: the first call into the
+	# runtime compiles it (over a second here), which would otherwise count in its average.
+	"$NODE_BIN" benchmark block "${chain[@]}" --base-path "$1" --from "$((first > 1 ? first - 1 : 1))" \
+		--to "$last" --repeat 3 </dev/null >"$work/block.log" 2>&1 ||
+		die "benchmark block failed: $(tail -5 "$work/block.log")"
+	python3 - "$work/blocks.txt" "$work/block.log" <<-'EOF'
+		import re, sys
+		measured = {}
+		for line in open(sys.argv[2]):
+		    m = re.search(r"Block (\d+) with +(\d+) tx used +([\d.]+)% of its weight \( *([\d,.]+) of +([\d,.]+) ns", line)
+		    if m:
+		        measured[m.group(1)] = m
+		print("\n| workload | block | extrinsics | weight (ms) | executed (ms) | of weight |")
+		print("|---|---:|---:|---:|---:|---:|")
+		for entry in open(sys.argv[1]):
+		    number, name = entry.rstrip("\n").split(" ", 1)
+		    m = measured.get(number) or sys.exit(f"no result for block {number} from benchmark block")
+		    used, weight = (float(x.replace(",", "")) / 1e6 for x in m.group(4, 5))
+		    print(f"| {name} | {number} | {m.group(2)} | {weight:.1f} | {used:.1f} | {m.group(3)}% |")
+	EOF
 }
 
 # cpu_seconds PID: the CPU time (user + system, in seconds) the process has used so far.
@@ -142,23 +142,24 @@ thread_cpu() {
 		sort -rn | head -6
 }
 
-# fullest_blocks REPORT: up to three of the fullest blocks of each workload in the load's
-# report, into $work/blocks.txt (what bench_blocks reads).
-fullest_blocks() {
+# workload_blocks REPORT: every block in which a workload of the load's report landed, into
+# $work/blocks.txt (what bench_blocks reads), ordered by workload. All of them, not only the
+# fullest: a workload's blocks of equal weight do not cost the same (the later 32-read batches
+# ran up to 20 points above the first three, docs/performance.md).
+workload_blocks() {
 	python3 - "$1" >"$work/blocks.txt" <<-'EOF'
 		import json, sys
 		report = json.load(open(sys.argv[1]))
 		for name, blocks in report["blocks"].items():
-		    busy = sorted((b for b in blocks if sum(b["succeeded"].values()) > 0),
-		                  key=lambda b: -b["ref_time"])[:3]
-		    for b in sorted(busy, key=lambda b: b["number"]):
-		        print(b["number"], name)
+		    for b in sorted(blocks, key=lambda b: b["number"]):
+		        if sum(b["succeeded"].values()) > 0:
+		            print(b["number"], name)
 	EOF
 }
 
 # measure_chain NAME: with the node $pid just started on $work/NAME (of the chain $chain
-# names), every workload while its memory is sampled; then, with the node stopped, up to three
-# of the fullest blocks of each workload re-executed on its own database: their real execution
+# names), every workload while its memory is sampled; then, with the node stopped, every block
+# of each workload re-executed on its own database: their real execution
 # time against the weight they were charged. Everything goes to $out/NAME.
 measure_chain() {
 	local name="$1" node="$pid"
@@ -169,8 +170,8 @@ measure_chain() {
 	memory_line "Node" "$work/rss-$name.txt" | tee -a "$out/$name/table.md"
 	kill "$node"
 	wait "$node" 2>/dev/null || true
-	log "benchmark block ($name): the fullest blocks of each workload"
-	fullest_blocks "$out/$name/report.json"
+	log "benchmark block ($name): every block of each workload"
+	workload_blocks "$out/$name/report.json"
 	bench_blocks "$work/$name" | tee "$out/$name/blocks.md"
 }
 

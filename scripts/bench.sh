@@ -144,8 +144,8 @@ thread_cpu() {
 
 # workload_blocks REPORT: every block in which a workload of the load's report landed, into
 # $work/blocks.txt (what bench_blocks reads), ordered by workload. All of them, not only the
-# fullest: a workload's blocks of equal weight do not cost the same (the later 32-read batches
-# ran up to 20 points above the first three, docs/performance.md).
+# fullest: a workload's blocks of equal weight do not cost the same (a later block of 32-read
+# batches ran 15 points above the first three, docs/performance.md).
 workload_blocks() {
 	python3 - "$1" >"$work/blocks.txt" <<-'EOF'
 		import json, sys
@@ -159,8 +159,8 @@ workload_blocks() {
 
 # measure_chain NAME: with the node $pid just started on $work/NAME (of the chain $chain
 # names), every workload while its memory is sampled; then, with the node stopped, every block
-# of each workload re-executed on its own database: their real execution
-# time against the weight they were charged. Everything goes to $out/NAME.
+# of each workload re-executed on its own database: their real execution time against the
+# weight they were charged. Everything goes to $out/NAME.
 measure_chain() {
 	local name="$1" node="$pid"
 	mkdir -p "$out/$name"

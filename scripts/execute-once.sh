@@ -27,6 +27,10 @@ execute() {
 # share LINE: the share of its weight the line reports (a number, in per cent).
 share() { sed -E 's/.*used +([0-9.]+)% of its weight.*/\1/' <<<"$1"; }
 
+for block in "$@"; do
+	[ "$block" -gt 1 ] 2>/dev/null || die "block '$block': name blocks from 2 (a block's parent is executed first)"
+done
+
 printf '| block | extrinsics | weight (ms) | average of 20 | each executed once (%s fresh processes) |\n' "$runs"
 printf '|---:|---:|---:|---:|---|\n'
 for block in "$@"; do

@@ -96,18 +96,19 @@ memory_line() {
 		"$label" "$((peak / 1024))" "$((last / 1024))"
 }
 
-# bench_blocks BASE_PATH: `benchmark block` on the database at BASE_PATH (of the chain
-# $chain names) for every block listed in $work/blocks.txt (number, workload), in one process
-# that executes the chain's blocks in order as a node imports them; prints their execution
-# against their weight as a Markdown table.
-chain=(--dev)
+# bench_blocks BASE_PATH CHAIN...: `benchmark block` on the database at BASE_PATH (of the
+# chain the CHAIN arguments name: --dev, or --chain SPEC) for every block listed in
+# $work/blocks.txt (number, workload), in one process that executes the chain's blocks in
+# order as a node imports them; prints their execution against their weight as a Markdown
+# table.
 bench_blocks() {
-	local first last
+	local base="$1" first last
+	shift
 	first="$(sort -n "$work/blocks.txt" | head -1 | cut -d' ' -f1)"
 	last="$(sort -n "$work/blocks.txt" | tail -1 | cut -d' ' -f1)"
 	# The block before the first is executed too and left out: the first call into the
 	# runtime compiles it (over a second here), which would otherwise count in its average.
-	"$NODE_BIN" benchmark block "${chain[@]}" --base-path "$1" --from "$((first > 1 ? first - 1 : 1))" \
+	"$NODE_BIN" benchmark block "$@" --base-path "$base" --from "$((first > 1 ? first - 1 : 1))" \
 		--to "$last" --repeat 3 </dev/null >"$work/block.log" 2>&1 ||
 		die "benchmark block failed: $(tail -5 "$work/block.log")"
 	python3 - "$work/blocks.txt" "$work/block.log" <<-'EOF'
@@ -157,12 +158,13 @@ workload_blocks() {
 	EOF
 }
 
-# measure_chain NAME: with the node $pid just started on $work/NAME (of the chain $chain
-# names), every workload while its memory is sampled; then, with the node stopped, every block
-# of each workload re-executed on its own database: their real execution time against the
-# weight they were charged. Everything goes to $out/NAME.
+# measure_chain NAME CHAIN...: with the node $pid just started on $work/NAME (of the chain
+# the CHAIN arguments name), every workload while its memory is sampled; then, with the node
+# stopped, every block of each workload re-executed on its own database: their real execution
+# time against the weight they were charged. Everything goes to $out/NAME.
 measure_chain() {
 	local name="$1" node="$pid"
+	shift
 	mkdir -p "$out/$name"
 	sample_rss "$node" "$work/rss-$name.txt"
 	"$LOAD" chain --url "ws://127.0.0.1:$port" --accounts "$accounts" --per-sender "$per_sender" \
@@ -172,13 +174,13 @@ measure_chain() {
 	wait "$node" 2>/dev/null || true
 	log "benchmark block ($name): every block of each workload"
 	workload_blocks "$out/$name/report.json"
-	bench_blocks "$work/$name" | tee "$out/$name/blocks.md"
+	bench_blocks "$work/$name" "$@" | tee "$out/$name/blocks.md"
 }
 
 if [[ " $steps " == *" dev "* ]]; then
 	log "dev chain: $accounts accounts per role, $per_sender calls per sender"
 	start_node dev --dev
-	measure_chain dev
+	measure_chain dev --dev
 
 	# `benchmark block` executes a block but never commits it; a node importing it does both.
 	# The dev node starts again as a plain peer serving its database, and a fresh node syncs the
@@ -235,7 +237,7 @@ if [[ " $steps " == *" dev "* ]]; then
 	# The same blocks, executed by `benchmark block` on the synced node's database once it is
 	# at rest: whether a slower import comes from the copy or from what ran beside the import.
 	log "benchmark block on the synced copy, at rest"
-	bench_blocks "$work/sync-no-trie-cache" >"$out/dev/blocks-synced.md"
+	bench_blocks "$work/sync-no-trie-cache" --dev >"$out/dev/blocks-synced.md"
 	python3 scripts/block-import.py "$out/dev/blocks.md" "synced copy at rest=$out/dev/blocks-synced.md" \
 		"${imports[@]}" | tee "$out/dev/import.md"
 
@@ -327,9 +329,7 @@ if [[ " $steps " == *" grown "* ]]; then
 	"$NODE_BIN" key generate-node-key --file "$work/grown.key" 2>/dev/null
 	start_node grown --chain "$work/grown.json" --alice --force-authoring \
 		--node-key-file "$work/grown.key"
-	chain=(--chain "$work/grown.json")
-	measure_chain grown
-	chain=(--dev)
+	measure_chain grown --chain "$work/grown.json"
 fi
 
 if [[ " $steps " == *" client "* ]]; then

@@ -109,8 +109,12 @@ impl ClientError {
 			ClientError::BatchTooLarge { max, .. } => {
 				format!("split the files into batches of at most {max}, one transaction each")
 			},
-			ClientError::Rejected(reason) if reason.contains("Inability to pay") || reason.contains("1010") => {
+			ClientError::Rejected(reason) if reason.contains("Inability to pay") => {
 				"the account cannot pay the fee: fund it with `medchain account transfer`".into()
+			},
+			// Another call from this account took the nonce first (another window or process).
+			ClientError::Rejected(reason) if reason.contains("outdated") || reason.contains("Priority is too low") => {
+				"another call from this account was counted first: try again".into()
 			},
 			ClientError::Crypto(CryptoError::WrongPassword { .. }) => {
 				"check MEDCHAIN_PASSWORD, or restore the keys with `medchain account import`".into()

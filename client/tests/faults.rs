@@ -1,7 +1,7 @@
 //! Faults against real node processes: validators lost and crashed (SIGKILL) mid-import on the
 //! 4-validator loopback network while doctors write records and patients grant, a crashed dev
-//! node's rollback, and hostile input at the node's RPC. What is measured is printed (run with
-//! `--nocapture`) and written up in docs/reliability.md.
+//! node's rollback, hostile input at the node's RPC, and calls signed the moment a block lands.
+//! What is measured is printed (run with `--nocapture`) and written up in docs/reliability.md.
 
 use std::{
 	collections::BTreeMap,
@@ -292,14 +292,56 @@ async fn the_rpc_refuses_oversized_input_and_hides_unsafe_methods_on_external_in
 	let refused = chain.submit(&remark, &alice, medchain_client::chain::Wait::InBlock).await;
 	match refused {
 		Err(ClientError::Rejected(reason)) => {
-			assert!(
-				reason.contains("exhaust")
-					|| reason.contains("Exhausts")
-					|| reason.contains("1010"),
-				"{reason}"
-			)
+			// The node's own reason, not only the code (1010).
+			assert!(reason.contains("would exhaust the block limits"), "{reason}")
 		}
 		other => panic!("a 4 MiB extrinsic: {other:?}", other = other.map(|_| ())),
 	}
 	assert!(best_height(&rpc).await > 0);
+}
+
+/// A call signed the moment the node reports a new best block is accepted.
+///
+/// The node's RPC reports a block as soon as it is imported; its transaction pool catches up
+/// with that block a moment later, and until then validates calls on the heads before it,
+/// which do not know the new block's hash. A call whose mortality counted from the newest
+/// block was refused then, as having "an ancient birth block": a booking in the browser test
+/// failed so on a loaded CI machine, and 3 of 40 such calls did beside six busy loops.
+#[tokio::test(flavor = "multi_thread")]
+async fn calls_signed_the_moment_a_block_is_imported_are_accepted() {
+	use medchain_client::{
+		chain::{Chain, Wait},
+		runtime::medchain::tx,
+	};
+	use subxt::utils::MultiAddress;
+
+	let tmp = tempfile::tempdir().unwrap();
+	let mut node = Node::dev_fast("fresh-head", tmp.path(), &["--no-prometheus"]);
+	let rpc = node.rpc().await;
+	wait_finalized(&node, &rpc, 1, Duration::from_secs(60)).await;
+	let chain = Chain::connect(&node.rpc_url()).await.unwrap();
+	let mut heads = rpc
+		.subscribe::<serde_json::Value>(
+			"chain_subscribeNewHeads",
+			rpc_params![],
+			"chain_unsubscribeNewHeads",
+		)
+		.await
+		.unwrap();
+	let bob = subxt_signer::sr25519::dev::bob().public_key().to_account_id();
+	let mut calls = Vec::new();
+	for _ in 0..20 {
+		heads.next().await.expect("a head").expect("a head");
+		let transfer = tx().balances().transfer_keep_alive(MultiAddress::Id(bob), 1_000_000);
+		calls.push(tokio::spawn({
+			let chain = chain.clone();
+			async move {
+				let alice = subxt_signer::sr25519::dev::alice();
+				chain.submit(&transfer, &alice, Wait::InBlock).await.map(drop)
+			}
+		}));
+	}
+	for call in calls {
+		call.await.unwrap().expect("a call signed on a fresh head");
+	}
 }

@@ -196,10 +196,13 @@ async fn every_route_is_guarded_and_answers_in_plain_words() {
 	assert_eq!(duplicate.status(), 400);
 	assert!(duplicate.text().await.unwrap().contains("exists already"));
 
-	// A chain refusal is the pallet's error in words: no funds yet.
+	// A chain refusal is the node's reason in words, with what to do: no funds yet.
 	let response = web.post("/register/patient", &[]).await;
 	assert!(response.status().is_client_error() || response.status().is_server_error());
-	assert!(!response.text().await.unwrap().contains("Error {"), "no debug output");
+	let text = response.text().await.unwrap();
+	assert!(!text.contains("Error {"), "no debug output");
+	assert!(text.contains("Inability to pay some fees"), "the node's reason: {text}");
+	assert!(text.contains("cannot pay the fee"), "what to do: {text}");
 	fund(&url, &home, &address).await;
 	let response = web.post("/register/patient", &[]).await;
 	assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());

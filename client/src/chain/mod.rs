@@ -1,7 +1,8 @@
 //! The connection to a MedChain node: submitting signed calls and reading state.
 //!
 //! Calls are built on the best block with the transaction pool's next nonce, so one account
-//! can submit call after call without waiting for finality; [`Wait`] says whether a call
+//! can submit call after call without waiting for finality; their life counts from the last
+//! finalized block, which every head the pool validates on knows; [`Wait`] says whether a call
 //! returns once it is in a block or once that block is final. The legacy RPC backend is used
 //! because subxt's chainHead backend was seen to stop following mid-transaction on this node.
 
@@ -20,6 +21,13 @@ use subxt::{
 use subxt_signer::sr25519::Keypair;
 
 use crate::error::ClientError;
+
+/// For how many blocks a signed call stays valid, counted from its birth block.
+const MORTALITY: u64 = 64;
+
+/// How far behind the best block a call's birth block may lie (see `Chain::mortality_birth`):
+/// a quarter of its life.
+const FINALITY_LAG: u64 = MORTALITY / 4;
 
 /// How long a call waits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -223,6 +231,29 @@ impl Chain {
 		}
 	}
 
+	/// The block a call's mortality counts from: the last finalized block, or, while finality
+	/// lags more than [`FINALITY_LAG`] blocks, the best chain's block that far back.
+	///
+	/// Not the best block: the transaction pool validates a call on each chain head it has
+	/// caught up with, and a head it has not caught up with yet does not know the best
+	/// block's hash, so a call born there would be refused as having "an ancient birth
+	/// block" right after each import (polkadot.js anchors on the finalized block likewise).
+	async fn mortality_birth(&self, best: u64) -> Result<(u64, H256), ClientError> {
+		let finalized = self.rpc.chain_get_finalized_head().await.map_err(ClientError::chain)?;
+		let number = u64::from(self.block_number(finalized).await?);
+		if best.saturating_sub(number) <= FINALITY_LAG {
+			return Ok((number, finalized));
+		}
+		let number = best - FINALITY_LAG;
+		let hash = self
+			.rpc
+			.chain_get_block_hash(Some(number.into()))
+			.await
+			.map_err(ClientError::chain)?
+			.ok_or_else(|| ClientError::chain(format!("the node has no block {number}")))?;
+		Ok((number, hash))
+	}
+
 	/// Signs `call` with `signer`, submits it and waits as asked. A pallet error becomes
 	/// [`ClientError::Dispatch`] with the pallet's documentation of the error.
 	pub async fn submit<C: Payload>(
@@ -234,18 +265,14 @@ impl Chain {
 		let mut progress = {
 			let _guard = self.submit_lock.lock().await;
 			let nonce = self.next_nonce(&signer.public_key().to_account_id()).await?;
+			let best = self.at_best().await?;
+			let (birth, birth_hash) = self.mortality_birth(best.block_number()).await?;
 			let params = DefaultExtrinsicParamsBuilder::<PolkadotConfig>::new()
 				.nonce(nonce)
-				.mortal(64)
+				.mortal_from_unchecked(MORTALITY, birth, birth_hash)
 				.build();
-			let rejected = |e: subxt::error::ExtrinsicError| ClientError::Rejected(e.to_string());
-			let transaction = self
-				.at_best()
-				.await?
-				.transactions()
-				.create_signed(call, signer, params)
-				.await
-				.map_err(rejected)?;
+			let transaction =
+				best.transactions().create_signed(call, signer, params).await.map_err(rejected)?;
 			// Remembered before the node has it, so that no block holding it is seen first.
 			self.remember(transaction.hash());
 			transaction.submit_and_watch().await.map_err(rejected)?
@@ -268,6 +295,26 @@ impl Chain {
 		}
 		Err(ClientError::chain("the node stopped reporting on the transaction"))
 	}
+}
+
+/// A transaction the node refused, with the node's reason.
+///
+/// subxt prints a JSON-RPC error as its message and code only ("Invalid Transaction (1010)"),
+/// while the node says which check failed in the error's data ("Transaction is outdated",
+/// "Inability to pay some fees ..."): that data is what tells the user what to do.
+fn rejected(err: subxt::error::ExtrinsicError) -> ClientError {
+	use subxt::error::{BackendError, ExtrinsicError, RpcError};
+	if let ExtrinsicError::ErrorSubmittingTransaction(BackendError::Rpc(RpcError::ClientError(
+		subxt::rpcs::Error::User(user),
+	))) = &err
+	{
+		if let Some(data) = &user.data {
+			let reason = serde_json::from_str::<String>(data.get())
+				.unwrap_or_else(|_| data.get().to_string());
+			return ClientError::Rejected(format!("{} ({}): {reason}", user.message, user.code));
+		}
+	}
+	ClientError::Rejected(err.to_string())
 }
 
 /// Turns a failed dispatch into a typed error naming the pallet's error and its docs.

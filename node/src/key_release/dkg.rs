@@ -303,6 +303,9 @@ fn derive_share(member: &Member, index: MemberIndex, view: &DkgView) -> Result<K
 	Ok(finish(member, index, view)?.0)
 }
 
+/// How far behind the best block a message's birth block may lie (see `Submitter::send`).
+const FINALITY_LAG: BlockNumber = 16;
+
 /// Signs and sends this member's messages.
 pub struct Submitter<'a, P: ?Sized> {
 	client: &'a Arc<FullClient>,
@@ -380,13 +383,20 @@ impl<P: TransactionPool<Block = Block> + ?Sized> Submitter<'_, P> {
 	/// Sends `call` as an authorized general transaction: the pallet's `authorize` checks the
 	/// member's signature, so it needs no account and pays no fee.
 	///
-	/// It is mortal from the best block. A message is sent again when it has not landed after
-	/// 20 blocks; the era makes that copy's bytes, and so its hash, new. The pool bans the hash
-	/// of a transaction it saw included, and after a fork that ban can keep an identical copy
-	/// out of every view for half an hour (polkadot-sdk issue 11034).
+	/// It is mortal from the last finalized block, or from [`FINALITY_LAG`] blocks behind the
+	/// best one while finality lags further. Not from the best block: this runs as each block
+	/// is imported, and the pool, until it has caught up with that block, validates on heads
+	/// that do not know its hash and would refuse the message as having "an ancient birth
+	/// block".
+	///
+	/// A message is sent again when it has not landed after 20 blocks; by then its birth
+	/// block has moved, which makes that copy's bytes, and so its hash, new. The pool bans the
+	/// hash of a transaction it saw included, and after a fork that ban can keep an identical
+	/// copy out of every view for half an hour (polkadot-sdk issue 11034).
 	async fn send(&self, call: pallet_key_release::Call<Runtime>) -> Result<(), String> {
 		let info = self.client.info();
-		let era = Era::mortal(pallet_key_release::MESSAGE_LONGEVITY, info.best_number.into());
+		let birth = info.finalized_number.max(info.best_number.saturating_sub(FINALITY_LAG));
+		let era = Era::mortal(pallet_key_release::MESSAGE_LONGEVITY, birth.into());
 		let xt = medchain_runtime::UncheckedExtrinsic::new_transaction(
 			RuntimeCall::KeyRelease(call),
 			medchain_runtime::authorized::authorized_extension(era),

@@ -132,16 +132,20 @@ impl Chain {
 		self.rpc.system_account_next_index(who).await.map_err(ClientError::chain)
 	}
 
+	/// The hash of the best chain's block `number`.
+	async fn hash_of(&self, number: u64) -> Result<H256, ClientError> {
+		self.rpc
+			.chain_get_block_hash(Some(number.into()))
+			.await
+			.map_err(ClientError::chain)?
+			.ok_or_else(|| ClientError::chain(format!("the node has no block {number}")))
+	}
+
 	/// Block `number`'s hash and its time (`Timestamp.set`, Unix milliseconds), read from the
 	/// block body, which a pruned node keeps (its state it may not).
 	pub async fn block_time(&self, number: u32) -> Result<(H256, u64), ClientError> {
 		use subxt::ext::codec::{Compact, Decode};
-		let hash = self
-			.rpc
-			.chain_get_block_hash(Some(number.into()))
-			.await
-			.map_err(ClientError::chain)?
-			.ok_or_else(|| ClientError::chain(format!("the node has no block {number}")))?;
+		let hash = self.hash_of(number.into()).await?;
 		let at = self.api.at_block(hash).await.map_err(ClientError::chain)?;
 		let extrinsics = at.extrinsics().fetch().await.map_err(ClientError::chain)?;
 		for ext in extrinsics.iter() {
@@ -245,13 +249,7 @@ impl Chain {
 			return Ok((number, finalized));
 		}
 		let number = best - FINALITY_LAG;
-		let hash = self
-			.rpc
-			.chain_get_block_hash(Some(number.into()))
-			.await
-			.map_err(ClientError::chain)?
-			.ok_or_else(|| ClientError::chain(format!("the node has no block {number}")))?;
-		Ok((number, hash))
+		Ok((number, self.hash_of(number).await?))
 	}
 
 	/// Signs `call` with `signer`, submits it and waits as asked. A pallet error becomes

@@ -409,7 +409,16 @@ impl Browser {
 				return Err(format!("upload failed: {}", problem.text().await.unwrap_or_default()));
 			}
 			if Instant::now() > deadline {
-				return Err("the upload never reached finality".into());
+				let shown = "const e = document.getElementById('upload-progress'); return e ? e.innerText : 'no progress area'";
+				let shown = self
+					.driver
+					.execute(shown, Vec::<serde_json::Value>::new())
+					.await
+					.map(|v| v.json().as_str().unwrap_or_default().to_string())
+					.unwrap_or_default();
+				return Err(format!(
+					"the upload never reached finality; the progress area shows:\n{shown}"
+				));
 			}
 			tokio::time::sleep(Duration::from_millis(300)).await;
 		}

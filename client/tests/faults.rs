@@ -13,13 +13,19 @@ use std::{
 };
 
 use medchain_client::{
-	roles::patient::GrantTerms, runtime::medchain::runtime_types::medchain_primitives::Scope,
-	storage::no_progress, walkthrough, ClientError,
+	chain::{Chain, Wait},
+	roles::patient::GrantTerms,
+	runtime::medchain::{runtime_types::medchain_primitives::Scope, tx},
+	storage::no_progress,
+	walkthrough, ClientError,
 };
 use medchain_node_harness::{
 	best_height, block_hash, finalized_height, local_network, wait_finalized, Node,
 };
-use subxt::rpcs::{rpc_params, RpcClient};
+use subxt::{
+	rpcs::{rpc_params, RpcClient},
+	utils::MultiAddress,
+};
 
 const ALICE: usize = 0;
 
@@ -196,12 +202,12 @@ async fn validators_lost_and_crashed_mid_import_keep_one_finalized_chain() {
 	assert!(ids.len() as u64 >= finalized_records, "records finalized before the last crash");
 	let mut seen: BTreeMap<u64, String> = BTreeMap::new();
 	for node in &nodes {
-		let chain = medchain_client::chain::Chain::connect(&node.rpc_url()).await.unwrap();
+		let chain = Chain::connect(&node.rpc_url()).await.unwrap();
 		let session = medchain_client::roles::Session::new(
 			chain,
 			medchain_client::crypto::keys::Identity::generate(),
 			cast.store.clone(),
-			medchain_client::chain::Wait::InBlock,
+			Wait::InBlock,
 			medchain_client::storage::CidVersion::V0,
 		);
 		for record in &ids {
@@ -286,10 +292,10 @@ async fn the_rpc_refuses_oversized_input_and_hides_unsafe_methods_on_external_in
 
 	// A signed extrinsic longer than a block may carry (3.75 MiB of the 5 MiB block for normal
 	// calls) is refused by the pool; 4 MiB still fits in one RPC message.
-	let chain = medchain_client::chain::Chain::connect(&node.rpc_url()).await.unwrap();
+	let chain = Chain::connect(&node.rpc_url()).await.unwrap();
 	let alice = subxt_signer::sr25519::dev::alice();
-	let remark = medchain_client::runtime::medchain::tx().system().remark(vec![0u8; 4 << 20]);
-	let refused = chain.submit(&remark, &alice, medchain_client::chain::Wait::InBlock).await;
+	let remark = tx().system().remark(vec![0u8; 4 << 20]);
+	let refused = chain.submit(&remark, &alice, Wait::InBlock).await;
 	match refused {
 		Err(ClientError::Rejected(reason)) => {
 			// The node's own reason, not only the code (1010).
@@ -309,12 +315,6 @@ async fn the_rpc_refuses_oversized_input_and_hides_unsafe_methods_on_external_in
 /// failed so on a loaded CI machine, and 3 of 40 such calls did beside six busy loops.
 #[tokio::test(flavor = "multi_thread")]
 async fn calls_signed_the_moment_a_block_is_imported_are_accepted() {
-	use medchain_client::{
-		chain::{Chain, Wait},
-		runtime::medchain::tx,
-	};
-	use subxt::utils::MultiAddress;
-
 	let tmp = tempfile::tempdir().unwrap();
 	let mut node = Node::dev_fast("fresh-head", tmp.path(), &["--no-prometheus"]);
 	let rpc = node.rpc().await;

@@ -100,20 +100,18 @@ impl Chain {
 
 	/// The best block's number.
 	pub async fn best_number(&self) -> Result<u32, ClientError> {
-		let hash = self.best_hash().await?;
-		let header = self
-			.rpc
-			.chain_get_header(Some(hash))
-			.await
-			.map_err(ClientError::chain)?
-			.ok_or_else(|| ClientError::chain("the best block has no header"))?;
-		Ok(header.number as u32)
+		self.block_number(self.best_hash().await?).await
 	}
 
 	/// The number of the last finalized block.
 	pub async fn finalized_number(&self) -> Result<u32, ClientError> {
+		self.finalized().await.map(|(number, _)| number)
+	}
+
+	/// The last finalized block's number and hash.
+	async fn finalized(&self) -> Result<(u32, H256), ClientError> {
 		let hash = self.rpc.chain_get_finalized_head().await.map_err(ClientError::chain)?;
-		self.block_number(hash).await
+		Ok((self.block_number(hash).await?, hash))
 	}
 
 	/// The number of block `hash`.
@@ -243,10 +241,9 @@ impl Chain {
 	/// block's hash, so a call born there would be refused as having "an ancient birth
 	/// block" right after each import (polkadot.js anchors on the finalized block likewise).
 	async fn mortality_birth(&self, best: u64) -> Result<(u64, H256), ClientError> {
-		let finalized = self.rpc.chain_get_finalized_head().await.map_err(ClientError::chain)?;
-		let number = u64::from(self.block_number(finalized).await?);
-		if best.saturating_sub(number) <= FINALITY_LAG {
-			return Ok((number, finalized));
+		let (number, hash) = self.finalized().await?;
+		if best.saturating_sub(number.into()) <= FINALITY_LAG {
+			return Ok((number.into(), hash));
 		}
 		let number = best - FINALITY_LAG;
 		Ok((number, self.hash_of(number).await?))

@@ -409,13 +409,7 @@ impl Browser {
 				return Err(format!("upload failed: {}", problem.text().await.unwrap_or_default()));
 			}
 			if Instant::now() > deadline {
-				let shown = "const e = document.getElementById('upload-progress'); return e ? e.innerText : 'no progress area'";
-				let shown = self
-					.driver
-					.execute(shown, Vec::<serde_json::Value>::new())
-					.await
-					.map(|v| v.json().as_str().unwrap_or_default().to_string())
-					.unwrap_or_default();
+				let shown = self.text("#upload-progress").await.unwrap_or_else(|e| e);
 				return Err(format!(
 					"the upload never reached finality; the progress area shows:\n{shown}"
 				));

@@ -14,6 +14,7 @@
 
 pub mod accounts;
 pub mod client;
+pub mod drift;
 pub mod follow;
 pub mod links;
 pub mod plots;

@@ -44,6 +44,18 @@ enum Cli {
 		#[arg(long, default_value = "target/load")]
 		out: PathBuf,
 	},
+	/// Summarises what `scripts/block-drift.sh` measured: drift.md (each block's spread, each
+	/// probe round's speed and machine scores) and drift.png.
+	Drift {
+		/// The probe's tab-separated output.
+		probe: PathBuf,
+		/// Lines of a block number and its call ("10 Balances.transfer_keep_alive"), to name
+		/// the blocks.
+		#[arg(long)]
+		names: Option<PathBuf>,
+		#[arg(long, default_value = "target/load/drift")]
+		out: PathBuf,
+	},
 }
 
 #[derive(clap::Args)]
@@ -82,6 +94,19 @@ async fn main() -> anyhow::Result<()> {
 			std::fs::write(out.join("report-links.json"), serde_json::to_vec_pretty(&figures)?)?;
 			Ok(())
 		}
+		Cli::Drift { probe, names, out } => {
+			let names = match names {
+				Some(path) => block_names(&path)?,
+				None => BTreeMap::new(),
+			};
+			medchain_load::drift::report(&probe, &names, &out)?;
+			eprintln!(
+				"wrote {} and {}",
+				out.join("drift.md").display(),
+				out.join("drift.png").display()
+			);
+			Ok(())
+		}
 		Cli::Client { file_mib, out } => {
 			std::fs::create_dir_all(&out)?;
 			let blocks = tempfile::tempdir_in(&out)?;
@@ -94,6 +119,22 @@ async fn main() -> anyhow::Result<()> {
 			Ok(())
 		}
 	}
+}
+
+/// Reads "NUMBER NAME" lines.
+fn block_names(path: &std::path::Path) -> anyhow::Result<BTreeMap<u32, String>> {
+	let text =
+		std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+	text.lines()
+		.filter(|l| !l.trim().is_empty())
+		.map(|line| {
+			let (number, name) = line.trim().split_once(' ').with_context(|| {
+				format!("{}: {line:?} is not a block number and a name", path.display())
+			})?;
+			let number = number.parse().with_context(|| format!("{}: {line:?}", path.display()))?;
+			Ok((number, name.trim().to_string()))
+		})
+		.collect()
 }
 
 async fn chain(args: ChainArgs) -> anyhow::Result<()> {

@@ -1,5 +1,6 @@
-//! The report's figures as PNG charts: extrinsics per block over time for each workload, and
-//! each workload's rate against the transfer baseline.
+//! The report's figures as PNG charts: extrinsics per block over time for each workload,
+//! each workload's rate against the transfer baseline, and blocks executed again and again
+//! against their weight.
 
 use std::path::Path;
 
@@ -97,6 +98,69 @@ pub fn ratios(path: &Path, figures: &[Figures]) -> anyhow::Result<()> {
 			("sans-serif", 18).into_font(),
 		)))?;
 	}
+	root.present()?;
+	Ok(())
+}
+
+/// One execution of a block in the drift chart.
+#[derive(Clone, Copy)]
+pub struct Sample {
+	/// Minutes since the probe began.
+	pub minute: f64,
+	/// Execution time, per cent of the block's weight.
+	pub share: f64,
+	/// Other work shared the machine meanwhile.
+	pub shared: bool,
+}
+
+/// One series of points per block: its execution time as a share of its weight, against
+/// minutes since the probe began, with the weight itself drawn at 100 %. A point is hollow
+/// when other work shared the machine.
+pub fn drift(path: &Path, series: &[(String, Vec<Sample>)]) -> anyhow::Result<()> {
+	let root = BitMapBackend::new(path, (1200, 700)).into_drawing_area();
+	root.fill(&WHITE)?;
+	let points = || series.iter().flat_map(|(_, p)| p.iter());
+	let max_x = points().map(|p| p.minute).fold(1.0, f64::max);
+	let max_y = points().map(|p| p.share).fold(100.0, f64::max);
+	let mut chart = ChartBuilder::on(&root)
+		.caption("The same blocks executed again and again: time ÷ weight", ("sans-serif", 28))
+		.margin(20)
+		.x_label_area_size(50)
+		.y_label_area_size(70)
+		.build_cartesian_2d(0f64..max_x * 1.02, 0f64..max_y * 1.1)?;
+	chart
+		.configure_mesh()
+		.x_desc("minutes since the probe began")
+		.y_desc("execution time, % of the block's weight")
+		.label_style(("sans-serif", 16))
+		.draw()?;
+	chart.draw_series(LineSeries::new(
+		[(0.0, 100.0), (max_x * 1.02, 100.0)],
+		BLACK.stroke_width(2),
+	))?;
+	for (i, (name, points)) in series.iter().enumerate() {
+		let color = Palette99::pick(i).to_rgba();
+		chart
+			.draw_series(LineSeries::new(
+				points.iter().map(|p| (p.minute, p.share)),
+				color.stroke_width(1),
+			))?
+			.label(name)
+			.legend(move |(x, y)| {
+				PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
+			});
+		chart.draw_series(points.iter().map(|p| {
+			let style = if p.shared { color.stroke_width(1) } else { color.filled() };
+			Circle::new((p.minute, p.share), 3, style)
+		}))?;
+	}
+	chart
+		.configure_series_labels()
+		.label_font(("sans-serif", 14))
+		.background_style(WHITE.mix(0.9))
+		.border_style(BLACK)
+		.position(SeriesLabelPosition::LowerRight)
+		.draw()?;
 	root.present()?;
 	Ok(())
 }

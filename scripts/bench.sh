@@ -14,7 +14,8 @@
 #     (scripts/grow-state.py), to see what the same blocks cost when their writes spread thinly.
 # Sizes: ACCOUNTS (per role, default 1000), LOCAL_ACCOUNTS (the network's, default ACCOUNTS),
 # PER_SENDER (default 10), FILE_MIB (default 1024).
-# STEPS="dev local client" (the default) picks the parts to run.
+# STEPS="dev local client" (the default) picks the parts to run; SYNC=0 leaves out part 1's
+# import by a second node and `benchmark storage`.
 source "$(dirname "$0")/env.sh"
 ensure_tools
 cd "$MEDCHAIN_ROOT"
@@ -181,111 +182,114 @@ if [[ " $steps " == *" dev "* ]]; then
 	log "dev chain: $accounts accounts per role, $per_sender calls per sender"
 	start_node dev --dev
 	measure_chain dev --dev
-
-	# `benchmark block` executes a block but never commits it; a node importing it does both.
-	# The dev node starts again as a plain peer serving its database, and a fresh node syncs the
-	# chain from it, with its import-time histogram sampled every 50 ms to time each block
-	# (scripts/block-import.py; its logs stay at the default level: debug or trace logging makes
-	# the runtime format every extrinsic). Twice: without a trie cache (as cold as the weights
-	# assume) and with the node's default cache. (`import-blocks` would be simpler, but it polls
-	# its queue in a busy loop that takes one of the two cores.)
-	log "sync: the same blocks imported by a second node, commit included"
-	"$NODE_BIN" key generate-node-key --file "$work/dev.key" 2>"$work/dev.peer"
-	p2p="$(free_port)"
-	start_node dev --chain dev --node-key-file "$work/dev.key" --listen-addr "/ip4/127.0.0.1/tcp/$p2p"
-	source_pid=$pid
-	best="$(curl -s -H 'Content-Type: application/json' \
-		-d '{"id":1,"jsonrpc":"2.0","method":"chain_getHeader","params":[]}' "http://127.0.0.1:$port" |
-		python3 -c 'import json, sys; print(int(json.load(sys.stdin)["result"]["number"], 16))')"
-	imports=()
-	# Where the machine's two cores went while each node synced: the importing node's CPU time
-	# against the sync's wall time, its busiest threads, and the serving node's share.
-	printf '| sync | wall (s) | importing node, CPU (s) | its busiest threads (s) | serving node, CPU (s) |\n' \
-		>"$out/dev/import-cpu.md"
-	printf '|---|---:|---:|---|---:|\n' >>"$out/dev/import-cpu.md"
-	# synced: whether node $name has imported block $best (its last sample's count).
-	synced() { [ "$(tail -1 "$work/$name.samples" 2>/dev/null | cut -d' ' -f1)" = "$best" ]; }
-	for cache in "no trie cache" "default trie cache"; do
-		name="sync-${cache// /-}"
-		size=(--trie-cache-size 0)
-		[ "$cache" = "default trie cache" ] && size=()
-		metrics="$(free_port)"
-		python3 scripts/block-import.py sample "http://127.0.0.1:$metrics/metrics" "$work/$name.samples" &
-		sampler=$!
-		pids+=("$sampler")
-		began="$(date +%s.%N)"
-		served="$(cpu_seconds "$source_pid")"
-		start_node "$name" --chain dev "${size[@]}" --prometheus-port "$metrics" \
-			--listen-addr /ip4/127.0.0.1/tcp/0 \
-			--bootnodes "/ip4/127.0.0.1/tcp/$p2p/p2p/$(tail -1 "$work/dev.peer")"
-		for _ in $(seq 1 1200); do
-			synced && break
-			sleep 0.5
+	# SYNC=0 stops here: the load and its blocks, without the import by a second node and
+	# `benchmark storage` (about 15 minutes more with 1 000 accounts).
+	if [ "${SYNC:-1}" = 1 ]; then
+		# `benchmark block` executes a block but never commits it; a node importing it does both.
+		# The dev node starts again as a plain peer serving its database, and a fresh node syncs the
+		# chain from it, with its import-time histogram sampled every 50 ms to time each block
+		# (scripts/block-import.py; its logs stay at the default level: debug or trace logging makes
+		# the runtime format every extrinsic). Twice: without a trie cache (as cold as the weights
+		# assume) and with the node's default cache. (`import-blocks` would be simpler, but it polls
+		# its queue in a busy loop that takes one of the two cores.)
+		log "sync: the same blocks imported by a second node, commit included"
+		"$NODE_BIN" key generate-node-key --file "$work/dev.key" 2>"$work/dev.peer"
+		p2p="$(free_port)"
+		start_node dev --chain dev --node-key-file "$work/dev.key" --listen-addr "/ip4/127.0.0.1/tcp/$p2p"
+		source_pid=$pid
+		best="$(curl -s -H 'Content-Type: application/json' \
+			-d '{"id":1,"jsonrpc":"2.0","method":"chain_getHeader","params":[]}' "http://127.0.0.1:$port" |
+			python3 -c 'import json, sys; print(int(json.load(sys.stdin)["result"]["number"], 16))')"
+		imports=()
+		# Where the machine's two cores went while each node synced: the importing node's CPU time
+		# against the sync's wall time, its busiest threads, and the serving node's share.
+		printf '| sync | wall (s) | importing node, CPU (s) | its busiest threads (s) | serving node, CPU (s) |\n' \
+			>"$out/dev/import-cpu.md"
+		printf '|---|---:|---:|---|---:|\n' >>"$out/dev/import-cpu.md"
+		# synced: whether node $name has imported block $best (its last sample's count).
+		synced() { [ "$(tail -1 "$work/$name.samples" 2>/dev/null | cut -d' ' -f1)" = "$best" ]; }
+		for cache in "no trie cache" "default trie cache"; do
+			name="sync-${cache// /-}"
+			size=(--trie-cache-size 0)
+			[ "$cache" = "default trie cache" ] && size=()
+			metrics="$(free_port)"
+			python3 scripts/block-import.py sample "http://127.0.0.1:$metrics/metrics" "$work/$name.samples" &
+			sampler=$!
+			pids+=("$sampler")
+			began="$(date +%s.%N)"
+			served="$(cpu_seconds "$source_pid")"
+			start_node "$name" --chain dev "${size[@]}" --prometheus-port "$metrics" \
+				--listen-addr /ip4/127.0.0.1/tcp/0 \
+				--bootnodes "/ip4/127.0.0.1/tcp/$p2p/p2p/$(tail -1 "$work/dev.peer")"
+			for _ in $(seq 1 1200); do
+				synced && break
+				sleep 0.5
+			done
+			synced || die "$name did not sync to #$best"
+			printf '| %s | %.0f | %.0f | %s | %.0f |\n' "$cache" \
+				"$(awk -v a="$(date +%s.%N)" -v b="$began" 'BEGIN {print a - b}')" "$(cpu_seconds "$pid")" \
+				"$(thread_cpu "$pid" | awk -F'\t' '{printf "%s%s %s", sep, $2, $1; sep = ", "}')" \
+				"$(awk -v a="$(cpu_seconds "$source_pid")" -v b="$served" 'BEGIN {print a - b}')" >>"$out/dev/import-cpu.md"
+			kill "$sampler" "$pid"
+			wait "$pid" 2>/dev/null || true
+			imports+=("$cache=$work/$name.samples")
 		done
-		synced || die "$name did not sync to #$best"
-		printf '| %s | %.0f | %.0f | %s | %.0f |\n' "$cache" \
-			"$(awk -v a="$(date +%s.%N)" -v b="$began" 'BEGIN {print a - b}')" "$(cpu_seconds "$pid")" \
-			"$(thread_cpu "$pid" | awk -F'\t' '{printf "%s%s %s", sep, $2, $1; sep = ", "}')" \
-			"$(awk -v a="$(cpu_seconds "$source_pid")" -v b="$served" 'BEGIN {print a - b}')" >>"$out/dev/import-cpu.md"
-		kill "$sampler" "$pid"
-		wait "$pid" 2>/dev/null || true
-		imports+=("$cache=$work/$name.samples")
-	done
-	kill "$source_pid"
-	wait "$source_pid" 2>/dev/null || true
-	cat "$out/dev/import-cpu.md"
-	# The same blocks, executed by `benchmark block` on the synced node's database once it is
-	# at rest: whether a slower import comes from the copy or from what ran beside the import.
-	log "benchmark block on the synced copy, at rest"
-	bench_blocks "$work/sync-no-trie-cache" --dev >"$out/dev/blocks-synced.md"
-	python3 scripts/block-import.py "$out/dev/blocks.md" "synced copy at rest=$out/dev/blocks-synced.md" \
-		"${imports[@]}" | tee "$out/dev/import.md"
+		kill "$source_pid"
+		wait "$source_pid" 2>/dev/null || true
+		cat "$out/dev/import-cpu.md"
+		# The same blocks, executed by `benchmark block` on the synced node's database once it is
+		# at rest: whether a slower import comes from the copy or from what ran beside the import.
+		log "benchmark block on the synced copy, at rest"
+		bench_blocks "$work/sync-no-trie-cache" --dev >"$out/dev/blocks-synced.md"
+		python3 scripts/block-import.py "$out/dev/blocks.md" "synced copy at rest=$out/dev/blocks-synced.md" \
+			"${imports[@]}" | tee "$out/dev/import.md"
 
-	# What a database read and write cost on this machine, on the state the run left, against
-	# the `DbWeight` the runtime charges (docs/performance.md compares them).
-	log "benchmark storage: ParityDB reads and writes on the run's state"
-	# Writes are measured in batches (one storage root and commit per batch), about as many as
-	# a full block of record calls makes (the tool's default is 100 000). STORAGE_BATCH may
-	# list several sizes: the price of a write falls as the batch grows. The first size's
-	# figures are the ones written as weights.
-	: >"$out/dev/storage.txt"
-	weights="$out/dev"
-	for batch in ${STORAGE_BATCH:-10000}; do
-		# Reads are the same at every size: measured with the first only.
-		reads=()
-		[ "$weights" = "$out/dev" ] || reads=(--skip-read)
-		# No proof recorder: a standalone chain records no storage proof when it imports a
-		# block, and the recorder alone made a read 32 % dearer here (docs/performance.md).
-		if "$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
-			--state-version 1 --warmups 1 --batch-size "$batch" "${reads[@]}" --disable-pov-recorder \
-			--weight-path "$weights" --log parity-db=debug </dev/null >"$work/storage.log" 2>&1; then
-			grep -E "Reading|Writing|Time summary|Average" "$work/storage.log" |
-				sed -E 's/^.* (Reading|Writing|Time summary)/\1/' | tee -a "$out/dev/storage.txt"
-			# ParityDB's commit only queues a change set, but it waits while more than 16 MiB
-			# are queued: a write measured here would then include that wait.
-			printf 'ParityDB commits: %s queued, %s waited for the queue to drain\n' \
-				"$(grep -c 'Queued commit' "$work/storage.log")" \
-				"$(grep -c 'Waiting, queue size' "$work/storage.log")" | tee -a "$out/dev/storage.txt"
-		else
-			log "benchmark storage (batch $batch) failed: $(tail -3 "$work/storage.log")"
-		fi
-		weights="$work"
-	done
-	# STORAGE_REGIONS="20000 200000" also prices writes that stay within the first N keys in
-	# key order, a region of the trie: a block writes a few maps, not the whole state, and
-	# the smaller the region, the cheaper a write (docs/performance.md). scripts/state-keys.py,
-	# run against a node on this state, names the storage items each region holds.
-	[ -z "${STORAGE_REGIONS:-}" ] || : >"$out/dev/storage-regions.txt"
-	for keys in ${STORAGE_REGIONS:-}; do
-		"$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
-			--state-version 1 --warmups 1 --batch-size 10000 --skip-read --disable-pov-recorder \
-			--keys-limit "$keys" --weight-path "$work" </dev/null >"$work/storage.log" 2>&1 || {
-			log "benchmark storage (first $keys keys) failed: $(tail -3 "$work/storage.log")"
-			continue
-		}
-		printf 'first %s keys: %s\n' "$keys" "$(grep -A3 'Time summary' "$work/storage.log" | grep Average)" |
-			tee -a "$out/dev/storage-regions.txt"
-	done
+		# What a database read and write cost on this machine, on the state the run left, against
+		# the `DbWeight` the runtime charges (docs/performance.md compares them).
+		log "benchmark storage: ParityDB reads and writes on the run's state"
+		# Writes are measured in batches (one storage root and commit per batch), about as many as
+		# a full block of record calls makes (the tool's default is 100 000). STORAGE_BATCH may
+		# list several sizes: the price of a write falls as the batch grows. The first size's
+		# figures are the ones written as weights.
+		: >"$out/dev/storage.txt"
+		weights="$out/dev"
+		for batch in ${STORAGE_BATCH:-10000}; do
+			# Reads are the same at every size: measured with the first only.
+			reads=()
+			[ "$weights" = "$out/dev" ] || reads=(--skip-read)
+			# No proof recorder: a standalone chain records no storage proof when it imports a
+			# block, and the recorder alone made a read 32 % dearer here (docs/performance.md).
+			if "$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
+				--state-version 1 --warmups 1 --batch-size "$batch" "${reads[@]}" --disable-pov-recorder \
+				--weight-path "$weights" --log parity-db=debug </dev/null >"$work/storage.log" 2>&1; then
+				grep -E "Reading|Writing|Time summary|Average" "$work/storage.log" |
+					sed -E 's/^.* (Reading|Writing|Time summary)/\1/' | tee -a "$out/dev/storage.txt"
+				# ParityDB's commit only queues a change set, but it waits while more than 16 MiB
+				# are queued: a write measured here would then include that wait.
+				printf 'ParityDB commits: %s queued, %s waited for the queue to drain\n' \
+					"$(grep -c 'Queued commit' "$work/storage.log")" \
+					"$(grep -c 'Waiting, queue size' "$work/storage.log")" | tee -a "$out/dev/storage.txt"
+			else
+				log "benchmark storage (batch $batch) failed: $(tail -3 "$work/storage.log")"
+			fi
+			weights="$work"
+		done
+		# STORAGE_REGIONS="20000 200000" also prices writes that stay within the first N keys in
+		# key order, a region of the trie: a block writes a few maps, not the whole state, and
+		# the smaller the region, the cheaper a write (docs/performance.md). scripts/state-keys.py,
+		# run against a node on this state, names the storage items each region holds.
+		[ -z "${STORAGE_REGIONS:-}" ] || : >"$out/dev/storage-regions.txt"
+		for keys in ${STORAGE_REGIONS:-}; do
+			"$NODE_BIN" benchmark storage --dev --base-path "$work/dev" --database paritydb \
+				--state-version 1 --warmups 1 --batch-size 10000 --skip-read --disable-pov-recorder \
+				--keys-limit "$keys" --weight-path "$work" </dev/null >"$work/storage.log" 2>&1 || {
+				log "benchmark storage (first $keys keys) failed: $(tail -3 "$work/storage.log")"
+				continue
+			}
+			printf 'first %s keys: %s\n' "$keys" "$(grep -A3 'Time summary' "$work/storage.log" | grep Average)" |
+				tee -a "$out/dev/storage-regions.txt"
+		done
+	fi
 fi
 
 if [[ " $steps " == *" local "* ]]; then

@@ -56,7 +56,8 @@ check_proof_sizes() {
 # Each run goes into a directory of its own under RUNS_DIR (default: a temporary one), named
 # by its start and the CPU it ran on, and the weights are made from every run found there:
 # runs kept from earlier days count too, so weights can come from runs spread over days and
-# hosts. MEASURE_ONLY=1 records the runs without writing weights.
+# hosts. MEASURE_ONLY=1 records the runs without writing weights; RUNS=0 writes the weights
+# from the kept runs alone.
 runs="${RUNS:-1}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

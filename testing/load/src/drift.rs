@@ -229,19 +229,8 @@ pub fn summary(probe: &Probe, names: &BTreeMap<u32, String>) -> String {
 			max / mid,
 		);
 	}
-	// The metrics in the order the probe wrote them.
-	let mut metrics: Vec<&str> = Vec::new();
-	for s in &probe.scores {
-		if !metrics.contains(&s.metric.as_str()) {
-			metrics.push(&s.metric);
-		}
-	}
-	let mut calls: Vec<&str> = Vec::new();
-	for b in &probe.benches {
-		if !calls.contains(&b.call.as_str()) {
-			calls.push(&b.call);
-		}
-	}
+	let calls = first_seen(probe.benches.iter().map(|b| b.call.as_str()));
+	let metrics = first_seen(probe.scores.iter().map(|s| s.metric.as_str()));
 	let _ = writeln!(out);
 	let _ = write!(out, "| round (min) | index | fastest ÷ median | slowest ÷ median | busy |");
 	for c in &calls {
@@ -268,24 +257,30 @@ pub fn summary(probe: &Probe, names: &BTreeMap<u32, String>) -> String {
 			if r.busy { "yes" } else { "" }
 		);
 		for c in &calls {
-			match r.benches.iter().find(|b| b.call == *c) {
-				Some(b) => {
-					let _ = write!(out, " {} |", b.model);
-				}
-				None => out.push_str(" |"),
-			}
+			cell(&mut out, r.benches.iter().find(|b| b.call == *c).map(|b| b.model.as_str()));
 		}
 		for m in &metrics {
-			match r.scores.iter().find(|s| s.metric == *m) {
-				Some(s) => {
-					let _ = write!(out, " {} |", s.score);
-				}
-				None => out.push_str(" |"),
-			}
+			cell(&mut out, r.scores.iter().find(|s| s.metric == *m).map(|s| s.score.as_str()));
 		}
 		let _ = writeln!(out);
 	}
 	out
+}
+
+/// Each name once, in the order the probe wrote it.
+fn first_seen<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+	let mut seen = Vec::new();
+	for name in names {
+		if !seen.contains(&name) {
+			seen.push(name);
+		}
+	}
+	seen
+}
+
+/// A table cell: the value, or empty where the round has none.
+fn cell(out: &mut String, value: Option<&str>) {
+	let _ = write!(out, " {} |", value.unwrap_or(""));
 }
 
 /// Reads `probe` and writes `drift.md` and `drift.png` into `out`.

@@ -1,6 +1,6 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-05 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! DATE: 2026-12-07 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `medchain`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -28,17 +28,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 129_416, 308_782
-	///   Average:  143_243
-	///   Median:   134_947
-	///   Std-Dev:  25113.38
+	///   Min, Max: 205_586, 359_375
+	///   Average:  238_682
+	///   Median:   217_214
+	///   Std-Dev:  42022.84
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 225_693
-	///   95th: 202_576
-	///   75th: 142_573
+	///   99th: 354_537
+	///   95th: 337_703
+	///   75th: 258_495
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(143_243), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(238_682), 0);
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-05 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! DATE: 2026-12-07 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `medchain`
 //! WARMUPS: `10`, REPEAT: `100`
@@ -28,17 +28,17 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 92_962, 107_232
-	///   Average:  98_239
-	///   Median:   98_127
-	///   Std-Dev:  2662.38
+	///   Min, Max: 114_824, 157_598
+	///   Average:  125_946
+	///   Median:   123_314
+	///   Std-Dev:  8122.52
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 105_918
-	///   95th: 103_405
-	///   75th: 99_380
+	///   99th: 147_595
+	///   95th: 142_265
+	///   75th: 129_273
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(98_239), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(125_946), 0);
 }
 
 #[cfg(test)]

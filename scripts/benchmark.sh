@@ -124,6 +124,15 @@ kept() {
 	return 0
 }
 
+# adopt FILE NAMED: names NAMED (repo-relative) where FILE's recorded command names the kept run
+# it was copied from, so the path is the one a reader would give; then formats runtime files,
+# whose generated text opens with a blank line that rustfmt (and so CI) refuses. A pallet's run
+# wrote one file (`--output`), the overhead's a directory (`--weight-path`).
+adopt() {
+	sed -i -E "s#$runs_dir/[^/\`]+(\.partial)?(/[a-z_]+\.rs)?#$2#g" "$1"
+	if [[ "$1" == runtime/* ]]; then rustfmt --edition 2021 "$1"; fi
+}
+
 # The overhead constant a generated file sets, in nanoseconds.
 overhead_ns() { sed -nE 's/.*WEIGHT_REF_TIME_PER_NANOS\.saturating_mul\(([0-9_]+)\).*/\1/p' "$1" | tr -d _; }
 
@@ -139,10 +148,8 @@ for pallet in "${pallets[@]}"; do
 				fi
 			done
 			log "$file: $(for f in "${found[@]}"; do printf '%s ns ' "$(overhead_ns "$f")"; done)kept $slowest"
-			# The file names the command that made it, with the path a reader would give.
-			sed -E "s|$(dirname "$slowest")(\.partial)?|$MEDCHAIN_ROOT/runtime/src/weights|g" "$slowest" >"runtime/src/weights/$file"
-			# The generated files open with a blank line, which rustfmt (and so CI) refuses.
-			rustfmt --edition 2021 "runtime/src/weights/$file"
+			cp "$slowest" "runtime/src/weights/$file"
+			adopt "runtime/src/weights/$file" runtime/src/weights
 		done
 		continue
 	fi
@@ -155,6 +162,5 @@ for pallet in "${pallets[@]}"; do
 		log "$pallet: the slowest of ${#found[@]} runs"
 		scripts/weights-max.py "$dest" "${found[@]}"
 	fi
-	sed -i -E "s|$runs_dir/[^/]+/$pallet.rs|$dest|g" "$dest"
-	if [[ "$dest" == runtime/* ]]; then rustfmt --edition 2021 "$dest"; fi
+	adopt "$dest" "$dest"
 done

@@ -4,7 +4,7 @@
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `medchain`
 //! WARMUPS: `10`, REPEAT: `100`
-//! WEIGHT-PATH: `/root/.cache/medchain/ci-checkout/runtime/src/weights`
+//! WEIGHT-PATH: `runtime/src/weights`
 //! WEIGHT-METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
@@ -18,7 +18,7 @@
 //   --repeat
 //   100
 //   --weight-path
-//   /root/.cache/medchain/ci-checkout/runtime/src/weights
+//   runtime/src/weights
 
 use sp_core::parameter_types;
 use sp_weights::{constants::WEIGHT_REF_TIME_PER_NANOS, Weight};

@@ -18,37 +18,51 @@ impl<T: Config> Pallet<T> {
 
 	/// The effective grant from `patient` to `grantee` that `accepts`, if any: live, and its
 	/// grantee registered and verified in the role it was given to. Of several matches it
-	/// picks the one expiring first. See [`Self::find_grants`].
+	/// picks the one expiring first. See [`Self::scan_effective`].
 	pub(crate) fn find_grant(
 		grantee: &T::AccountId,
 		patient: &T::AccountId,
 		accepts: impl Fn(&Grant<T>) -> bool,
 	) -> Option<GrantId> {
-		Self::find_grants(grantee, patient, accepts, |_| true).0
+		let mut best: Option<(BlockNumberFor<T>, GrantId)> = None;
+		Self::scan_effective(grantee, patient, |id, grant| {
+			let key = (grant.expires_at, id);
+			if accepts(&grant) && best.is_none_or(|b| key < b) {
+				best = Some(key);
+			}
+		});
+		best.map(|(_, id)| id)
 	}
 
-	/// In one pass over every grant of the pair (at most `MaxGrantsPerPair`, so its cost does
-	/// not depend on where a match sits): the effective grant that `accepts` and `prefers`, and
-	/// the effective grant that `accepts` at all, each the one expiring first, and how many
-	/// grants the scan read. A read looks for the grant holding the reader's key, and falls
-	/// back to any covering grant, in this single scan.
-	pub(crate) fn find_grants(
+	/// Every effective grant of the pair, expiring first, and how many grants were read to
+	/// find them.
+	pub(crate) fn effective_grants(
 		grantee: &T::AccountId,
 		patient: &T::AccountId,
-		accepts: impl Fn(&Grant<T>) -> bool,
-		prefers: impl Fn(&Grant<T>) -> bool,
-	) -> (Option<GrantId>, Option<GrantId>, u32) {
+	) -> (Vec<(GrantId, Grant<T>)>, u32) {
+		let mut effective = Vec::new();
+		let read = Self::scan_effective(grantee, patient, |id, grant| effective.push((id, grant)));
+		effective.sort_by_key(|(id, grant)| (grant.expires_at, *id));
+		(effective, read)
+	}
+
+	/// Passes every effective grant of the pair to `found`, and returns how many grants it
+	/// read: all of the pair's (at most `MaxGrantsPerPair`), so the cost of a lookup does not
+	/// depend on where a match sits.
+	fn scan_effective(
+		grantee: &T::AccountId,
+		patient: &T::AccountId,
+		mut found: impl FnMut(GrantId, Grant<T>),
+	) -> u32 {
 		let now = frame_system::Pallet::<T>::block_number();
 		let mut read = 0u32;
 		// Every grant of the pair has the same grantee, so the registry is asked once per role
 		// rather than once per grant (it reads two entries each time).
 		let mut standing: Option<(Role, bool)> = None;
-		let mut preferred: Option<(BlockNumberFor<T>, GrantId)> = None;
-		let mut any: Option<(BlockNumberFor<T>, GrantId)> = None;
 		for id in PatientGrants::<T>::iter_key_prefix((patient, grantee)) {
 			read.saturating_inc();
 			let Some(grant) = Grants::<T>::get(id) else { continue };
-			if !Self::is_live(&grant, now) || !accepts(&grant) {
+			if !Self::is_live(&grant, now) {
 				continue;
 			}
 			let active = match standing {
@@ -59,18 +73,11 @@ impl<T: Config> Pallet<T> {
 					active
 				}
 			};
-			if !active {
-				continue;
-			}
-			let key = (grant.expires_at, id);
-			if any.is_none_or(|b| key < b) {
-				any = Some(key);
-			}
-			if prefers(&grant) && preferred.is_none_or(|b| key < b) {
-				preferred = Some(key);
+			if active {
+				found(id, grant);
 			}
 		}
-		(preferred.map(|(_, id)| id), any.map(|(_, id)| id), read)
+		read
 	}
 
 	/// The caller may hold `scope`: a verified practitioner, and a doctor for `Write`.

@@ -6,8 +6,8 @@ use crate::*;
 use alloc::vec::Vec;
 use frame_support::pallet_prelude::*;
 use medchain_primitives::{
-	AccessControl, AuditAction, AuditLog, Commitments, Consumed, GrantId, GrantLookup, ReadRefusal,
-	RecordId, RecordKind, Scope,
+	AccessControl, AuditAction, AuditLog, Commitments, Consumed, GrantId, PairGrant, PairGrants,
+	RecordId, Scope,
 };
 
 impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
@@ -15,42 +15,35 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		Self::find_grant(who, patient, |g| g.scope == Scope::Write)
 	}
 
-	fn read_grant(
-		reader: &T::AccountId,
-		patient: &T::AccountId,
-		record: RecordId,
-		kind: RecordKind,
-	) -> GrantLookup {
-		// One scan of the pair's grants finds both the grant holding the reader's key and,
-		// failing that, any covering grant (a pharmacy dispenses under one without a key).
-		let (keyed, covering, grants) = Self::find_grants(
-			reader,
-			patient,
-			|g| g.scope.covers_record(record, kind),
-			|g| g.envelopes.contains(&record),
-		);
-		let verdict = match (keyed, covering) {
-			(Some(id), _) => Ok(id),
-			(None, Some(grant)) => Err(ReadRefusal::NoEnvelope { grant }),
-			(None, None) => Err(ReadRefusal::NoGrant),
-		};
-		GrantLookup { verdict, grants }
+	fn pair_grants(reader: &T::AccountId, patient: &T::AccountId) -> PairGrants {
+		let (grants, read) = Self::effective_grants(reader, patient);
+		let grants = grants
+			.into_iter()
+			.map(|(id, grant)| PairGrant {
+				id,
+				scope: grant.scope,
+				keys: grant.envelopes.into_inner(),
+				uses_left: grant.uses_left,
+				emergency: grant.emergency,
+			})
+			.collect();
+		PairGrants::new(grants, read)
 	}
 
 	fn max_grants_per_pair() -> u32 {
 		T::MaxGrantsPerPair::get()
 	}
 
-	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
+	fn consume_uses(grant: GrantId, uses: u32) -> Result<Consumed, DispatchError> {
 		let mut entry = Grants::<T>::get(grant).ok_or(Error::<T>::UnknownGrant)?;
 		match entry.uses_left {
-			Some(1) => {
+			Some(left) if left <= uses => {
 				let envelopes = entry.envelopes.len() as u32;
 				Self::end_grant(grant, entry, EndReason::UsedUp);
 				return Ok(Consumed::Ended { envelopes });
 			}
-			Some(n) => {
-				entry.uses_left = Some(n.saturating_sub(1));
+			Some(left) => {
+				entry.uses_left = Some(left - uses);
 				Grants::<T>::insert(grant, entry);
 			}
 			None => {}

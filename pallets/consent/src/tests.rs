@@ -547,6 +547,44 @@ fn ended_grants_free_their_expiry_entry_and_break_glass_always_works() {
 	});
 }
 
+/// A batch of reads takes its uses from the pair's grants as read once, and writes them back
+/// at once: several uses count like as many single ones, and a grant ends at its last.
+#[test]
+fn a_batch_consumes_several_uses_at_once() {
+	run(|| {
+		let grant = direct(DOCTOR, Scope::Reports, 30, Some(5), &[REPORT]).unwrap();
+		assert_eq!(<Consent as AccessControl<_>>::consume_uses(grant, 3), Ok(Consumed::Counted));
+		assert_eq!(Grants::<Test>::get(grant).unwrap().uses_left, Some(2));
+		assert_eq!(
+			<Consent as AccessControl<_>>::consume_uses(grant, 2),
+			Ok(Consumed::Ended { envelopes: 1 })
+		);
+		assert!(Grants::<Test>::get(grant).is_none());
+	});
+}
+
+/// The pair's grants as a batch sees them: only effective ones, expiring first, with the
+/// envelopes each holds; the lookup reads every grant of the pair.
+#[test]
+fn pair_grants_are_the_effective_grants_expiring_first() {
+	run(|| {
+		let later = direct(DOCTOR, Scope::Reports, 40, Some(3), &[REPORT]).unwrap();
+		let sooner = direct(DOCTOR, Scope::Prescriptions, 30, None, &[]).unwrap();
+		let used = direct(DOCTOR, Scope::Reports, 20, Some(1), &[]).unwrap();
+		assert_ok!(<Consent as AccessControl<_>>::consume(used));
+		let pair = <Consent as AccessControl<_>>::pair_grants(&DOCTOR, &PATIENT);
+		assert_eq!(pair.read(), 2);
+		assert_eq!(pair.lookup(REPORT, RecordKind::Report), Ok(later));
+		assert_eq!(
+			pair.lookup(REPORT, RecordKind::Prescription),
+			Err(ReadRefusal::NoEnvelope { grant: sooner })
+		);
+		TestRegistry::set(DOCTOR, Role::Doctor, false);
+		let pair = <Consent as AccessControl<_>>::pair_grants(&DOCTOR, &PATIENT);
+		assert_eq!(pair.lookup(REPORT, RecordKind::Report), Err(ReadRefusal::NoGrant));
+	});
+}
+
 #[test]
 fn suspended_grantee_loses_access_at_once() {
 	run(|| {

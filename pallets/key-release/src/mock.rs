@@ -12,8 +12,8 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use medchain_primitives::{
-	AccessControl, AuditAction, AuditLog, Consumed, Envelope, GrantId, GrantLookup, ReadRefusal,
-	RecordId, RecordIndex, RecordKind, Role,
+	AccessControl, AuditAction, AuditLog, Consumed, Envelope, GrantId, PairGrant, PairGrants,
+	RecordId, RecordIndex, RecordKind, Role, Scope,
 };
 pub use medchain_test_support::TestRegistry;
 use sp_application_crypto::RuntimeAppPublic;
@@ -95,19 +95,24 @@ impl AccessControl<AccountId> for TestAccess {
 	fn write_grant(_: &AccountId, _: &AccountId) -> Option<GrantId> {
 		None
 	}
-	fn read_grant(
-		reader: &AccountId,
-		patient: &AccountId,
-		_: RecordId,
-		_: RecordKind,
-	) -> GrantLookup {
-		let verdict = Self::emergency_grant(reader, patient).ok_or(ReadRefusal::NoGrant);
-		GrantLookup { verdict, grants: 1 }
+	fn pair_grants(reader: &AccountId, patient: &AccountId) -> PairGrants {
+		// Only emergency grants: they open the emergency summary without an envelope.
+		let grants = Self::emergency_grant(reader, patient)
+			.map(|id| PairGrant {
+				id,
+				scope: Scope::Profile,
+				keys: Vec::new(),
+				uses_left: None,
+				emergency: true,
+			})
+			.into_iter()
+			.collect();
+		PairGrants::new(grants, 1)
 	}
 	fn max_grants_per_pair() -> u32 {
 		1
 	}
-	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
+	fn consume_uses(grant: GrantId, _: u32) -> Result<Consumed, DispatchError> {
 		if Self::grant_live(grant) {
 			Ok(Consumed::Counted)
 		} else {

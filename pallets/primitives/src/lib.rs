@@ -11,8 +11,13 @@
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
+extern crate alloc;
+
+mod pair_grants;
+
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{pallet_prelude::ConstU32, weights::Weight, BoundedVec};
+pub use pair_grants::{PairGrant, PairGrants, Use};
 use scale_info::TypeInfo;
 use sp_runtime::DispatchError;
 
@@ -241,7 +246,15 @@ pub trait AccessControl<AccountId> {
 		patient: &AccountId,
 		record: RecordId,
 		kind: RecordKind,
-	) -> GrantLookup;
+	) -> GrantLookup {
+		let pair = Self::pair_grants(reader, patient);
+		GrantLookup { verdict: pair.lookup(record, kind), grants: pair.read() }
+	}
+
+	/// The effective grants `patient` gave `reader`, read once: what every read of one
+	/// extrinsic looks its grant up in. The uses the reads take from them are consumed with
+	/// [`consume_uses`](Self::consume_uses).
+	fn pair_grants(reader: &AccountId, patient: &AccountId) -> PairGrants;
 
 	/// The most grants one patient may give one grantee: what a lookup reads at worst.
 	fn max_grants_per_pair() -> u32;
@@ -249,7 +262,13 @@ pub trait AccessControl<AccountId> {
 	/// Records one use of `grant` (a recorded read, a dispense or a record written under a
 	/// write grant); a grant with a use limit ends when its last use is consumed. Says which
 	/// happened, so the caller charges the end of a grant only when one ended.
-	fn consume(grant: GrantId) -> Result<Consumed, DispatchError>;
+	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
+		Self::consume_uses(grant, 1)
+	}
+
+	/// Records `uses` uses of `grant` at once, as [`consume`](Self::consume) records one: the
+	/// reads of one extrinsic under one grant.
+	fn consume_uses(grant: GrantId, uses: u32) -> Result<Consumed, DispatchError>;
 
 	/// Whether `grant` is live right now: not revoked, renounced, expired or used up, and its
 	/// grantee still verified in the grant's role.

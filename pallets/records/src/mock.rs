@@ -5,8 +5,8 @@ use crate as pallet_records;
 use core::cell::RefCell;
 use frame_support::{derive_impl, parameter_types, weights::Weight};
 use medchain_primitives::{
-	AccessControl, AuditAction, AuditLog, CareRelationship, Consumed, GrantId, GrantLookup,
-	ReadRefusal, RecordId, RecordIndex, RecordKind, Role, Scope,
+	AccessControl, AuditAction, AuditLog, CareRelationship, Consumed, GrantId, PairGrant,
+	PairGrants, RecordId, RecordIndex, Role, Scope,
 };
 pub use medchain_test_support::TestRegistry;
 use sp_runtime::{BuildStorage, DispatchError};
@@ -138,44 +138,41 @@ impl AccessControl<AccountId> for TestAccess {
 				.map(|(id, _)| *id)
 		})
 	}
-	fn read_grant(
-		reader: &AccountId,
-		patient: &AccountId,
-		record: RecordId,
-		kind: RecordKind,
-	) -> GrantLookup {
-		let grant = GRANTS.with(|g| {
+	fn pair_grants(reader: &AccountId, patient: &AccountId) -> PairGrants {
+		// The stand-in lets any covering grant supply the envelopes the records pallet holds.
+		let keys: Vec<RecordId> = pallet_records::Envelopes::<Test>::iter_keys()
+			.filter(|(_, holder)| holder == reader)
+			.map(|(record, _)| record)
+			.collect();
+		let grants = GRANTS.with(|g| {
 			g.borrow()
 				.iter()
-				.find(|(_, g)| {
-					g.reader == *reader
-						&& g.patient == *patient
-						&& g.scope.covers_record(record, kind)
+				.filter(|(_, g)| g.reader == *reader && g.patient == *patient)
+				.map(|(id, g)| PairGrant {
+					id: *id,
+					scope: g.scope.clone(),
+					keys: keys.clone(),
+					uses_left: g.uses_left,
+					emergency: false,
 				})
-				.map(|(id, _)| *id)
+				.collect()
 		});
-		// The stand-in lets any covering grant supply the envelope the records pallet holds.
-		let verdict = match grant {
-			Some(id) if pallet_records::Envelopes::<Test>::contains_key(record, reader) => Ok(id),
-			Some(grant) => Err(ReadRefusal::NoEnvelope { grant }),
-			None => Err(ReadRefusal::NoGrant),
-		};
 		// The stand-in's lookup reads one grant; the records pallet's refund is tested on it.
-		GrantLookup { verdict, grants: 1 }
+		PairGrants::new(grants, 1)
 	}
 	fn max_grants_per_pair() -> u32 {
 		MAX_GRANTS_PER_PAIR
 	}
-	fn consume(grant: GrantId) -> Result<Consumed, DispatchError> {
+	fn consume_uses(grant: GrantId, uses: u32) -> Result<Consumed, DispatchError> {
 		GRANTS.with(|g| {
 			let mut grants = g.borrow_mut();
 			let entry = grants.get_mut(&grant).ok_or(DispatchError::Other("no such grant"))?;
 			match entry.uses_left {
-				Some(1) => {
+				Some(left) if left <= uses => {
 					grants.remove(&grant);
 					return Ok(Consumed::Ended { envelopes: ENDED_ENVELOPES });
 				}
-				Some(ref mut n) => *n -= 1,
+				Some(ref mut left) => *left -= uses,
 				None => {}
 			}
 			Ok(Consumed::Counted)

@@ -533,6 +533,46 @@ fn a_batch_of_reads_records_each_read_in_order() {
 	});
 }
 
+/// A grant used up by one read of a batch is not looked up by the next: that read finds
+/// another grant, or none.
+#[test]
+fn a_batch_reads_on_under_another_grant_once_one_is_used_up() {
+	run(|| {
+		with_report_and_prescription();
+		let once = grant_both_to_other_doctor(Some(1));
+		let unlimited = grant_both_to_other_doctor(None);
+		assert_ok!(MedicalRecords::record_reads(
+			RuntimeOrigin::signed(OTHER_DOCTOR),
+			batch(&[1, 0]),
+			None
+		));
+		assert_eq!(
+			audit()[2..],
+			[
+				(PATIENT, OTHER_DOCTOR, AuditAction::RecordRead { record: 1, grant: Some(once) }),
+				(
+					PATIENT,
+					OTHER_DOCTOR,
+					AuditAction::RecordRead { record: 0, grant: Some(unlimited) }
+				),
+			]
+		);
+		assert!(GRANTS.with(|g| !g.borrow().contains_key(&once)));
+
+		// With no other grant, the read after the last use is refused, and the batch with it.
+		grant_both_to_other_doctor(Some(2));
+		GRANTS.with(|g| g.borrow_mut().remove(&unlimited));
+		assert_noop!(
+			MedicalRecords::record_reads(
+				RuntimeOrigin::signed(OTHER_DOCTOR),
+				batch(&[0, 1, 0]),
+				None
+			),
+			Error::<Test>::NoAccess
+		);
+	});
+}
+
 #[test]
 fn a_batch_is_refused_whole() {
 	run(|| {

@@ -174,12 +174,13 @@ pub(crate) struct Read<AccountId> {
 	pub last_use: bool,
 }
 
-/// One read checked, audited and charged to its grant.
+/// The reads of one extrinsic checked, audited and charged to their grants.
 pub(crate) struct Done<AccountId> {
-	/// What the validators are told of it.
-	pub read: Read<AccountId>,
-	/// The weight of ending a grant it used up, beyond the calling extrinsic's own.
+	/// What the validators are told of them.
+	pub reads: alloc::vec::Vec<Read<AccountId>>,
+	/// The weight of ending the grants they used up and of writing back uses to more than one
+	/// grant, beyond the calling extrinsic's own.
 	pub ended: frame_support::weights::Weight,
-	/// How many grants its lookup read.
+	/// How many grants the lookup read.
 	pub grants_read: u32,
 }

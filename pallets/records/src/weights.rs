@@ -81,8 +81,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1474`
 		//  Estimated: `14442`
-		// Minimum execution time: 161_600_000 picoseconds.
-		Weight::from_parts(223_656_690, 14442)
+		// Minimum execution time: 161_390_000 picoseconds.
+		Weight::from_parts(193_397_980, 14442)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -113,10 +113,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1400 + n * (80 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 164_234_000 picoseconds.
-		Weight::from_parts(177_875_604, 14442)
-			// Standard Error: 671_521
-			.saturating_add(Weight::from_parts(41_883_060, 0).saturating_mul(n.into()))
+		// Minimum execution time: 162_681_000 picoseconds.
+		Weight::from_parts(135_376_079, 14442)
+			// Standard Error: 101_705
+			.saturating_add(Weight::from_parts(34_998_081, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -147,14 +147,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::RegisteredAt` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// The range of component `t` is `[0, 256]`.
 	/// The range of component `g` is `[0, 1]`.
-	fn add_report(_t: u32, g: u32, ) -> Weight {
+	fn add_report(t: u32, g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 109_262_000 picoseconds.
-		Weight::from_parts(119_840_441, 7221)
-			// Standard Error: 292_739
-			.saturating_add(Weight::from_parts(39_227_390, 0).saturating_mul(g.into()))
+		// Minimum execution time: 109_783_000 picoseconds.
+		Weight::from_parts(115_531_655, 7221)
+			// Standard Error: 902
+			.saturating_add(Weight::from_parts(6_540, 0).saturating_mul(t.into()))
+			// Standard Error: 152_998
+			.saturating_add(Weight::from_parts(38_564_429, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -189,12 +191,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 145_116_000 picoseconds.
-		Weight::from_parts(33_806_773, 7221)
-			// Standard Error: 108_057
-			.saturating_add(Weight::from_parts(19_312_003, 0).saturating_mul(n.into()))
-			// Standard Error: 1_112_567
-			.saturating_add(Weight::from_parts(104_577_741, 0).saturating_mul(g.into()))
+		// Minimum execution time: 144_946_000 picoseconds.
+		Weight::from_parts(59_651_821, 7221)
+			// Standard Error: 57_918
+			.saturating_add(Weight::from_parts(17_594_737, 0).saturating_mul(n.into()))
+			// Standard Error: 596_331
+			.saturating_add(Weight::from_parts(83_753_538, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -221,10 +223,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1516 + p * (718 ±0)`
 		//  Estimated: `4206 + p * (3363 ±0)`
-		// Minimum execution time: 64_846_000 picoseconds.
-		Weight::from_parts(53_041_686, 4206)
-			// Standard Error: 334_662
-			.saturating_add(Weight::from_parts(25_399_157, 0).saturating_mul(p.into()))
+		// Minimum execution time: 66_169_000 picoseconds.
+		Weight::from_parts(55_555_145, 4206)
+			// Standard Error: 474_598
+			.saturating_add(Weight::from_parts(30_928_971, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -251,10 +253,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2033 + p * (787 ±0)`
 		//  Estimated: `4206 + p * (3363 ±0)`
-		// Minimum execution time: 78_417_000 picoseconds.
-		Weight::from_parts(73_938_774, 4206)
-			// Standard Error: 593_267
-			.saturating_add(Weight::from_parts(28_156_022, 0).saturating_mul(p.into()))
+		// Minimum execution time: 84_035_000 picoseconds.
+		Weight::from_parts(79_507_668, 4206)
+			// Standard Error: 450_869
+			.saturating_add(Weight::from_parts(31_143_566, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -279,10 +281,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4898 + n * (179 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 111_346_000 picoseconds.
-		Weight::from_parts(76_423_876, 14442)
-			// Standard Error: 770_528
-			.saturating_add(Weight::from_parts(52_631_274, 0).saturating_mul(n.into()))
+		// Minimum execution time: 125_867_000 picoseconds.
+		Weight::from_parts(159_298_634, 14442)
+			// Standard Error: 211_733
+			.saturating_add(Weight::from_parts(15_976_374, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -294,22 +296,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_record(_t: u32, ) -> Weight {
-		Weight::from_parts(223_656_690, 14442)
+		Weight::from_parts(193_397_980, 14442)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn add_records(n: u32, ) -> Weight {
-		Weight::from_parts(177_875_604, 14442)
-			.saturating_add(Weight::from_parts(41_883_060, 0).saturating_mul(n.into()))
+		Weight::from_parts(135_376_079, 14442)
+			.saturating_add(Weight::from_parts(34_998_081, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(n.into()))
 	}
-	fn add_report(_t: u32, g: u32, ) -> Weight {
-		Weight::from_parts(119_840_441, 7221)
-			.saturating_add(Weight::from_parts(39_227_390, 0).saturating_mul(g.into()))
+	fn add_report(t: u32, g: u32, ) -> Weight {
+		Weight::from_parts(115_531_655, 7221)
+			.saturating_add(Weight::from_parts(6_540, 0).saturating_mul(t.into()))
+			.saturating_add(Weight::from_parts(38_564_429, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -317,9 +320,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn add_reports(n: u32, g: u32, ) -> Weight {
-		Weight::from_parts(33_806_773, 7221)
-			.saturating_add(Weight::from_parts(19_312_003, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(104_577_741, 0).saturating_mul(g.into()))
+		Weight::from_parts(59_651_821, 7221)
+			.saturating_add(Weight::from_parts(17_594_737, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(83_753_538, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -328,24 +331,24 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn record_read(p: u32, ) -> Weight {
-		Weight::from_parts(53_041_686, 4206)
-			.saturating_add(Weight::from_parts(25_399_157, 0).saturating_mul(p.into()))
+		Weight::from_parts(55_555_145, 4206)
+			.saturating_add(Weight::from_parts(30_928_971, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn dispense(p: u32, ) -> Weight {
-		Weight::from_parts(73_938_774, 4206)
-			.saturating_add(Weight::from_parts(28_156_022, 0).saturating_mul(p.into()))
+		Weight::from_parts(79_507_668, 4206)
+			.saturating_add(Weight::from_parts(31_143_566, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(76_423_876, 14442)
-			.saturating_add(Weight::from_parts(52_631_274, 0).saturating_mul(n.into()))
+		Weight::from_parts(159_298_634, 14442)
+			.saturating_add(Weight::from_parts(15_976_374, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

@@ -26,7 +26,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --output
-// /work/main/docs/performance/weight-runs/2026-12-07T0015-AMD-EPYC.partial/pallet_records.rs
+// docs/performance/weight-runs/2026-12-07T0511-AMD-EPYC.partial/pallet_records.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1474`
 		//  Estimated: `14442`
-		// Minimum execution time: 161_600_000 picoseconds.
-		Weight::from_parts(223_656_690, 14442)
+		// Minimum execution time: 161_390_000 picoseconds.
+		Weight::from_parts(193_397_980, 14442)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -110,10 +110,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1400 + n * (80 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 162_732_000 picoseconds.
-		Weight::from_parts(180_739_367, 14442)
-			// Standard Error: 343_197
-			.saturating_add(Weight::from_parts(40_564_723, 0).saturating_mul(n.into()))
+		// Minimum execution time: 163_242_000 picoseconds.
+		Weight::from_parts(138_588_490, 14442)
+			// Standard Error: 55_506
+			.saturating_add(Weight::from_parts(34_115_779, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -148,10 +148,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 108_171_000 picoseconds.
-		Weight::from_parts(123_119_960, 7221)
-			// Standard Error: 420_870
-			.saturating_add(Weight::from_parts(34_002_112, 0).saturating_mul(g.into()))
+		// Minimum execution time: 109_102_000 picoseconds.
+		Weight::from_parts(117_290_584, 7221)
+			// Standard Error: 152_124
+			.saturating_add(Weight::from_parts(37_001_770, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -186,12 +186,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 143_563_000 picoseconds.
-		Weight::from_parts(56_482_802, 7221)
-			// Standard Error: 46_217
-			.saturating_add(Weight::from_parts(17_358_264, 0).saturating_mul(n.into()))
-			// Standard Error: 475_859
-			.saturating_add(Weight::from_parts(80_031_995, 0).saturating_mul(g.into()))
+		// Minimum execution time: 145_646_000 picoseconds.
+		Weight::from_parts(46_333_138, 7221)
+			// Standard Error: 30_292
+			.saturating_add(Weight::from_parts(17_811_966, 0).saturating_mul(n.into()))
+			// Standard Error: 311_896
+			.saturating_add(Weight::from_parts(88_564_406, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -218,10 +218,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1516 + p * (718 ±0)`
 		//  Estimated: `4206 + p * (3363 ±0)`
-		// Minimum execution time: 64_846_000 picoseconds.
-		Weight::from_parts(53_041_686, 4206)
-			// Standard Error: 334_662
-			.saturating_add(Weight::from_parts(25_399_157, 0).saturating_mul(p.into()))
+		// Minimum execution time: 66_169_000 picoseconds.
+		Weight::from_parts(55_555_145, 4206)
+			// Standard Error: 474_598
+			.saturating_add(Weight::from_parts(30_928_971, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -248,10 +248,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2033 + p * (787 ±0)`
 		//  Estimated: `4206 + p * (3363 ±0)`
-		// Minimum execution time: 78_787_000 picoseconds.
-		Weight::from_parts(69_551_782, 4206)
-			// Standard Error: 302_508
-			.saturating_add(Weight::from_parts(22_181_888, 0).saturating_mul(p.into()))
+		// Minimum execution time: 84_035_000 picoseconds.
+		Weight::from_parts(79_507_668, 4206)
+			// Standard Error: 450_869
+			.saturating_add(Weight::from_parts(31_143_566, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -276,10 +276,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4898 + n * (179 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 111_346_000 picoseconds.
-		Weight::from_parts(76_423_876, 14442)
-			// Standard Error: 770_528
-			.saturating_add(Weight::from_parts(52_631_274, 0).saturating_mul(n.into()))
+		// Minimum execution time: 122_452_000 picoseconds.
+		Weight::from_parts(159_741_354, 14442)
+			// Standard Error: 137_489
+			.saturating_add(Weight::from_parts(14_168_374, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -291,13 +291,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_record(_t: u32, ) -> Weight {
-		Weight::from_parts(223_656_690, 14442)
+		Weight::from_parts(193_397_980, 14442)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn add_records(n: u32, ) -> Weight {
-		Weight::from_parts(180_739_367, 14442)
-			.saturating_add(Weight::from_parts(40_564_723, 0).saturating_mul(n.into()))
+		Weight::from_parts(138_588_490, 14442)
+			.saturating_add(Weight::from_parts(34_115_779, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -305,8 +305,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(n.into()))
 	}
 	fn add_report(_t: u32, g: u32, ) -> Weight {
-		Weight::from_parts(123_119_960, 7221)
-			.saturating_add(Weight::from_parts(34_002_112, 0).saturating_mul(g.into()))
+		Weight::from_parts(117_290_584, 7221)
+			.saturating_add(Weight::from_parts(37_001_770, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -314,9 +314,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn add_reports(n: u32, g: u32, ) -> Weight {
-		Weight::from_parts(56_482_802, 7221)
-			.saturating_add(Weight::from_parts(17_358_264, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(80_031_995, 0).saturating_mul(g.into()))
+		Weight::from_parts(46_333_138, 7221)
+			.saturating_add(Weight::from_parts(17_811_966, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(88_564_406, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -325,24 +325,24 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn record_read(p: u32, ) -> Weight {
-		Weight::from_parts(53_041_686, 4206)
-			.saturating_add(Weight::from_parts(25_399_157, 0).saturating_mul(p.into()))
+		Weight::from_parts(55_555_145, 4206)
+			.saturating_add(Weight::from_parts(30_928_971, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn dispense(p: u32, ) -> Weight {
-		Weight::from_parts(69_551_782, 4206)
-			.saturating_add(Weight::from_parts(22_181_888, 0).saturating_mul(p.into()))
+		Weight::from_parts(79_507_668, 4206)
+			.saturating_add(Weight::from_parts(31_143_566, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(76_423_876, 14442)
-			.saturating_add(Weight::from_parts(52_631_274, 0).saturating_mul(n.into()))
+		Weight::from_parts(159_741_354, 14442)
+			.saturating_add(Weight::from_parts(14_168_374, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

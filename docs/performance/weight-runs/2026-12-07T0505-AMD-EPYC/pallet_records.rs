@@ -26,7 +26,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --output
-// /work/main/docs/performance/weight-runs/2026-12-07T0250-AMD-EPYC.partial/pallet_records.rs
+// docs/performance/weight-runs/2026-12-07T0505-AMD-EPYC.partial/pallet_records.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -78,8 +78,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1474`
 		//  Estimated: `14442`
-		// Minimum execution time: 162_741_000 picoseconds.
-		Weight::from_parts(181_920_295, 14442)
+		// Minimum execution time: 161_560_000 picoseconds.
+		Weight::from_parts(173_456_862, 14442)
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -110,10 +110,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1400 + n * (80 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 164_234_000 picoseconds.
-		Weight::from_parts(177_875_604, 14442)
-			// Standard Error: 671_521
-			.saturating_add(Weight::from_parts(41_883_060, 0).saturating_mul(n.into()))
+		// Minimum execution time: 162_681_000 picoseconds.
+		Weight::from_parts(135_376_079, 14442)
+			// Standard Error: 101_705
+			.saturating_add(Weight::from_parts(34_998_081, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -148,10 +148,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 109_262_000 picoseconds.
-		Weight::from_parts(119_840_441, 7221)
-			// Standard Error: 292_739
-			.saturating_add(Weight::from_parts(39_227_390, 0).saturating_mul(g.into()))
+		// Minimum execution time: 108_901_000 picoseconds.
+		Weight::from_parts(118_195_654, 7221)
+			// Standard Error: 170_885
+			.saturating_add(Weight::from_parts(36_874_129, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -186,12 +186,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 145_116_000 picoseconds.
-		Weight::from_parts(33_806_773, 7221)
-			// Standard Error: 108_057
-			.saturating_add(Weight::from_parts(19_312_003, 0).saturating_mul(n.into()))
-			// Standard Error: 1_112_567
-			.saturating_add(Weight::from_parts(104_577_741, 0).saturating_mul(g.into()))
+		// Minimum execution time: 145_216_000 picoseconds.
+		Weight::from_parts(51_255_430, 7221)
+			// Standard Error: 33_178
+			.saturating_add(Weight::from_parts(17_622_353, 0).saturating_mul(n.into()))
+			// Standard Error: 341_612
+			.saturating_add(Weight::from_parts(84_838_409, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -218,10 +218,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1516 + p * (718 ±0)`
 		//  Estimated: `4206 + p * (3363 ±0)`
-		// Minimum execution time: 64_355_000 picoseconds.
-		Weight::from_parts(51_049_067, 4206)
-			// Standard Error: 246_703
-			.saturating_add(Weight::from_parts(23_042_960, 0).saturating_mul(p.into()))
+		// Minimum execution time: 64_306_000 picoseconds.
+		Weight::from_parts(54_032_702, 4206)
+			// Standard Error: 174_014
+			.saturating_add(Weight::from_parts(18_147_728, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -248,10 +248,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2033 + p * (787 ±0)`
 		//  Estimated: `4206 + p * (3363 ±0)`
-		// Minimum execution time: 78_016_000 picoseconds.
-		Weight::from_parts(73_574_342, 4206)
-			// Standard Error: 467_796
-			.saturating_add(Weight::from_parts(21_039_791, 0).saturating_mul(p.into()))
+		// Minimum execution time: 79_218_000 picoseconds.
+		Weight::from_parts(68_006_082, 4206)
+			// Standard Error: 158_340
+			.saturating_add(Weight::from_parts(16_547_523, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -276,10 +276,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4898 + n * (179 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 106_198_000 picoseconds.
-		Weight::from_parts(43_151_046, 14442)
-			// Standard Error: 719_441
-			.saturating_add(Weight::from_parts(51_372_774, 0).saturating_mul(n.into()))
+		// Minimum execution time: 112_187_000 picoseconds.
+		Weight::from_parts(131_266_877, 14442)
+			// Standard Error: 76_034
+			.saturating_add(Weight::from_parts(14_130_291, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -291,13 +291,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_record(_t: u32, ) -> Weight {
-		Weight::from_parts(181_920_295, 14442)
+		Weight::from_parts(173_456_862, 14442)
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn add_records(n: u32, ) -> Weight {
-		Weight::from_parts(177_875_604, 14442)
-			.saturating_add(Weight::from_parts(41_883_060, 0).saturating_mul(n.into()))
+		Weight::from_parts(135_376_079, 14442)
+			.saturating_add(Weight::from_parts(34_998_081, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -305,8 +305,8 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(n.into()))
 	}
 	fn add_report(_t: u32, g: u32, ) -> Weight {
-		Weight::from_parts(119_840_441, 7221)
-			.saturating_add(Weight::from_parts(39_227_390, 0).saturating_mul(g.into()))
+		Weight::from_parts(118_195_654, 7221)
+			.saturating_add(Weight::from_parts(36_874_129, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -314,9 +314,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn add_reports(n: u32, g: u32, ) -> Weight {
-		Weight::from_parts(33_806_773, 7221)
-			.saturating_add(Weight::from_parts(19_312_003, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(104_577_741, 0).saturating_mul(g.into()))
+		Weight::from_parts(51_255_430, 7221)
+			.saturating_add(Weight::from_parts(17_622_353, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(84_838_409, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
@@ -325,24 +325,24 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn record_read(p: u32, ) -> Weight {
-		Weight::from_parts(51_049_067, 4206)
-			.saturating_add(Weight::from_parts(23_042_960, 0).saturating_mul(p.into()))
+		Weight::from_parts(54_032_702, 4206)
+			.saturating_add(Weight::from_parts(18_147_728, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn dispense(p: u32, ) -> Weight {
-		Weight::from_parts(73_574_342, 4206)
-			.saturating_add(Weight::from_parts(21_039_791, 0).saturating_mul(p.into()))
+		Weight::from_parts(68_006_082, 4206)
+			.saturating_add(Weight::from_parts(16_547_523, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(43_151_046, 14442)
-			.saturating_add(Weight::from_parts(51_372_774, 0).saturating_mul(n.into()))
+		Weight::from_parts(131_266_877, 14442)
+			.saturating_add(Weight::from_parts(14_130_291, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

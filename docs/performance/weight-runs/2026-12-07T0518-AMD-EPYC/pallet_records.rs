@@ -26,7 +26,7 @@
 // --template
 // .maintain/frame-weight-template.hbs
 // --output
-// /work/main/docs/performance/weight-runs/2026-12-07T0046-AMD-EPYC.partial/pallet_records.rs
+// docs/performance/weight-runs/2026-12-07T0518-AMD-EPYC.partial/pallet_records.rs
 
 #![cfg_attr(rustfmt, rustfmt_skip)]
 #![allow(unused_parens)]
@@ -78,10 +78,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1474`
 		//  Estimated: `14442`
-		// Minimum execution time: 159_487_000 picoseconds.
-		Weight::from_parts(170_146_887, 14442)
-			// Standard Error: 1_253
-			.saturating_add(Weight::from_parts(5_140, 0).saturating_mul(t.into()))
+		// Minimum execution time: 162_452_000 picoseconds.
+		Weight::from_parts(172_554_120, 14442)
+			// Standard Error: 741
+			.saturating_add(Weight::from_parts(1_659, 0).saturating_mul(t.into()))
 			.saturating_add(T::DbWeight::get().reads(17_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -112,10 +112,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1400 + n * (80 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 161_921_000 picoseconds.
-		Weight::from_parts(136_807_139, 14442)
-			// Standard Error: 66_354
-			.saturating_add(Weight::from_parts(33_914_347, 0).saturating_mul(n.into()))
+		// Minimum execution time: 164_003_000 picoseconds.
+		Weight::from_parts(137_409_365, 14442)
+			// Standard Error: 46_536
+			.saturating_add(Weight::from_parts(33_863_987, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -150,12 +150,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
 		//  Estimated: `7221 + g * (7221 ±0)`
-		// Minimum execution time: 108_641_000 picoseconds.
-		Weight::from_parts(117_996_417, 7221)
-			// Standard Error: 2_372
-			.saturating_add(Weight::from_parts(8_314, 0).saturating_mul(t.into()))
-			// Standard Error: 402_172
-			.saturating_add(Weight::from_parts(37_625_384, 0).saturating_mul(g.into()))
+		// Minimum execution time: 109_783_000 picoseconds.
+		Weight::from_parts(115_531_655, 7221)
+			// Standard Error: 902
+			.saturating_add(Weight::from_parts(6_540, 0).saturating_mul(t.into()))
+			// Standard Error: 152_998
+			.saturating_add(Weight::from_parts(38_564_429, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
@@ -189,19 +189,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn add_reports(n: u32, g: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `576 + g * (617 ±0)`
-		//  Estimated: `6396 + g * (10951 ±13_475_586_475_897_978)`
-		// Minimum execution time: 144_405_000 picoseconds.
-		Weight::from_parts(46_775_672, 6396)
-			// Standard Error: 13_200
-			.saturating_add(Weight::from_parts(17_420_066, 0).saturating_mul(n.into()))
-			// Standard Error: 135_884
-			.saturating_add(Weight::from_parts(85_950_867, 0).saturating_mul(g.into()))
+		//  Estimated: `7221 + g * (7221 ±0)`
+		// Minimum execution time: 144_946_000 picoseconds.
+		Weight::from_parts(59_651_821, 7221)
+			// Standard Error: 57_918
+			.saturating_add(Weight::from_parts(17_594_737, 0).saturating_mul(n.into()))
+			// Standard Error: 596_331
+			.saturating_add(Weight::from_parts(83_753_538, 0).saturating_mul(g.into()))
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 			.saturating_add(T::DbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(g.into())))
-			.saturating_add(Weight::from_parts(0, 10951).saturating_mul(g.into()))
+			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	/// Storage: `Records::Records` (r:1 w:0)
 	/// Proof: `Records::Records` (`max_values`: None, `max_size`: Some(675), added: 3150, mode: `MaxEncodedLen`)
@@ -222,10 +222,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1516 + p * (718 ±0)`
 		//  Estimated: `4206 + p * (3363 ±0)`
-		// Minimum execution time: 64_666_000 picoseconds.
-		Weight::from_parts(56_804_242, 4206)
-			// Standard Error: 356_124
-			.saturating_add(Weight::from_parts(22_196_526, 0).saturating_mul(p.into()))
+		// Minimum execution time: 65_477_000 picoseconds.
+		Weight::from_parts(48_942_638, 4206)
+			// Standard Error: 291_409
+			.saturating_add(Weight::from_parts(25_660_294, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -252,10 +252,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2033 + p * (787 ±0)`
 		//  Estimated: `4206 + p * (3363 ±0)`
-		// Minimum execution time: 78_417_000 picoseconds.
-		Weight::from_parts(73_938_774, 4206)
-			// Standard Error: 593_267
-			.saturating_add(Weight::from_parts(28_156_022, 0).saturating_mul(p.into()))
+		// Minimum execution time: 81_952_000 picoseconds.
+		Weight::from_parts(69_440_970, 4206)
+			// Standard Error: 382_793
+			.saturating_add(Weight::from_parts(28_013_361, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
@@ -280,10 +280,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4898 + n * (179 ±0)`
 		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 124_745_000 picoseconds.
-		Weight::from_parts(127_194_293, 14442)
-			// Standard Error: 148_774
-			.saturating_add(Weight::from_parts(44_157_314, 0).saturating_mul(n.into()))
+		// Minimum execution time: 125_867_000 picoseconds.
+		Weight::from_parts(159_298_634, 14442)
+			// Standard Error: 211_733
+			.saturating_add(Weight::from_parts(15_976_374, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(12_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -295,14 +295,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database weights, for tests and mocks.
 impl WeightInfo for () {
 	fn add_record(t: u32, ) -> Weight {
-		Weight::from_parts(170_146_887, 14442)
-			.saturating_add(Weight::from_parts(5_140, 0).saturating_mul(t.into()))
+		Weight::from_parts(172_554_120, 14442)
+			.saturating_add(Weight::from_parts(1_659, 0).saturating_mul(t.into()))
 			.saturating_add(ParityDbWeight::get().reads(17_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn add_records(n: u32, ) -> Weight {
-		Weight::from_parts(136_807_139, 14442)
-			.saturating_add(Weight::from_parts(33_914_347, 0).saturating_mul(n.into()))
+		Weight::from_parts(137_409_365, 14442)
+			.saturating_add(Weight::from_parts(33_863_987, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
@@ -310,9 +310,9 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(n.into()))
 	}
 	fn add_report(t: u32, g: u32, ) -> Weight {
-		Weight::from_parts(117_996_417, 7221)
-			.saturating_add(Weight::from_parts(8_314, 0).saturating_mul(t.into()))
-			.saturating_add(Weight::from_parts(37_625_384, 0).saturating_mul(g.into()))
+		Weight::from_parts(115_531_655, 7221)
+			.saturating_add(Weight::from_parts(6_540, 0).saturating_mul(t.into()))
+			.saturating_add(Weight::from_parts(38_564_429, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
@@ -320,35 +320,35 @@ impl WeightInfo for () {
 			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn add_reports(n: u32, g: u32, ) -> Weight {
-		Weight::from_parts(46_775_672, 6396)
-			.saturating_add(Weight::from_parts(17_420_066, 0).saturating_mul(n.into()))
-			.saturating_add(Weight::from_parts(85_950_867, 0).saturating_mul(g.into()))
+		Weight::from_parts(59_651_821, 7221)
+			.saturating_add(Weight::from_parts(17_594_737, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(83_753_538, 0).saturating_mul(g.into()))
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 			.saturating_add(ParityDbWeight::get().reads((7_u64).saturating_mul(g.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(g.into())))
-			.saturating_add(Weight::from_parts(0, 10951).saturating_mul(g.into()))
+			.saturating_add(Weight::from_parts(0, 7221).saturating_mul(g.into()))
 	}
 	fn record_read(p: u32, ) -> Weight {
-		Weight::from_parts(56_804_242, 4206)
-			.saturating_add(Weight::from_parts(22_196_526, 0).saturating_mul(p.into()))
+		Weight::from_parts(48_942_638, 4206)
+			.saturating_add(Weight::from_parts(25_660_294, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn dispense(p: u32, ) -> Weight {
-		Weight::from_parts(73_938_774, 4206)
-			.saturating_add(Weight::from_parts(28_156_022, 0).saturating_mul(p.into()))
+		Weight::from_parts(69_440_970, 4206)
+			.saturating_add(Weight::from_parts(28_013_361, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(127_194_293, 14442)
-			.saturating_add(Weight::from_parts(44_157_314, 0).saturating_mul(n.into()))
+		Weight::from_parts(159_298_634, 14442)
+			.saturating_add(Weight::from_parts(15_976_374, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(12_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))

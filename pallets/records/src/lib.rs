@@ -24,7 +24,8 @@
 //!   [`Pallet::record_read`]: that checks the reader's live grant — the one that supplied the
 //!   reader's envelope — consumes one use of it, and writes the patient's audit trail. The
 //!   patient and the author read their own records freely. A reader opening several records
-//!   of one patient records them all in one extrinsic with [`Pallet::record_reads`].
+//!   of one patient records them all in one extrinsic with [`Pallet::record_reads`], which
+//!   reads the reader's grants from the patient once for the whole batch.
 //! - A verified pharmacy with a live grant covering a prescription dispenses it with
 //!   [`Pallet::dispense`], in part or whole, never past the prescribed quantity.
 //! - Grantees' envelopes are added and removed by the consent pallet through
@@ -454,8 +455,8 @@ pub mod pallet {
 		) -> DispatchResultWithPostInfo {
 			let reader = ensure_signed(origin)?;
 			ensure!(!records.is_empty(), Error::<T>::EmptyBatch);
-			// Each read is charged for a lookup of the most grants: the batch looks the pair's
-			// grants up once, which the benchmark's fixed part measures.
+			// The batch looks the pair's grants up once: the benchmark's fixed part measures
+			// that lookup among the most grants a pair may hold.
 			let Done { reads, ended, .. } = Self::read(&reader, &records)?;
 			if let Some(key) = release {
 				Self::note_reads(&reader, &reads, key);
@@ -775,9 +776,9 @@ pub mod pallet {
 			}
 		}
 
-		/// Consumes one use of `grant`. Returns the weight of ending it if that was its last
-		/// use (the calls charge that worst case up front and refund it when no grant ends),
-		/// and whether it was.
+		/// Consumes `uses` uses of `grant`. Returns the weight of ending it if that took its
+		/// last use (the calls charge that worst case up front and refund it when no grant
+		/// ends), and whether it did.
 		fn consume(grant: GrantId, uses: u32) -> Result<(Weight, bool), DispatchError> {
 			Ok(match T::Access::consume_uses(grant, uses)? {
 				Consumed::Counted => (Weight::zero(), false),

@@ -34,22 +34,10 @@ impl<T: Config> Pallet<T> {
 		best.map(|(_, id)| id)
 	}
 
-	/// Every effective grant of the pair, expiring first, and how many grants were read to
-	/// find them.
-	pub(crate) fn effective_grants(
-		grantee: &T::AccountId,
-		patient: &T::AccountId,
-	) -> (Vec<(GrantId, Grant<T>)>, u32) {
-		let mut effective = Vec::new();
-		let read = Self::scan_effective(grantee, patient, |id, grant| effective.push((id, grant)));
-		effective.sort_by_key(|(id, grant)| (grant.expires_at, *id));
-		(effective, read)
-	}
-
 	/// Passes every effective grant of the pair to `found`, and returns how many grants it
 	/// read: all of the pair's (at most `MaxGrantsPerPair`), so the cost of a lookup does not
 	/// depend on where a match sits.
-	fn scan_effective(
+	pub(crate) fn scan_effective(
 		grantee: &T::AccountId,
 		patient: &T::AccountId,
 		mut found: impl FnMut(GrantId, Grant<T>),

@@ -15,19 +15,21 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		Self::find_grant(who, patient, |g| g.scope == Scope::Write)
 	}
 
+	/// The pair's effective grants, expiring first: the order in which a lookup prefers them.
 	fn pair_grants(reader: &T::AccountId, patient: &T::AccountId) -> PairGrants {
-		let (grants, read) = Self::effective_grants(reader, patient);
-		let grants = grants
-			.into_iter()
-			.map(|(id, grant)| PairGrant {
+		let mut effective = Vec::new();
+		let read = Self::scan_effective(reader, patient, |id, grant| {
+			let pair_grant = PairGrant {
 				id,
 				scope: grant.scope,
 				keys: grant.envelopes.into_inner(),
 				uses_left: grant.uses_left,
 				emergency: grant.emergency,
-			})
-			.collect();
-		PairGrants::new(grants, read)
+			};
+			effective.push(((grant.expires_at, id), pair_grant));
+		});
+		effective.sort_by_key(|(expiry, _)| *expiry);
+		PairGrants::new(effective.into_iter().map(|(_, grant)| grant).collect(), read)
 	}
 
 	fn max_grants_per_pair() -> u32 {
@@ -59,10 +61,6 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 					&g.grantee, g.role,
 				)
 		})
-	}
-
-	fn emergency_grant(reader: &T::AccountId, patient: &T::AccountId) -> Option<GrantId> {
-		Self::find_grant(reader, patient, |g| g.emergency)
 	}
 
 	/// `revoke` is measured ending a grant of `envelopes` envelopes, plus finding it for

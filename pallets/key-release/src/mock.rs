@@ -97,7 +97,9 @@ impl AccessControl<AccountId> for TestAccess {
 	}
 	fn pair_grants(reader: &AccountId, patient: &AccountId) -> PairGrants {
 		// Only emergency grants: they open the emergency summary without an envelope.
-		let grants = Self::emergency_grant(reader, patient)
+		let grants = EMERGENCY
+			.with(|e| e.borrow().get(&(*reader, *patient)).copied())
+			.filter(|grant| Self::grant_live(*grant))
 			.map(|id| PairGrant {
 				id,
 				scope: Scope::Profile,
@@ -121,11 +123,6 @@ impl AccessControl<AccountId> for TestAccess {
 	}
 	fn grant_live(grant: GrantId) -> bool {
 		LIVE.with(|l| l.borrow().contains(&grant))
-	}
-	fn emergency_grant(reader: &AccountId, patient: &AccountId) -> Option<GrantId> {
-		EMERGENCY
-			.with(|e| e.borrow().get(&(*reader, *patient)).copied())
-			.filter(|grant| Self::grant_live(*grant))
 	}
 	fn end_weight(_: u32) -> Weight {
 		Weight::zero()

@@ -274,9 +274,6 @@ pub trait AccessControl<AccountId> {
 	/// grantee still verified in the grant's role.
 	fn grant_live(grant: GrantId) -> bool;
 
-	/// The live emergency grant `reader` opened on `patient`'s history, if any.
-	fn emergency_grant(reader: &AccountId, patient: &AccountId) -> Option<GrantId>;
-
 	/// The weight of ending a grant that carries `envelopes` envelopes when its last use is
 	/// consumed (its indexes, expiry, deposit, envelopes and audit entry).
 	fn end_weight(envelopes: u32) -> Weight;

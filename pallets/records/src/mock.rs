@@ -181,9 +181,6 @@ impl AccessControl<AccountId> for TestAccess {
 	fn grant_live(grant: GrantId) -> bool {
 		GRANTS.with(|g| g.borrow().contains_key(&grant))
 	}
-	fn emergency_grant(_: &AccountId, _: &AccountId) -> Option<GrantId> {
-		None
-	}
 	fn end_weight(envelopes: u32) -> Weight {
 		Weight::from_parts(END_WEIGHT * (1 + u64::from(envelopes)), 0)
 	}

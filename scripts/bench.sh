@@ -15,7 +15,7 @@
 # Sizes: ACCOUNTS (per role, default 1000), LOCAL_ACCOUNTS (the network's, default ACCOUNTS),
 # PER_SENDER (default 10), FILE_MIB (default 1024).
 # STEPS="dev local client" (the default) picks the parts to run; SYNC=0 leaves out part 1's
-# import by a second node and `benchmark storage`.
+# import by a second node and `benchmark storage` (STORAGE=1 keeps the latter).
 source "$(dirname "$0")/env.sh"
 ensure_tools
 cd "$MEDCHAIN_ROOT"
@@ -183,7 +183,7 @@ if [[ " $steps " == *" dev "* ]]; then
 	start_node dev --dev
 	measure_chain dev --dev
 	# SYNC=0 stops here: the load and its blocks, without the import by a second node and
-	# `benchmark storage` (about 15 minutes more with 1 000 accounts).
+	# `benchmark storage` (about 15 minutes more with 1 000 accounts; STORAGE=1 keeps the latter).
 	if [ "${SYNC:-1}" = 1 ]; then
 		# `benchmark block` executes a block but never commits it; a node importing it does both.
 		# The dev node starts again as a plain peer serving its database, and a fresh node syncs the
@@ -243,6 +243,9 @@ if [[ " $steps " == *" dev "* ]]; then
 		bench_blocks "$work/sync-no-trie-cache" --dev >"$out/dev/blocks-synced.md"
 		python3 scripts/block-import.py "$out/dev/blocks.md" "synced copy at rest=$out/dev/blocks-synced.md" \
 			"${imports[@]}" | tee "$out/dev/import.md"
+	fi
+	# STORAGE=1 measures the database with SYNC=0 too: what `DbWeight` is generated from.
+	if [ "${STORAGE:-${SYNC:-1}}" = 1 ]; then
 
 		# What a database read and write cost on this machine, on the state the run left, against
 		# the `DbWeight` the runtime charges (docs/performance.md compares them).

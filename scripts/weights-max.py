@@ -7,7 +7,8 @@ command and template at a different time).
 This machine's speed drifts by more than a weight's margin between one hour and the next, so a
 weight generated in one sitting promises what a slower hour breaks. Each function of OUT is
 copied whole from the run in which it charges the most execution time at its components'
-largest values: a weight as one real run measured it, comments and proof sizes included, never
+largest values, among the runs that measured it with the components it has now (an older run
+of a function whose components changed measured other code): a weight as one real run measured it, comments and proof sizes included, never
 a number made here. Database reads and writes are priced by `DbWeight` and are the same in every
 run, so only the measured execution (`Weight::from_parts(ref_time, ...)`) is compared.
 """
@@ -15,7 +16,7 @@ run, so only the measured execution (`Weight::from_parts(ref_time, ...)`) is com
 import re
 import sys
 
-FUNCTION = re.compile(r"^(?:\t/// [^\n]*\n)*\tfn (\w+)\((.*?)\) -> Weight \{\n.*?^\t\}\n", re.M | re.S)
+FUNCTION = re.compile(r"^(?:\t/// [^\n]*\n)*\tfn (\w+)\(([^)\n]*)\) -> Weight \{\n.*?^\t\}\n", re.M | re.S)
 RANGE = re.compile(r"The range of component `(\w+)` is `\[(\d+), (\d+)\]`")
 BASE = re.compile(r"Weight::from_parts\(([\d_]+), [\d_]+\)\n")
 SLOPE = re.compile(r"Weight::from_parts\(([\d_]+), 0\)\.saturating_mul\((\w+)\.into\(\)\)")
@@ -33,6 +34,11 @@ def functions(text):
     return found
 
 
+def components(fn_match):
+    """A function's components, by name (the generator marks one it found no cost for `_`)."""
+    return [c.strip().lstrip("_") for c in fn_match.group(2).split(",") if c.strip()]
+
+
 def execution(fn_text, ranges):
     """The picoseconds of execution the function charges at its components' largest values."""
     base = BASE.search(fn_text)
@@ -48,34 +54,37 @@ def main():
     out, runs = sys.argv[1], sys.argv[2:]
     texts = [open(path).read() for path in runs]
     parsed = [functions(t) for t in texts]
-    names = list(parsed[0])
-    if not names:
-        sys.exit(f"{runs[0]}: no weight functions found")
-    for path, p in zip(runs[1:], parsed[1:]):
-        if list(p) != names:
-            sys.exit(f"{path} has other functions than {runs[0]}: not runs of one command")
+    # The newest run (the last) has the functions of the code as it is now. An older run that
+    # measured a function with other components measured other code, and is left out for it.
+    latest = parsed[-1]
+    if not latest:
+        sys.exit(f"{runs[-1]}: no weight functions found")
     # The ranges are documented once, on the runtime's impl.
     ranges = {}
-    for (impl, name), m in parsed[0].items():
+    for (impl, name), m in latest.items():
         if impl == 0:
             ranges[name] = {c: int(hi) for c, _, hi in RANGE.findall(m.group(0))}
-    chosen = {}
-    for key in names:
+    chosen, counted = {}, set()
+    for key, m in latest.items():
         if key[0] == 0:
-            costs = [execution(p[key].group(0), ranges[key[1]]) for p in parsed]
-            chosen[key[1]] = max(range(len(runs)), key=lambda i: costs[i])
-            print(f"{key[1]}: {' '.join(f'{c / 1e6:.1f}' for c in costs)} µs, kept run {chosen[key[1]] + 1}",
-                  file=sys.stderr)
-    # Rebuild the first run's file with each function taken from its chosen run.
-    text, result, at = texts[0], [], 0
-    for key, m in sorted(parsed[0].items(), key=lambda kv: kv[1].start()):
+            alike = [i for i, p in enumerate(parsed) if key in p and components(p[key]) == components(m)]
+            costs = {i: execution(parsed[i][key].group(0), ranges[key[1]]) for i in alike}
+            chosen[key[1]] = max(alike, key=lambda i: costs[i])
+            counted.add(len(alike))
+            shown = " ".join(f"{costs[i] / 1e6:.1f}" if i in costs else "-" for i in range(len(runs)))
+            print(f"{key[1]}: {shown} µs, kept run {chosen[key[1]] + 1}", file=sys.stderr)
+    # Rebuild the newest run's file with each function taken from its chosen run.
+    text, result, at = texts[-1], [], 0
+    for key, m in sorted(latest.items(), key=lambda kv: kv[1].start()):
         result.append(text[at:m.start()])
         result.append(parsed[chosen[key[1]]][key].group(0))
         at = m.end()
     result.append(text[at:])
     merged = "".join(result)
-    note = (f"//!\n//! Each function is the slowest of {len(runs)} runs of the command below, at its"
-            f" components'\n//! largest values (scripts/weights-max.py).\n")
+    among = f"{max(counted)}" if len(counted) == 1 else f"{min(counted)} to {max(counted)}"
+    note = (f"//!\n//! Each function is the slowest of the runs ({among}) of the command below that"
+            f" measured it with\n//! the components it has now, at their largest values"
+            f" (scripts/weights-max.py).\n")
     # After the file's opening doc comment.
     lines = merged.split("\n")
     end = next(i for i, line in enumerate(lines) if line.startswith("//!"))

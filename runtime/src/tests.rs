@@ -240,9 +240,10 @@ fn a_batch_of_reads_pays_for_the_grant_it_used_up() {
 		));
 		let records = BoundedVec::truncate_from(vec![0, 1]);
 		let post = Records::record_reads(signed(SECOND_DOCTOR), records, None).unwrap();
-		// The second read was the grant's last use: it ended, with its two envelopes.
+		// The second read was the grant's last use: it ended, with its two envelopes. The batch
+		// read the pair's one grant, and is charged for that one.
 		let weights = (
-			<Runtime as pallet_records::Config>::WeightInfo::record_reads(2),
+			<Runtime as pallet_records::Config>::WeightInfo::record_reads(2, 1),
 			<Runtime as pallet_consent::Config>::WeightInfo::revoke(2),
 		);
 		assert_eq!(post.actual_weight, Some(weights.0 + weights.1));

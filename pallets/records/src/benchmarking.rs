@@ -234,16 +234,18 @@ mod benchmarks {
 	}
 
 	/// `n` reads of one patient's records by a grantee, each found under a grant carrying the
-	/// most envelopes among the most grants one patient may give one grantee, each counting a
-	/// use of it. Ending grants is charged apart (`AccessControl::max_end_weight`).
+	/// most envelopes among the `p` grants the patient gave the grantee, each counting a use
+	/// of it. Ending grants is charged apart (`AccessControl::max_end_weight`).
 	#[benchmark]
-	fn record_reads(n: Linear<1, { T::MaxReadBatch::get() }>) {
+	fn record_reads(
+		n: Linear<1, { T::MaxReadBatch::get() }>,
+		p: Linear<1, { T::Access::max_grants_per_pair() }>,
+	) {
 		let (patient, doctor, reader) = cast::<T>("reader", Role::Hospital);
 		let records: alloc::vec::Vec<RecordId> = (0..n)
 			.map(|_| Pallet::<T>::create_for_benchmarks(&patient, &doctor, RecordKind::Report))
 			.collect();
-		let most = T::Access::max_grants_per_pair();
-		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &records, false, most);
+		T::Access::grant_for_benchmarks(&patient, &reader, Scope::Reports, &records, false, p);
 		let batch = BoundedVec::truncate_from(records);
 
 		#[extrinsic_call]

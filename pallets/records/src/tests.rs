@@ -518,14 +518,21 @@ fn a_batch_of_reads_records_each_read_in_order() {
 			);
 		}
 		assert_eq!(GRANTS.with(|g| g.borrow()[&grant].uses_left), Some(1));
-		// No grant ended: only the batch itself is charged.
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::record_reads(2)));
+		// No grant ended: only the batch itself is charged, for the one grant it read, less
+		// than the lookup among the most grants it was charged for up front.
+		let declared = Call::<Test>::record_reads { records: batch(&[1, 0]), release: None }
+			.get_dispatch_info()
+			.call_weight;
+		let full = <() as WeightInfo>::record_reads(2, MAX_GRANTS_PER_PAIR);
+		assert!(declared.all_gte(full));
+		assert!(<() as WeightInfo>::record_reads(2, 1).ref_time() < full.ref_time());
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::record_reads(2, 1)));
 		// The third read is the grant's last use: its end is charged on top.
 		let post =
 			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[0]), None)
 				.unwrap();
 		let ended = TestAccess::end_weight(ENDED_ENVELOPES);
-		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::record_reads(1) + ended));
+		assert_eq!(post.actual_weight, Some(<() as WeightInfo>::record_reads(1, 1) + ended));
 		assert_noop!(
 			MedicalRecords::record_reads(RuntimeOrigin::signed(OTHER_DOCTOR), batch(&[1]), None),
 			Error::<Test>::NoAccess

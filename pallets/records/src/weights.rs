@@ -6,8 +6,8 @@
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //! WASM-EXECUTION: `Compiled`, DB CACHE: 1024
 //!
-//! Each function is the slowest of 3 runs of the command below, at its components'
-//! largest values (scripts/weights-max.py).
+//! Each function is the slowest of the runs (3 to 6) of the command below that measured it with
+//! the components it has now, at their largest values (scripts/weights-max.py).
 
 // Executed Command:
 // /root/.cache/medchain/target/release/medchain-node
@@ -47,7 +47,7 @@ pub trait WeightInfo {
 	fn add_reports(n: u32, g: u32, ) -> Weight;
 	fn record_read(p: u32, ) -> Weight;
 	fn dispense(p: u32, ) -> Weight;
-	fn record_reads(n: u32, ) -> Weight;
+	fn record_reads(n: u32, p: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_records` measured on MedChain's reference machine, with the runtime's
@@ -277,19 +277,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Consent::Audit` (r:0 w:32)
 	/// Proof: `Consent::Audit` (`max_values`: None, `max_size`: Some(241), added: 2716, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
-	fn record_reads(n: u32, ) -> Weight {
+	/// The range of component `p` is `[1, 4]`.
+	fn record_reads(n: u32, p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4898 + n * (179 ±0)`
-		//  Estimated: `14442 + n * (3150 ±0)`
-		// Minimum execution time: 125_867_000 picoseconds.
-		Weight::from_parts(159_298_634, 14442)
-			// Standard Error: 211_733
-			.saturating_add(Weight::from_parts(15_976_374, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(12_u64))
+		//  Measured:  `0 + n * (177 ±0) + p * (2050 ±0)`
+		//  Estimated: `4206 + n * (3150 ±0) + p * (3363 ±0)`
+		// Minimum execution time: 115_101_000 picoseconds.
+		Weight::from_parts(37_545_942, 4206)
+			// Standard Error: 230_643
+			.saturating_add(Weight::from_parts(14_740_850, 0).saturating_mul(n.into()))
+			// Standard Error: 2_064_681
+			.saturating_add(Weight::from_parts(22_174_606, 0).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 }
 
@@ -346,13 +351,16 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
-	fn record_reads(n: u32, ) -> Weight {
-		Weight::from_parts(159_298_634, 14442)
-			.saturating_add(Weight::from_parts(15_976_374, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(12_u64))
+	fn record_reads(n: u32, p: u32, ) -> Weight {
+		Weight::from_parts(37_545_942, 4206)
+			.saturating_add(Weight::from_parts(14_740_850, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(22_174_606, 0).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 3150).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(0, 3363).saturating_mul(p.into()))
 	}
 }

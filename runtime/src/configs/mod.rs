@@ -89,7 +89,7 @@ impl frame_system::Config for Runtime {
 	type BlockHashCount = BlockHashCount;
 	/// The node stores state in ParityDB: a read and a write cost what `benchmark storage`
 	/// measured on this project's reference machine (`weights/paritydb_weights.rs`), not
-	/// `frame_support`'s generic figures (a write there is 50 µs; here 18.5).
+	/// `frame_support`'s generic figures (a write there is 50 µs; here 23.7).
 	type DbWeight = crate::weights::paritydb_weights::constants::ParityDbWeight;
 	/// The transaction extensions (nonce, era, weight...) as benchmarked here, not FRAME's
 	/// defaults, which assume RocksDB on other hardware.

@@ -4,8 +4,10 @@
 //! - `block_weights.rs`, `extrinsic_weights.rs`: `medchain-node benchmark overhead --chain dev
 //!   --weight-path runtime/src/weights` (`scripts/benchmark.sh overhead`). The runtime charges
 //!   [`extrinsic_base`], the measured extrinsic less what its extensions are charged for.
-//! - `paritydb_weights.rs`: `medchain-node benchmark storage` on the ParityDB state a full
-//!   `scripts/bench.sh` run leaves (1 254 006 keys on 2026-12-05), the average read and write.
+//! - `paritydb_weights.rs`: `medchain-node benchmark storage --disable-pov-recorder` on the
+//!   ParityDB state the dev chain's load leaves (`STORAGE=1 SYNC=0 STEPS=dev scripts/bench.sh`,
+//!   1 081 276 keys on 2026-12-07), the average read and write. No proof recorder: a
+//!   standalone chain's nodes import blocks without one.
 //! - `frame_system_extensions.rs`, `pallet_transaction_payment.rs`, `pallet_balances.rs`,
 //!   `pallet_timestamp.rs`: `medchain-node benchmark pallet` (`scripts/benchmark.sh`), for the
 //!   FRAME pallets and transaction extensions the runtime uses.

@@ -1,12 +1,12 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-12-05 (Y/M/D)
-//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
+//! DATE: 2026-12-07 (Y/M/D)
+//! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! DATABASE: `ParityDb`, RUNTIME: `MedChain Development`
-//! BLOCK-NUM: `Number(153)`
+//! BLOCK-NUM: `Number(136)`
 //! SKIP-WRITE: `false`, SKIP-READ: `false`, WARMUPS: `1`
 //! STATE-VERSION: `V1`, STATE-CACHE-SIZE: ``
-//! WEIGHT-PATH: `docs/performance/dev`
+//! WEIGHT-PATH: `/tmp/b115s/dev`
 //! METRIC: `Average`, WEIGHT-MUL: `1.0`, WEIGHT-ADD: `0`
 
 // Executed Command:
@@ -15,7 +15,7 @@
 //   storage
 //   --dev
 //   --base-path
-//   /tmp/tmp.CIddW29hkX/dev
+//   /tmp/tmp.yavrzU1Blv/dev
 //   --database
 //   paritydb
 //   --state-version
@@ -24,8 +24,11 @@
 //   1
 //   --batch-size
 //   10000
+//   --disable-pov-recorder
 //   --weight-path
-//   docs/performance/dev
+//   /tmp/b115s/dev
+//   --log
+//   parity-db=debug
 
 /// Storage DB weights for the `MedChain Development` runtime and `ParityDb`.
 pub mod constants {
@@ -41,31 +44,31 @@ pub mod constants {
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 717, 6_643_101
-			///   Average:  10_860
-			///   Median:   9_391
-			///   Std-Dev:  31448.64
+			///   Min, Max: 701, 5_872_227
+			///   Average:  6_282
+			///   Median:   6_179
+			///   Std-Dev:  6052.27
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 20_256
-			///   95th: 14_624
-			///   75th: 10_941
-			read: 10_860 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 9_584
+			///   95th: 8_022
+			///   75th: 6_880
+			read: 6_282 * constants::WEIGHT_REF_TIME_PER_NANOS,
 
 			/// Time to write one storage item.
 			/// Calculated by multiplying the *Average* of all values with `1.0` and adding `0`.
 			///
 			/// Stats nanoseconds:
-			///   Min, Max: 20_954, 38_814
-			///   Average:  33_079
-			///   Median:   32_581
-			///   Std-Dev:  3595.27
+			///   Min, Max: 15_365, 30_376
+			///   Average:  23_699
+			///   Median:   24_526
+			///   Std-Dev:  3130.41
 			///
 			/// Percentiles nanoseconds:
-			///   99th: 38_771
-			///   95th: 37_935
-			///   75th: 36_309
-			write: 33_079 * constants::WEIGHT_REF_TIME_PER_NANOS,
+			///   99th: 29_439
+			///   95th: 27_622
+			///   75th: 25_629
+			write: 23_699 * constants::WEIGHT_REF_TIME_PER_NANOS,
 		};
 	}
 

@@ -246,7 +246,6 @@ if [[ " $steps " == *" dev "* ]]; then
 	fi
 	# STORAGE=1 measures the database with SYNC=0 too: what `DbWeight` is generated from.
 	if [ "${STORAGE:-${SYNC:-1}}" = 1 ]; then
-
 		# What a database read and write cost on this machine, on the state the run left, against
 		# the `DbWeight` the runtime charges (docs/performance.md compares them).
 		log "benchmark storage: ParityDB reads and writes on the run's state"

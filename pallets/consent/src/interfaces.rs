@@ -69,6 +69,11 @@ impl<T: Config> AccessControl<T::AccountId> for Pallet<T> {
 		T::WeightInfo::revoke(envelopes)
 	}
 
+	/// The grant's entry, written back with its uses counted.
+	fn uses_written_weight() -> Weight {
+		T::DbWeight::get().writes(1)
+	}
+
 	fn max_end_weight(uses: u32) -> Weight {
 		let ends = uses.min(T::MaxGrantsPerPair::get());
 		Self::end_weight(T::MaxEnvelopes::get()).saturating_mul(ends.into())

@@ -127,6 +127,9 @@ impl AccessControl<AccountId> for TestAccess {
 	fn end_weight(_: u32) -> Weight {
 		Weight::zero()
 	}
+	fn uses_written_weight() -> Weight {
+		<Test as frame_system::Config>::DbWeight::get().writes(1)
+	}
 	fn max_end_weight(_: u32) -> Weight {
 		Weight::zero()
 	}

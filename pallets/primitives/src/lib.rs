@@ -278,6 +278,10 @@ pub trait AccessControl<AccountId> {
 	/// consumed (its indexes, expiry, deposit, envelopes and audit entry).
 	fn end_weight(envelopes: u32) -> Weight;
 
+	/// The weight of writing back the uses taken from one grant that still has some left
+	/// ([`consume_uses`](Self::consume_uses) without ending it).
+	fn uses_written_weight() -> Weight;
+
 	/// The most any `uses` consumptions by one reader of one patient's grants can cost: each
 	/// may end a grant carrying the most envelopes, but a reader holds at most a few grants
 	/// from one patient, and each ends once.

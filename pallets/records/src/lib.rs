@@ -593,7 +593,7 @@ pub mod pallet {
 		/// The benchmarks' reads write the uses they took back to one grant; reads spread
 		/// over `grants` of the pair's grants write each of them back.
 		fn more_grants_written(grants: u32) -> Weight {
-			T::DbWeight::get().writes(grants.saturating_sub(1).into())
+			T::Access::uses_written_weight().saturating_mul(grants.saturating_sub(1).into())
 		}
 
 		/// The author is a doctor verified right now, the subject a registered patient.

@@ -3,7 +3,11 @@
 
 use crate as pallet_records;
 use core::cell::RefCell;
-use frame_support::{derive_impl, parameter_types, weights::Weight};
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::Get,
+	weights::{RuntimeDbWeight, Weight},
+};
 use medchain_primitives::{
 	AccessControl, AuditAction, AuditLog, CareRelationship, Consumed, GrantId, PairGrant,
 	PairGrants, RecordId, RecordIndex, Role, Scope,
@@ -183,6 +187,9 @@ impl AccessControl<AccountId> for TestAccess {
 	}
 	fn end_weight(envelopes: u32) -> Weight {
 		Weight::from_parts(END_WEIGHT * (1 + u64::from(envelopes)), 0)
+	}
+	fn uses_written_weight() -> Weight {
+		<<Test as frame_system::Config>::DbWeight as Get<RuntimeDbWeight>>::get().writes(1)
 	}
 	fn max_end_weight(uses: u32) -> Weight {
 		Self::end_weight(MAX_ENVELOPES).saturating_mul(uses.into())

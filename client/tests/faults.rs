@@ -75,7 +75,7 @@ async fn one_finalized_chain(clients: &[RpcClient]) -> u64 {
 #[tokio::test(flavor = "multi_thread")]
 async fn validators_lost_and_crashed_mid_import_keep_one_finalized_chain() {
 	let tmp = tempfile::tempdir().unwrap();
-	let mut nodes = local_network(tmp.path());
+	let mut nodes = local_network(tmp.path()).await;
 	let mut rpcs = clients(&mut nodes).await;
 	for (node, rpc) in nodes.iter().zip(&rpcs) {
 		wait_finalized(node, rpc, 2, Duration::from_secs(240)).await;

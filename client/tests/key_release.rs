@@ -385,7 +385,7 @@ async fn reads_open_only_when_the_chain_permits_them_and_every_release_is_audite
 #[tokio::test(flavor = "multi_thread")]
 async fn three_of_four_validators_release_and_a_liar_or_two_losses_do_not_open_anything() {
 	let tmp = tempfile::tempdir().unwrap();
-	let mut nodes = local_network_fast(tmp.path());
+	let mut nodes = local_network_fast(tmp.path()).await;
 	for node in nodes.iter_mut() {
 		node.rpc().await;
 	}

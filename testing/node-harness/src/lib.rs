@@ -77,7 +77,7 @@ impl Node {
 		command.extend(args.iter().map(Into::into));
 		command.extend(["--base-path".into(), base.join(name).into_os_string()]);
 		command.extend(["--rpc-port".into(), rpc_port.to_string().into()]);
-		command.extend(["--listen-addr".into(), format!("/ip4/127.0.0.1/tcp/{p2p_port}").into()]);
+		command.extend(["--listen-addr".into(), listen_addr(p2p_port).into()]);
 		command.extend(["--no-telemetry", "--no-mdns", "--name", name].map(Into::into));
 		let child = spawn(&command, &log);
 		Node { name: name.into(), rpc_port, p2p_port, prometheus_port, child, log, command }
@@ -138,6 +138,39 @@ impl Node {
 		addr.trim().rsplit(':').next()?.parse().ok()
 	}
 
+	/// Connects to the node's RPC once its network listens on [`Node::p2p_port`].
+	///
+	/// A port from [`free_port`] is free when handed out, but until the node binds it another
+	/// process may take it: another test's node, or an outgoing connection given it as its
+	/// local port. The node then runs on with no listener ("litep2p started with no listen
+	/// addresses") and no peer can dial it; a bootnode alone would stay at #0 with 0 peers. Such
+	/// a node is restarted on a fresh port.
+	pub async fn rpc_listening(&mut self) -> RpcClient {
+		for _ in 0..5 {
+			let rpc = self.rpc().await;
+			let addresses: Vec<String> = rpc
+				.request("system_localListenAddresses", rpc_params![])
+				.await
+				.expect("system_localListenAddresses");
+			let tcp = format!("/tcp/{}/", self.p2p_port);
+			if addresses.iter().any(|a| a.contains(&tcp)) {
+				return rpc;
+			}
+			let taken = listen_addr(self.p2p_port);
+			self.p2p_port = free_port();
+			self.replace_arg(&taken, &listen_addr(self.p2p_port));
+			self.restart();
+		}
+		panic!("{} found no free p2p port in 5 tries:\n{}", self.name, self.log_tail());
+	}
+
+	/// Replaces the argument `old` with `new` for the next start (whole arguments only).
+	fn replace_arg(&mut self, old: &str, new: &str) {
+		for arg in self.command.iter_mut().filter(|arg| *arg == old) {
+			*arg = new.into();
+		}
+	}
+
 	/// Connects to the node's RPC, retrying while it starts.
 	pub async fn rpc(&mut self) -> RpcClient {
 		let deadline = Instant::now() + Duration::from_secs(60);
@@ -164,6 +197,11 @@ impl Node {
 			tokio::time::sleep(Duration::from_millis(250)).await;
 		}
 	}
+}
+
+/// The loopback address a node's p2p network listens on.
+fn listen_addr(port: u16) -> String {
+	format!("/ip4/127.0.0.1/tcp/{port}")
 }
 
 fn spawn(command: &[std::ffi::OsString], log: &Path) -> Child {
@@ -234,18 +272,19 @@ pub fn run_subcommand(args: &[&str]) -> (String, String) {
 }
 
 /// The 4-validator `local` network on loopback (Alice, Bob, Charlie, Dave), each node with its
-/// data under `base`, with six-second blocks. Alice is the others' bootnode.
-pub fn local_network(base: &Path) -> Vec<Node> {
-	network(base, &[])
+/// data under `base`, with six-second blocks. Alice is the others' bootnode. Returns once every
+/// node serves RPC and listens for peers.
+pub async fn local_network(base: &Path) -> Vec<Node> {
+	network(base, &[]).await
 }
 
 /// The 4-validator `local` network with a block every [`RULES_BLOCK_TIME_MS`]: for tests of
 /// rules that need a real committee (threshold 3 of 4) but not six-second consensus.
-pub fn local_network_fast(base: &Path) -> Vec<Node> {
-	network(base, &["--dev-block-time", &RULES_BLOCK_TIME_MS.to_string()])
+pub async fn local_network_fast(base: &Path) -> Vec<Node> {
+	network(base, &["--dev-block-time", &RULES_BLOCK_TIME_MS.to_string()]).await
 }
 
-fn network(base: &Path, extra: &[&str]) -> Vec<Node> {
+async fn network(base: &Path, extra: &[&str]) -> Vec<Node> {
 	// Validators of a non-dev chain need a persistent network key; Alice's also gives the
 	// others a bootnode address to dial.
 	let key = |name: &str| {
@@ -282,6 +321,19 @@ fn network(base: &Path, extra: &[&str]) -> Vec<Node> {
 		];
 		args.extend_from_slice(extra);
 		nodes.push(Node::start(name, base, &args));
+	}
+	// All four start at once; only if Alice had to move do the others learn her new address.
+	let listened_on = nodes[0].p2p_port;
+	nodes[0].rpc_listening().await;
+	if nodes[0].p2p_port != listened_on {
+		let moved = format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", nodes[0].p2p_port);
+		for node in &mut nodes[1..] {
+			node.replace_arg(&bootnode, &moved);
+			node.restart();
+		}
+	}
+	for node in &mut nodes[1..] {
+		node.rpc_listening().await;
 	}
 	nodes
 }

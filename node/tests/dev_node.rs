@@ -1,10 +1,7 @@
 //! A real `--dev` node: it produces and finalizes blocks, and serves what wallets and
 //! MedChain's client read first (properties, metadata, metrics).
 
-use std::{
-	io::{Read as _, Write as _},
-	time::Duration,
-};
+use std::time::Duration;
 
 use medchain_node_harness::{run_subcommand, wait_finalized, Node};
 use subxt::{
@@ -59,10 +56,7 @@ async fn dev_node_finalizes_and_serves_properties_metadata_and_metrics() {
 		assert_eq!(prefixed.1.version(), wanted);
 	}
 	// Prometheus metrics are exported.
-	let mut stream = std::net::TcpStream::connect(("127.0.0.1", node.prometheus_port)).unwrap();
-	write!(stream, "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
-	let mut body = String::new();
-	stream.read_to_string(&mut body).unwrap();
+	let body = node.metrics().await;
 	assert!(body.contains("substrate_block_height"), "no block height metric in:\n{body}");
 }
 

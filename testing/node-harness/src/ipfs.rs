@@ -21,9 +21,17 @@ fn daemon_script() -> PathBuf {
 }
 
 impl IpfsNode {
-	/// Starts a node with its repository in `repo` (made if missing) on a free port.
+	/// Starts a node with its repository in `repo` (made if missing) on a free port; on
+	/// another if something took that one before the daemon bound it.
 	pub fn start(repo: &Path) -> IpfsNode {
 		let mut node = IpfsNode { port: free_port(), repo: repo.to_path_buf(), pid: None };
+		for _ in 0..4 {
+			if let Ok(pid) = node.launch() {
+				node.pid = Some(pid);
+				return node;
+			}
+			node.port = free_port();
+		}
 		node.restart();
 		node
 	}
@@ -49,20 +57,24 @@ impl IpfsNode {
 	/// Starts the node again on the same repository and port.
 	pub fn restart(&mut self) {
 		self.stop();
+		let pid = self.launch().unwrap_or_else(|log| panic!("the IPFS node did not start:\n{log}"));
+		self.pid = Some(pid);
+	}
+
+	/// Runs `scripts/ipfs/daemon.sh` on the repository and port: the daemon's PID, or the
+	/// script's log when it did not start.
+	fn launch(&self) -> Result<u32, String> {
 		let out = Command::new("bash")
 			.arg(daemon_script())
 			.arg(&self.repo)
 			.arg(self.port.to_string())
 			.output()
 			.expect("bash runs scripts/ipfs/daemon.sh");
-		assert!(
-			out.status.success(),
-			"the IPFS node did not start:\n{}",
-			String::from_utf8_lossy(&out.stderr)
-		);
-		let pid =
-			String::from_utf8_lossy(&out.stdout).trim().parse().expect("the script prints a PID");
-		self.pid = Some(pid);
+		let log = String::from_utf8_lossy(&out.stderr).into_owned();
+		if !out.status.success() {
+			return Err(log);
+		}
+		String::from_utf8_lossy(&out.stdout).trim().parse().map_err(|_| log)
 	}
 }
 

@@ -62,6 +62,8 @@ pub struct Node {
 	pub prometheus_port: u16,
 	child: Child,
 	log: PathBuf,
+	/// Where the current run's lines begin in the log.
+	run_from: u64,
 	command: Vec<std::ffi::OsString>,
 }
 
@@ -79,8 +81,17 @@ impl Node {
 		command.extend(["--rpc-port".into(), rpc_port.to_string().into()]);
 		command.extend(["--listen-addr".into(), listen_addr(p2p_port).into()]);
 		command.extend(["--no-telemetry", "--no-mdns", "--name", name].map(Into::into));
-		let child = spawn(&command, &log);
-		Node { name: name.into(), rpc_port, p2p_port, prometheus_port, child, log, command }
+		let (child, run_from) = spawn(&command, &log);
+		Node {
+			name: name.into(),
+			rpc_port,
+			p2p_port,
+			prometheus_port,
+			child,
+			log,
+			run_from,
+			command,
+		}
 	}
 
 	/// A development node (`--dev`) that authors a block every [`RULES_BLOCK_TIME_MS`], with
@@ -102,7 +113,7 @@ impl Node {
 	/// the same file.
 	pub fn restart(&mut self) {
 		self.kill();
-		self.child = spawn(&self.command, &self.log);
+		(self.child, self.run_from) = spawn(&self.command, &self.log);
 	}
 
 	/// Starts the node again with `extra` arguments added to the ones it started with (same
@@ -110,7 +121,7 @@ impl Node {
 	pub fn restart_with(&mut self, extra: &[&str]) {
 		self.kill();
 		self.command.extend(extra.iter().map(Into::into));
-		self.child = spawn(&self.command, &self.log);
+		(self.child, self.run_from) = spawn(&self.command, &self.log);
 	}
 
 	/// The whole log of every run of this node.
@@ -118,21 +129,40 @@ impl Node {
 		std::fs::read_to_string(&self.log).unwrap_or_default()
 	}
 
+	/// The log of the node's current run.
+	fn run_log(&self) -> String {
+		let log = std::fs::read(&self.log).unwrap_or_default();
+		let from = (self.run_from as usize).min(log.len());
+		String::from_utf8_lossy(&log[from..]).into_owned()
+	}
+
 	pub fn rpc_url(&self) -> String {
 		format!("ws://127.0.0.1:{}", self.rpc_port)
 	}
 
-	/// The node's log so far, for failure messages.
+	/// The node's log so far, for failure messages: the earlier lines that warn or report an
+	/// error (a port the node could not bind is said once, at start-up), then the last 40.
 	pub fn log_tail(&self) -> String {
 		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
 		let lines: Vec<&str> = log.lines().collect();
-		lines[lines.len().saturating_sub(40)..].join("\n")
+		let tail = lines.len().saturating_sub(40);
+		let notable = |line: &&&str| {
+			let line = line.to_lowercase();
+			["error", "warn", "no listen addresses"].iter().any(|word| line.contains(word))
+		};
+		let earlier: Vec<&str> = lines[..tail].iter().filter(notable).take(20).copied().collect();
+		let mut shown = earlier;
+		if !shown.is_empty() {
+			shown.push("…");
+		}
+		shown.extend_from_slice(&lines[tail..]);
+		shown.join("\n")
 	}
 
 	/// The RPC port the node reports it serves on: the one asked for, unless something else
 	/// took it in the meantime and the node fell back to another.
 	fn served_rpc_port(&self) -> Option<u16> {
-		let log = std::fs::read_to_string(&self.log).ok()?;
+		let log = self.run_log();
 		let line = log.lines().rfind(|l| l.contains("Running JSON-RPC server: addr="))?;
 		let addr = line.split("addr=").nth(1)?.split(',').next()?;
 		addr.trim().rsplit(':').next()?.parse().ok()
@@ -162,6 +192,40 @@ impl Node {
 			self.restart();
 		}
 		panic!("{} found no free p2p port in 5 tries:\n{}", self.name, self.log_tail());
+	}
+
+	/// The node's Prometheus metrics, as `GET /metrics` serves them.
+	///
+	/// The exporter's port can be taken before the node binds it, as a p2p port can (see
+	/// [`Node::rpc_listening`]); the node then runs on without metrics ("Error binding to …").
+	/// It is restarted with the exporter on a fresh port.
+	pub async fn metrics(&mut self) -> String {
+		for _ in 0..5 {
+			let port = self.prometheus_port;
+			let started = format!("Prometheus exporter started at 127.0.0.1:{port}");
+			let refused = format!("Error binding to '127.0.0.1:{port}'");
+			let deadline = Instant::now() + Duration::from_secs(60);
+			loop {
+				let log = self.run_log();
+				if log.contains(&started) {
+					return get_metrics(port).await;
+				}
+				if log.contains(&refused) {
+					break;
+				}
+				assert!(
+					Instant::now() < deadline,
+					"{} started no Prometheus exporter in 60 s:\n{}",
+					self.name,
+					self.log_tail()
+				);
+				tokio::time::sleep(Duration::from_millis(250)).await;
+			}
+			self.prometheus_port = free_port();
+			self.replace_arg(&port.to_string(), &self.prometheus_port.to_string());
+			self.restart();
+		}
+		panic!("{} found no free Prometheus port in 5 tries:\n{}", self.name, self.log_tail());
 	}
 
 	/// Replaces the argument `old` with `new` for the next start (whole arguments only).
@@ -199,23 +263,38 @@ impl Node {
 	}
 }
 
+/// `GET /metrics` from a Prometheus exporter on loopback.
+async fn get_metrics(port: u16) -> String {
+	use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+	let mut stream =
+		tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("exporter accepts");
+	let request = "GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n";
+	stream.write_all(request.as_bytes()).await.expect("request sent");
+	let mut body = String::new();
+	stream.read_to_string(&mut body).await.expect("metrics read");
+	body
+}
+
 /// The loopback address a node's p2p network listens on.
 fn listen_addr(port: u16) -> String {
 	format!("/ip4/127.0.0.1/tcp/{port}")
 }
 
-fn spawn(command: &[std::ffi::OsString], log: &Path) -> Child {
+/// Starts the node; returns it and where its lines begin in the log.
+fn spawn(command: &[std::ffi::OsString], log: &Path) -> (Child, u64) {
 	let log_file = std::fs::OpenOptions::new()
 		.create(true)
 		.append(true)
 		.open(log)
 		.expect("log file in temp dir");
-	Command::new(node_binary())
+	let run_from = log_file.metadata().map(|m| m.len()).unwrap_or(0);
+	let child = Command::new(node_binary())
 		.args(command)
 		.stdout(Stdio::null())
 		.stderr(log_file)
 		.spawn()
-		.expect("medchain-node starts")
+		.expect("medchain-node starts");
+	(child, run_from)
 }
 
 impl Drop for Node {

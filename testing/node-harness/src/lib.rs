@@ -146,12 +146,12 @@ impl Node {
 		let log = std::fs::read_to_string(&self.log).unwrap_or_default();
 		let lines: Vec<&str> = log.lines().collect();
 		let tail = lines.len().saturating_sub(40);
-		let notable = |line: &&&str| {
+		let notable = |line: &str| {
 			let line = line.to_lowercase();
 			["error", "warn", "no listen addresses"].iter().any(|word| line.contains(word))
 		};
-		let earlier: Vec<&str> = lines[..tail].iter().filter(notable).take(20).copied().collect();
-		let mut shown = earlier;
+		let mut shown: Vec<&str> =
+			lines[..tail].iter().copied().filter(|line| notable(line)).take(20).collect();
 		if !shown.is_empty() {
 			shown.push("…");
 		}

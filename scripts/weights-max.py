@@ -8,9 +8,10 @@ This machine's speed drifts by more than a weight's margin between one hour and 
 weight generated in one sitting promises what a slower hour breaks. Each function of OUT is
 copied whole from the run in which it charges the most execution time at its components'
 largest values, among the runs that measured it with the components it has now (an older run
-of a function whose components changed measured other code): a weight as one real run measured it, comments and proof sizes included, never
-a number made here. Database reads and writes are priced by `DbWeight` and are the same in every
-run, so only the measured execution (`Weight::from_parts(ref_time, ...)`) is compared.
+of a function whose components changed measured other code): a weight as one real run measured
+it, comments and proof sizes included, never a number made here. Database reads and writes are
+priced by `DbWeight` and are the same in every run, so only the measured execution
+(`Weight::from_parts(ref_time, ...)`) is compared.
 """
 
 import re

@@ -384,7 +384,8 @@ async fn network(base: &Path, extra: &[&str]) -> Vec<Node> {
 	];
 	alice.extend_from_slice(extra);
 	let mut nodes = vec![Node::start("alice", base, &alice)];
-	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", nodes[0].p2p_port);
+	let bootnode_at = |port| format!("{}/p2p/{alice_peer_id}", listen_addr(port));
+	let bootnode = bootnode_at(nodes[0].p2p_port);
 	for name in ["bob", "charlie", "dave"] {
 		let (file, _) = key(name);
 		let flag = format!("--{name}");
@@ -405,7 +406,7 @@ async fn network(base: &Path, extra: &[&str]) -> Vec<Node> {
 	let listened_on = nodes[0].p2p_port;
 	nodes[0].rpc_listening().await;
 	if nodes[0].p2p_port != listened_on {
-		let moved = format!("/ip4/127.0.0.1/tcp/{}/p2p/{alice_peer_id}", nodes[0].p2p_port);
+		let moved = bootnode_at(nodes[0].p2p_port);
 		for node in &mut nodes[1..] {
 			node.replace_arg(&bootnode, &moved);
 			node.restart();

@@ -14,6 +14,9 @@ pub mod ipfs;
 
 use subxt::rpcs::{rpc_params, RpcClient};
 
+/// How long a starting node may take to serve RPC or its Prometheus exporter.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// The node binary: `$MEDCHAIN_NODE_BIN`, else the one cargo built beside the running test
 /// (`<target>/<profile>/deps/<test>` → `<target>/<profile>/medchain-node`; `cargo test
 /// --workspace` builds every binary before it runs any test).
@@ -204,7 +207,7 @@ impl Node {
 			let port = self.prometheus_port;
 			let started = format!("Prometheus exporter started at 127.0.0.1:{port}");
 			let refused = format!("Error binding to '127.0.0.1:{port}'");
-			let deadline = Instant::now() + Duration::from_secs(60);
+			let deadline = Instant::now() + START_TIMEOUT;
 			loop {
 				let log = self.run_log();
 				if log.contains(&started) {
@@ -213,13 +216,7 @@ impl Node {
 				if log.contains(&refused) {
 					break;
 				}
-				assert!(
-					Instant::now() < deadline,
-					"{} started no Prometheus exporter in 60 s:\n{}",
-					self.name,
-					self.log_tail()
-				);
-				tokio::time::sleep(Duration::from_millis(250)).await;
+				self.pause_before_retry(deadline, "started no Prometheus exporter").await;
 			}
 			self.prometheus_port = free_port();
 			self.replace_arg(&port.to_string(), &self.prometheus_port.to_string());
@@ -237,7 +234,7 @@ impl Node {
 
 	/// Connects to the node's RPC, retrying while it starts.
 	pub async fn rpc(&mut self) -> RpcClient {
-		let deadline = Instant::now() + Duration::from_secs(60);
+		let deadline = Instant::now() + START_TIMEOUT;
 		loop {
 			if let Some(status) = self.child.try_wait().expect("child status") {
 				panic!(
@@ -252,14 +249,20 @@ impl Node {
 					return client;
 				}
 			}
-			assert!(
-				Instant::now() < deadline,
-				"{} serves no RPC after 60 s:\n{}",
-				self.name,
-				self.log_tail()
-			);
-			tokio::time::sleep(Duration::from_millis(250)).await;
+			self.pause_before_retry(deadline, "serves no RPC").await;
 		}
+	}
+
+	/// One more pause of a start-up wait; past `deadline`, fails with `what` the node did not
+	/// do and its log's tail.
+	async fn pause_before_retry(&self, deadline: Instant, what: &str) {
+		assert!(
+			Instant::now() < deadline,
+			"{} {what} after {START_TIMEOUT:?}:\n{}",
+			self.name,
+			self.log_tail()
+		);
+		tokio::time::sleep(Duration::from_millis(250)).await;
 	}
 }
 
